@@ -1,0 +1,65 @@
+"""Step diagnosis: where on the flywheel is the mentee, from what they say?
+
+Deterministic and offline. A message that is not about the mentee's own
+situation (a question about the article, a definition) gets `None`. Otherwise
+each step is scored by the message's closest embedding similarity to that
+step's signal phrases (from knowledge/flywheel.md) plus a small bonus for the
+step's keywords; the best step wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .flywheel import Flywheel
+from .types import Step
+
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|us)\b", re.IGNORECASE)
+# Questions about the article or a principle's meaning, even when phrased with "I".
+FACTUAL = re.compile(
+    r"\b(?:the author|author's|carlos|he|his|him|the article|the post|the writer)\b"
+    r"|\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for|definition)\b"
+    r"|\b(?:define|definition of|explain the|what is the flywheel|what are the (?:steps|principles))\b"
+    r"|\bspin\s*#?\s*\d\b",
+    re.IGNORECASE,
+)
+KEYWORD_BONUS = 0.06
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def is_personal(message: str) -> bool:
+    return bool(FIRST_PERSON.search(message)) and not FACTUAL.search(message)
+
+
+class StepDiagnoser:
+    def __init__(self, flywheel: Flywheel, embedder) -> None:
+        self.flywheel = flywheel
+        self.embedder = embedder
+        self._steps: list[Step] = []
+        signals: list[str] = []
+        for info in flywheel.steps.values():
+            for signal in info.signals:
+                self._steps.append(info.step)
+                signals.append(signal)
+        self._signal_vectors = embedder.embed(signals) if signals else np.zeros((0, 384), dtype=np.float32)
+
+    def scores(self, message: str, vector: np.ndarray | None = None) -> dict[Step, float]:
+        if vector is None:
+            vector = self.embedder.embed_one(message)
+        sims = self._signal_vectors @ vector
+        best: dict[Step, float] = {}
+        for step, sim in zip(self._steps, sims):
+            best[step] = max(best.get(step, -1.0), float(sim))
+        words = _WORD.findall(message.lower())
+        for info in self.flywheel.steps.values():
+            hits = sum(1 for kw in info.keywords if any(w.startswith(kw) for w in words))
+            best[info.step] = best.get(info.step, 0.0) + KEYWORD_BONUS * min(hits, 3)
+        return best
+
+    def diagnose(self, message: str, vector: np.ndarray | None = None) -> Step | None:
+        if not is_personal(message):
+            return None
+        scores = self.scores(message, vector)
+        return max(scores, key=scores.get) if scores else None

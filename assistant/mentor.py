@@ -1,0 +1,253 @@
+"""`Mentor`: the one public façade. The page, the CLI and the eval suites call it.
+
+A turn flows one way: validate → (rewrite a follow-up) → scope → retrieve
+(hybrid) → diagnose the step → answer (offline composer, or the LLM chain when
+a model is configured) → verify citations → update the Session. Everything heavy
+(Chroma, the embedding model, the LLM client) is built on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Iterator
+
+from .errors import MentorError, ProviderError
+from .guard import classify_scope, validate_question
+from .session import Session
+from .settings import Settings
+from .types import Answer, AnswerRequest, IndexReport, Source, Step
+
+NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
+FOLLOW_UP = re.compile(
+    r"^(?:and|but|so|then|what about|how about|what else|after that|and then|ok|okay|why|really|"
+    r"what did he|what happened|what next|and after|how so|like what|such as)\b|\b(?:that|it|this|he|his|they)\b",
+    re.IGNORECASE,
+)
+
+
+class AnswerStream:
+    """Iterate to receive text pieces as they arrive; `.answer` holds the Answer once done."""
+
+    def __init__(self, pieces: Iterator[str], finish) -> None:
+        self._pieces = pieces
+        self._finish = finish
+        self._parts: list[str] = []
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in self._pieces:
+            self._parts.append(piece)
+            yield piece
+        self._answer = self._finish("".join(self._parts))
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            for _ in self:
+                pass
+        return self._answer
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+
+class Mentor:
+    def __init__(self, settings: Settings | None = None, *, answerer=None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._answerer = answerer  # injected by tests; otherwise chosen from settings
+        self._lock = threading.RLock()
+        self._store = None
+        self._retriever = None
+        self._flywheel = None
+        self._diagnoser = None
+
+    # --- lazily built parts -------------------------------------------------
+    @property
+    def store(self):
+        with self._lock:
+            if self._store is None:
+                from .embeddings import shared_embedder
+                from .store import KnowledgeStore
+
+                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder())
+            return self._store
+
+    @property
+    def retriever(self):
+        with self._lock:
+            if self._retriever is None:
+                from .retrieval import HybridRetriever
+
+                self._ensure_index()
+                self._retriever = HybridRetriever(self.store)
+            return self._retriever
+
+    @property
+    def flywheel(self):
+        with self._lock:
+            if self._flywheel is None:
+                from .flywheel import Flywheel
+
+                self._flywheel = Flywheel.load(self.settings.knowledge_dir)
+            return self._flywheel
+
+    @property
+    def diagnoser(self):
+        with self._lock:
+            if self._diagnoser is None:
+                from .diagnosis import StepDiagnoser
+
+                self._diagnoser = StepDiagnoser(self.flywheel, self.store.embedder)
+            return self._diagnoser
+
+    @property
+    def answerer(self):
+        with self._lock:
+            if self._answerer is None:
+                if self.settings.uses_llm:
+                    from .llm import LLMAnswerer
+
+                    self._answerer = LLMAnswerer(self.settings, self.flywheel)
+                else:
+                    from .composer import OfflineComposer
+
+                    self._answerer = OfflineComposer(self.flywheel)
+            return self._answerer
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.settings.uses_llm else "offline"
+
+    @property
+    def model_name(self) -> str | None:
+        return self.settings.model if self.settings.uses_llm else None
+
+    def _ensure_index(self) -> None:
+        if self.store.count() == 0:
+            self.index()
+
+    # --- public API ---------------------------------------------------------
+    def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
+        with self._lock:
+            report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
+            if report.changed:
+                self._flywheel = None
+                self._diagnoser = None
+            return report
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Source]:
+        question = validate_question(question, self.settings.max_question_chars)
+        return self.retriever.retrieve(question, k=self.settings.k if k is None else k)
+
+    def diagnose(self, message: str) -> Step | None:
+        message = validate_question(message, self.settings.max_question_chars)
+        return self.diagnoser.diagnose(message)
+
+    def ask(self, question: str, session: Session | None = None) -> Answer:
+        return self.stream(question, session=session).answer
+
+    def stream(self, question: str, session: Session | None = None) -> AnswerStream:
+        """Start a turn. Validation errors raise here; model errors raise while iterating.
+        On any failure the session is left as it was, so the turn can be retried."""
+        question = validate_question(question, self.settings.max_question_chars)
+        request = self._prepare(question, session)
+        answerer = self.answerer
+        if request.scope_reason != "career":
+            from .composer import OfflineComposer
+
+            composer = answerer if isinstance(answerer, OfflineComposer) else OfflineComposer(self.flywheel)
+            composition = composer.compose(question, [], None, session, request.scope_reason)
+            return self._stream_composed(composer, composition.text, request, session)
+        if getattr(answerer, "mode", "") == "offline":
+            composition = answerer.compose(
+                question, request.sources, request.step, session, request.scope_reason
+            )
+            return self._stream_composed(answerer, composition.text, request, session)
+        return self._stream_llm(answerer, request, session)
+
+    # --- the turn -----------------------------------------------------------
+    def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
+        standalone = self._standalone(question, session)
+        retriever = self.retriever
+        vector = self.store.embedder.embed_one(standalone)
+        top = self.store.query(vector, 1)
+        similarity = top[0][1] if top else 0.0
+        scope = classify_scope(standalone, similarity)
+        if not scope.in_scope:
+            return AnswerRequest(question, standalone, [], None, session, scope.reason)
+        sources = retriever.retrieve(standalone, k=self.settings.k)
+        step = self.diagnoser.diagnose(question)
+        if step is None and standalone != question:
+            step = self.diagnoser.diagnose(standalone)
+        return AnswerRequest(question, standalone, sources, step, session, scope.reason)
+
+    def _standalone(self, question: str, session: Session | None) -> str:
+        if not session or not any(t.role == "user" for t in session.turns):
+            return question
+        if self.settings.uses_llm and hasattr(self.answerer, "rewrite"):
+            return self.answerer.rewrite(question, session)
+        previous = next(t.text for t in reversed(session.turns) if t.role == "user")
+        if len(question.split()) <= 8 and FOLLOW_UP.search(question):
+            return f"{previous} {question}"
+        return question
+
+    def _stream_composed(self, composer, text: str, request: AnswerRequest, session) -> AnswerStream:
+        return self._wrap(composer.stream_text(text), request, session, mode="offline", model=None)
+
+    def _stream_llm(self, answerer, request: AnswerRequest, session) -> AnswerStream:
+        return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
+
+    def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model) -> AnswerStream:
+        if session is not None:
+            session.add_user_turn(request.question)
+
+        def guarded() -> Iterator[str]:
+            try:
+                yield from pieces
+            except MentorError:
+                if session is not None:
+                    session.drop_last_user_turn()
+                raise
+            except Exception as exc:  # a provider library's own error: never a raw traceback to users
+                if session is not None:
+                    session.drop_last_user_turn()
+                raise ProviderError(f"the model call failed ({type(exc).__name__}); try again") from exc
+
+        def finish(text: str) -> Answer:
+            return self._finish(text, request, session, mode, model)
+
+        return AnswerStream(guarded(), finish)
+
+    def _finish(self, text: str, request: AnswerRequest, session, mode: str, model) -> Answer:
+        from .citations import verify_citations
+
+        text, citations = verify_citations(text.strip(), request.sources)
+        next_action = None
+        if request.scope_reason == "career":
+            match = NEXT_ACTION_LINE.search(text)
+            if match:
+                next_action = match.group("action").strip().strip("*").strip()
+            elif request.step is not None and self.flywheel[request.step].next_actions:
+                next_action = self.flywheel[request.step].next_actions[0]
+        answer = Answer(
+            text=text,
+            sources=request.sources,
+            step=request.step,
+            in_scope=request.scope_reason == "career",
+            next_action=next_action,
+            mode=mode,
+            citations=citations,
+            question=request.question,
+            standalone_question=request.standalone_question if request.standalone_question != request.question else None,
+            model=model,
+        )
+        if session is not None:
+            session.add_assistant_turn(answer)
+        return answer
+
+
+def ask(question: str, session: Session | None = None) -> Answer:
+    """One-shot use: `assistant.ask("How do I get out of a rut?")`."""
+    return Mentor().ask(question, session=session)

@@ -1,0 +1,108 @@
+"""Hybrid retrieval: dense (Chroma, MiniLM) + lexical (BM25), fused by reciprocal rank.
+
+Dense search finds paraphrases ("production incident" ~ "outage"); BM25 finds
+exact names ("Frugality", "Cybermonday"). Reciprocal rank fusion combines the
+two rankings without having to calibrate their scores against each other.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from .store import KnowledgeStore, StoredChunk
+from .types import Source
+
+RRF_K = 60
+CANDIDATES = 30
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has have having
+    he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+    nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours yourself yourselves
+    i'm i've i'd i'll it's don't can't won't get got also like""".split()
+)
+
+
+def _stem(word: str) -> str:
+    # A light suffix strip is enough for BM25 over a few dozen passages.
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def to_source(chunk: StoredChunk, score: float) -> Source:
+    meta = chunk.meta
+    spin = meta.get("spin")
+    return Source(
+        id=chunk.id,
+        title=meta.get("title", ""),
+        kind=meta.get("kind", ""),
+        text=chunk.text,
+        score=round(float(score), 4),
+        section=meta.get("section", ""),
+        steps=[s for s in (meta.get("steps") or "").split(",") if s],
+        spin=int(spin) if spin is not None else None,
+    )
+
+
+class HybridRetriever:
+    def __init__(self, store: KnowledgeStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._bm25 = None
+        self._chunks: list[StoredChunk] = []
+        self._built_for = -1
+
+    def _lexical_index(self):
+        with self._lock:
+            if self._built_for != self.store.version or self._bm25 is None:
+                from rank_bm25 import BM25Okapi
+
+                self._chunks = self.store.all_chunks()
+                corpus = [tokenize(f"{c.meta.get('section', '')} {c.text}") for c in self._chunks]
+                self._bm25 = BM25Okapi(corpus) if corpus else None
+                self._built_for = self.store.version
+            return self._bm25, self._chunks
+
+    def dense(self, question: str, n: int = CANDIDATES) -> list[tuple[StoredChunk, float]]:
+        vector = self.store.embedder.embed_one(question)
+        return self.store.query(vector, n)
+
+    def lexical(self, question: str, n: int = CANDIDATES) -> list[tuple[StoredChunk, float]]:
+        bm25, chunks = self._lexical_index()
+        terms = tokenize(question)
+        if bm25 is None or not terms:
+            return []
+        scores = bm25.get_scores(terms)
+        ranked = sorted(range(len(chunks)), key=lambda i: scores[i], reverse=True)[:n]
+        return [(chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
+
+    def retrieve(self, question: str, k: int = 4) -> list[Source]:
+        if k <= 0:
+            return []
+        dense = self.dense(question)
+        lexical = self.lexical(question)
+        fused: dict[str, float] = {}
+        chunks: dict[str, StoredChunk] = {}
+        for ranking in (dense, lexical):
+            for rank, (chunk, _) in enumerate(ranking):
+                fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+                chunks[chunk.id] = chunk
+        best = 2.0 / (RRF_K + 1)  # top of both rankings
+        order = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
+        return [to_source(chunks[cid], fused[cid] / best) for cid in order]
+
+    def max_similarity(self, question: str) -> float:
+        """Cosine similarity of the closest passage: how on-topic the question is."""
+        top = self.dense(question, n=1)
+        return top[0][1] if top else 0.0

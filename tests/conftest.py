@@ -1,0 +1,54 @@
+"""Shared fixtures: user state in a temp dir, no real model calls, one built index per run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Mentor, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    """Point user state at a temp dir and forbid accidental real model calls."""
+    monkeypatch.setenv("MENTOR_HOME", str(tmp_path / "home"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MENTOR_PROVIDER", "MENTOR_MODEL", "MENTOR_KNOWLEDGE_DIR",
+                 "MENTOR_FALLBACK_OFFLINE", "MENTOR_K", "LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    """A MENTOR_HOME with the real index built once per test run (tests copy it)."""
+    home = tmp_path_factory.mktemp("built-home")
+    Mentor(Settings(home=home, knowledge_dir=KNOWLEDGE, provider="offline")).index()
+    return home
+
+
+@pytest.fixture(scope="session")
+def shared_mentor(built_home) -> Mentor:
+    """A read-only offline Mentor over the real store; for tests that don't write."""
+    return Mentor(Settings(home=built_home, knowledge_dir=KNOWLEDGE, provider="offline"))
+
+
+@pytest.fixture
+def home_copy(built_home, tmp_path) -> Path:
+    """A private copy of the built index, for tests that change the store."""
+    target = tmp_path / "home-copy"
+    shutil.copytree(built_home, target)
+    return target
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
