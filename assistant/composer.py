@@ -24,7 +24,7 @@ _SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9])")
 _MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\[[^\]]*\]\([^)]*\)")
 
 OPENERS = {
-    Step.DELIVER_RESULTS: "Feeling stuck usually means the wheel has stopped turning, and the way to restart it is the least glamorous step.",
+    Step.DELIVER_RESULTS: "Whether you feel stuck or are rebuilding after a setback, the wheel restarts with its least glamorous step.",
     Step.EARN_TRUST: "You are doing the work; the question is whether it is turning into trust you can later spend.",
     Step.OWNERSHIP_THINK_BIG: "It sounds like you have earned some trust, and now the question is what to spend it on.",
     Step.INVENT_AND_SIMPLIFY: "You have found a problem worth owning; now the work is turning it into something solvable.",
@@ -72,13 +72,23 @@ def _overlap(a: set[str], sentence: str) -> float:
     return len(a & words) / (1 + len(words) ** 0.5)
 
 
-def best_quote(source: Source, focus: set[str], used: set[str], max_words: int = MAX_QUOTE_WORDS) -> str | None:
+def _score(sentence: str, focus: set[str], names: tuple[str, ...]) -> float:
+    score = _overlap(focus, sentence)
+    lowered = sentence.lower()
+    score += sum(1.5 for name in names if name.lower() in lowered)
+    if len(sentence.split()) < 8:
+        score -= 1.0
+    return score
+
+
+def best_quote(source: Source, focus: set[str], used: set[str], names: tuple[str, ...] = (),
+               max_words: int = MAX_QUOTE_WORDS) -> str | None:
     candidates = [s for s in sentences(source.text) if s not in used and len(s.split()) <= max_words]
-    # Drop sentences that are themselves quotes or the flywheel data's signal lists.
-    candidates = [s for s in candidates if not s.startswith(("You may be at this step", "“", '"'))]
+    # Skip sentences that are themselves quotations or the flywheel data's signal lists.
+    candidates = [s for s in candidates if not s.startswith(("You may be at this step", "\u201c", '"'))]
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (_overlap(focus, s), -len(s)))
+    return max(candidates, key=lambda s: (_score(s, focus, names), -len(s)))
 
 
 def quote(text: str, n: int) -> str:
@@ -131,28 +141,32 @@ class OfflineComposer:
         parts.append(where.strip())
 
         used: set[str] = set()
-        on_step = [(i, s) for i, s in enumerate(sources, 1) if step.value in s.steps and s.kind != "flywheel"]
-        others = [(i, s) for i, s in enumerate(sources, 1) if (i, s) not in on_step and s.kind != "flywheel"]
-        quotes = []
-        for n, source in (on_step + others)[:2]:
-            q = best_quote(source, focus, used)
+        names = info.principles or (info.name,)
+        numbered = list(enumerate(sources, 1))
+        article = [(n, x) for n, x in numbered if x.kind == "article" and not x.spin]
+        article.sort(key=lambda p: step.value not in p[1].steps)  # passages on this step first
+        principle = [(n, x) for n, x in numbered if x.kind == "principle"]
+        principle.sort(key=lambda p: p[1].section not in names)
+        stories = [(n, x) for n, x in numbered if x.kind == "article" and x.spin]
+
+        if article:
+            n, source = article[0]
+            q = best_quote(source, focus, used, names)
             if q:
                 used.add(q)
-                quotes.append((n, source, q))
-        if quotes:
-            said = "The article puts it this way: " + quote(quotes[0][2], quotes[0][0])
-            if len(quotes) > 1:
-                n, source, q = quotes[1]
-                lead = f"In spin {source.spin} of his own story" if source.spin else "And"
-                said += f" {lead}, the author adds: " + quote(q, n)
-            parts.append(said)
-
-        story = next((s for s in sources if s.spin and all(s is not q[1] for q in quotes)), None)
-        if story is not None:
-            n = sources.index(story) + 1
-            q = best_quote(story, focus, used)
+                parts.append("The article puts it this way: " + quote(q, n))
+        if stories:
+            n, source = stories[0]
+            q = best_quote(source, focus, used, names)
             if q:
-                parts.append(f"The author lived this in spin {story.spin}: " + quote(q, n))
+                used.add(q)
+                parts.append(f"The author lived this in spin {source.spin} of his own flywheel: " + quote(q, n))
+        if principle and len(parts) < 4:
+            n, source = principle[0]
+            q = best_quote(source, focus, used, names)
+            if q:
+                used.add(q)
+                parts.append(f"The principle of **{source.section}** adds: " + quote(q, n))
 
         open_items = session.open_commitments if session else []
         if open_items:

@@ -9,7 +9,9 @@ step's keywords; the best step wins.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -29,12 +31,37 @@ KEYWORD_BONUS = 0.06
 _WORD = re.compile(r"[a-z0-9']+")
 
 
+def signal_vectors(signals: list[str], embedder, cache_dir: Path | None) -> np.ndarray:
+    """Embeddings of the signal phrases, cached on disk by content hash: embedding a few
+    hundred phrases costs seconds, and a cold `mentor ask` must not pay that."""
+    if not signals:
+        return np.zeros((0, 384), dtype=np.float32)
+    from .embeddings import MODEL_NAME
+
+    digest = hashlib.sha256("\n".join([MODEL_NAME, *signals]).encode()).hexdigest()[:20]
+    path = Path(cache_dir) / f"signals-{digest}.npy" if cache_dir else None
+    if path is not None and path.exists():
+        try:
+            vectors = np.load(path)
+            if vectors.shape == (len(signals), 384):
+                return vectors
+        except (OSError, ValueError):
+            pass  # a damaged cache file is rebuilt below
+    vectors = embedder.embed(signals)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npy")
+        np.save(tmp, vectors)
+        tmp.replace(path)
+    return vectors
+
+
 def is_personal(message: str) -> bool:
     return bool(FIRST_PERSON.search(message)) and not FACTUAL.search(message)
 
 
 class StepDiagnoser:
-    def __init__(self, flywheel: Flywheel, embedder) -> None:
+    def __init__(self, flywheel: Flywheel, embedder, cache_dir: Path | None = None) -> None:
         self.flywheel = flywheel
         self.embedder = embedder
         self._steps: list[Step] = []
@@ -43,7 +70,7 @@ class StepDiagnoser:
             for signal in info.signals:
                 self._steps.append(info.step)
                 signals.append(signal)
-        self._signal_vectors = embedder.embed(signals) if signals else np.zeros((0, 384), dtype=np.float32)
+        self._signal_vectors = signal_vectors(signals, embedder, cache_dir)
 
     def scores(self, message: str, vector: np.ndarray | None = None) -> dict[Step, float]:
         if vector is None:

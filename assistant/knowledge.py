@@ -22,7 +22,7 @@ from .types import KINDS, Step
 CHUNK_SIZE = 700
 CHUNK_OVERLAP = 100
 # Bump when chunking logic changes so `mentor index` re-chunks unchanged files.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
 _SPIN = re.compile(r"\bspin\s*#?\s*(\d+)\b", re.IGNORECASE)
@@ -61,11 +61,12 @@ class Chunk:
     steps: list[str] = field(default_factory=list)
     spin: int | None = None
     position: int = 0
+    context: str = ""  # the section's plain-words summary from front matter, if any
 
     @property
     def embedding_text(self) -> str:
-        """What gets embedded and lexically indexed: the passage with its heading for context."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        """What gets embedded: the passage under its heading and section summary (a contextual header)."""
+        return contextual_text(self.section, self.context, self.text)
 
     def metadata(self) -> dict:
         meta = {
@@ -76,10 +77,16 @@ class Chunk:
             "file_digest": self.file_digest,
             "steps": ",".join(self.steps),
             "position": self.position,
+            "context": self.context,
         }
         if self.spin is not None:
             meta["spin"] = self.spin
         return meta
+
+
+def contextual_text(section: str, context: str, text: str) -> str:
+    header = ". ".join(part for part in (section, context) if part)
+    return f"{header}\n{text}" if header else text
 
 
 def file_digest(raw: bytes) -> str:
@@ -169,6 +176,9 @@ def chunk_file(kf: KnowledgeFile) -> list[Chunk]:
     else:
         pieces = _markdown_pieces(kf)
     chunks = []
+    summaries = kf.meta.get("sections") or {}
+    if not isinstance(summaries, dict):
+        raise KnowledgeFileError(kf.name, "front matter 'sections' must map section headings to summaries")
     for position, (section, text, steps, spin) in enumerate(pieces):
         text = text.strip()
         if not text:
@@ -185,6 +195,7 @@ def chunk_file(kf: KnowledgeFile) -> list[Chunk]:
                 steps=steps or steps_mentioned(f"{section}\n{text}"),
                 spin=spin,
                 position=position,
+                context=str(summaries.get(section, "")),
             )
         )
     # Identical passages in one file would collide on id; keep the first.

@@ -26,6 +26,9 @@ FOLLOW_UP = re.compile(
 )
 
 
+ASKS_WHAT_NEXT = re.compile(r"\b(?:after that|what next|what's next|then what|and then|next step|what comes next)\b", re.I)
+
+
 class AnswerStream:
     """Iterate to receive text pieces as they arrive; `.answer` holds the Answer once done."""
 
@@ -99,7 +102,7 @@ class Mentor:
             if self._diagnoser is None:
                 from .diagnosis import StepDiagnoser
 
-                self._diagnoser = StepDiagnoser(self.flywheel, self.store.embedder)
+                self._diagnoser = StepDiagnoser(self.flywheel, self.store.embedder, self.settings.home / "cache")
             return self._diagnoser
 
     @property
@@ -132,9 +135,10 @@ class Mentor:
     def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
-            if report.changed:
+            if report.changed or rebuild:
                 self._flywheel = None
                 self._diagnoser = None
+            self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
             return report
 
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:
@@ -149,8 +153,9 @@ class Mentor:
         return self.stream(question, session=session).answer
 
     def stream(self, question: str, session: Session | None = None) -> AnswerStream:
-        """Start a turn. Validation errors raise here; model errors raise while iterating.
-        On any failure the session is left as it was, so the turn can be retried."""
+        """Start a turn. Validation errors (and a failed follow-up rewrite) raise here; model
+        errors raise while iterating. On any failure the session is left as it was, so the turn
+        can be retried."""
         question = validate_question(question, self.settings.max_question_chars)
         request = self._prepare(question, session)
         answerer = self.answerer
@@ -169,6 +174,8 @@ class Mentor:
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
+        if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
+            return AnswerRequest(question, question, [], None, session, "injection")
         standalone = self._standalone(question, session)
         retriever = self.retriever
         vector = self.store.embedder.embed_one(standalone)
@@ -177,17 +184,39 @@ class Mentor:
         scope = classify_scope(standalone, similarity)
         if not scope.in_scope:
             return AnswerRequest(question, standalone, [], None, session, scope.reason)
-        sources = retriever.retrieve(standalone, k=self.settings.k)
-        step = self.diagnoser.diagnose(question)
-        if step is None and standalone != question:
-            step = self.diagnoser.diagnose(standalone)
+        sources = retriever.retrieve(standalone, k=self.settings.k, vector=vector)
+        step = self._diagnose_turn(question, standalone, vector, session)
+        if step is not None:
+            sources = self._with_step_passage(sources, step)
         return AnswerRequest(question, standalone, sources, step, session, scope.reason)
+
+    def _diagnose_turn(self, question: str, standalone: str, vector, session: Session | None) -> Step | None:
+        if standalone == question:
+            return self.diagnoser.diagnose(question, vector)
+        # A follow-up: "and after that?" moves one step on; otherwise diagnose the rewritten question.
+        if session is not None and session.step is not None and ASKS_WHAT_NEXT.search(question):
+            return session.step.next
+        return self.diagnoser.diagnose(question) or self.diagnoser.diagnose(standalone, vector)
+
+    def _with_step_passage(self, sources: list[Source], step: Step) -> list[Source]:
+        """Make sure the answer can cite the article's own words on the diagnosed step."""
+        if any(step.value in s.steps and s.kind == "article" for s in sources) or not sources:
+            return sources
+        info = self.flywheel[step]
+        for candidate in self.retriever.retrieve(f"{info.name}. {info.idea}", k=8):
+            if candidate.kind == "article" and step.value in candidate.steps and candidate.id not in {s.id for s in sources}:
+                return sources[:-1] + [candidate]
+        return sources
 
     def _standalone(self, question: str, session: Session | None) -> str:
         if not session or not any(t.role == "user" for t in session.turns):
             return question
         if self.settings.uses_llm and hasattr(self.answerer, "rewrite"):
-            return self.answerer.rewrite(question, session)
+            try:
+                return self.answerer.rewrite(question, session)
+            except ProviderError:
+                if not self.settings.fallback_offline:
+                    raise  # from stream(), before the turn is recorded: the session is untouched
         previous = next(t.text for t in reversed(session.turns) if t.role == "user")
         if len(question.split()) <= 8 and FOLLOW_UP.search(question):
             return f"{previous} {question}"
@@ -197,9 +226,34 @@ class Mentor:
         return self._wrap(composer.stream_text(text), request, session, mode="offline", model=None)
 
     def _stream_llm(self, answerer, request: AnswerRequest, session) -> AnswerStream:
-        return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
+        if not self.settings.fallback_offline:
+            return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
+        outcome: dict = {}
 
-    def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model) -> AnswerStream:
+        def with_fallback() -> Iterator[str]:
+            started = False
+            try:
+                for piece in answerer.stream(request):
+                    started = True
+                    yield piece
+            except ProviderError as exc:
+                if started:  # text is already out: can't swap answers mid-way
+                    raise
+                from .composer import OfflineComposer
+
+                composer = OfflineComposer(self.flywheel)
+                composition = composer.compose(
+                    request.question, request.sources, request.step, session, request.scope_reason
+                )
+                reason = getattr(exc, "reason", None) or str(exc)
+                outcome.update(mode="offline", model=None, notice=f"The model is unavailable ({reason}). "
+                               "This is the offline answer, built from the same passages.")
+                yield from composer.stream_text(composition.text)
+
+        return self._wrap(with_fallback(), request, session, mode="llm", model=answerer.model, outcome=outcome)
+
+    def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model,
+              outcome: dict | None = None) -> AnswerStream:
         if session is not None:
             session.add_user_turn(request.question)
 
@@ -216,11 +270,13 @@ class Mentor:
                 raise ProviderError(f"the model call failed ({type(exc).__name__}); try again") from exc
 
         def finish(text: str) -> Answer:
+            if outcome:  # the LLM turn fell back to the offline answer
+                return self._finish(text, request, session, outcome["mode"], outcome["model"], outcome["notice"])
             return self._finish(text, request, session, mode, model)
 
         return AnswerStream(guarded(), finish)
 
-    def _finish(self, text: str, request: AnswerRequest, session, mode: str, model) -> Answer:
+    def _finish(self, text: str, request: AnswerRequest, session, mode: str, model, notice: str | None = None) -> Answer:
         from .citations import verify_citations
 
         text, citations = verify_citations(text.strip(), request.sources)
@@ -242,6 +298,7 @@ class Mentor:
             question=request.question,
             standalone_question=request.standalone_question if request.standalone_question != request.question else None,
             model=model,
+            notice=notice,
         )
         if session is not None:
             session.add_assistant_turn(answer)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 
+from .knowledge import contextual_text
 from .store import KnowledgeStore, StoredChunk
 from .types import Source
 
@@ -69,13 +70,17 @@ class HybridRetriever:
                 from rank_bm25 import BM25Okapi
 
                 self._chunks = self.store.all_chunks()
-                corpus = [tokenize(f"{c.meta.get('section', '')} {c.text}") for c in self._chunks]
+                corpus = [
+                    tokenize(contextual_text(c.meta.get("section", ""), c.meta.get("context", ""), c.text))
+                    for c in self._chunks
+                ]
                 self._bm25 = BM25Okapi(corpus) if corpus else None
                 self._built_for = self.store.version
             return self._bm25, self._chunks
 
-    def dense(self, question: str, n: int = CANDIDATES) -> list[tuple[StoredChunk, float]]:
-        vector = self.store.embedder.embed_one(question)
+    def dense(self, question: str, n: int = CANDIDATES, vector=None) -> list[tuple[StoredChunk, float]]:
+        if vector is None:
+            vector = self.store.embedder.embed_one(question)
         return self.store.query(vector, n)
 
     def lexical(self, question: str, n: int = CANDIDATES) -> list[tuple[StoredChunk, float]]:
@@ -87,10 +92,11 @@ class HybridRetriever:
         ranked = sorted(range(len(chunks)), key=lambda i: scores[i], reverse=True)[:n]
         return [(chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
-    def retrieve(self, question: str, k: int = 4) -> list[Source]:
+    def retrieve(self, question: str, k: int = 4, vector=None) -> list[Source]:
+        """Top-k passages; pass `vector` (the question's embedding) to skip re-embedding."""
         if k <= 0:
             return []
-        dense = self.dense(question)
+        dense = self.dense(question, vector=vector)
         lexical = self.lexical(question)
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
@@ -102,7 +108,3 @@ class HybridRetriever:
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
         return [to_source(chunks[cid], fused[cid] / best) for cid in order]
 
-    def max_similarity(self, question: str) -> float:
-        """Cosine similarity of the closest passage: how on-topic the question is."""
-        top = self.dense(question, n=1)
-        return top[0][1] if top else 0.0

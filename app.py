@@ -1,0 +1,153 @@
+"""Flywheel Mentor — the Streamlit chat page. Start it with `streamlit run app.py`.
+
+Layout and widgets only: the logic (state, callbacks, persistence, the flywheel
+picture, the Markdown export) lives in the `assistant` package.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from assistant import MentorError
+from assistant import page as pg
+from assistant.export import export_filename, export_markdown
+from assistant.flywheel_graph import flywheel_dot
+from assistant.journal import Journal
+
+st.set_page_config(page_title="Flywheel Mentor", page_icon="🔄", layout="centered")
+
+
+@st.cache_resource(show_spinner="Loading the mentor (a fresh machine builds its knowledge index first)…")
+def load_mentor(cache_key: str, _settings):
+    return pg.build_mentor(_settings)
+
+
+try:
+    settings = pg.load_settings()
+    mentor = load_mentor(pg.mentor_cache_key(settings), settings)
+except MentorError as exc:
+    st.error(f"The mentor could not start: {exc}")
+    st.stop()
+
+journal = Journal.from_settings(settings)
+state = st.session_state
+session = pg.init_state(state)
+
+
+def show_sources(turn) -> None:
+    with st.expander(f"Sources ({len(turn.sources)})"):
+        for n, src in enumerate(turn.sources, 1):
+            label, colour = pg.kind_badge(src.get("kind", ""))
+            st.markdown(f":{colour}-badge[{label}] **[{n}] {pg.source_label(src)}**")
+            if src.get("quote"):
+                st.markdown("> " + src["quote"])
+
+
+def show_answer_details(index: int, turn) -> None:
+    key = pg.turn_key(turn)
+    if turn.sources:
+        show_sources(turn)
+    if turn.step:
+        st.caption(f"Diagnosed step: **{pg.step_label(turn.step)}**")
+    if turn.next_action:
+        cols = st.columns([4, 1.3], vertical_alignment="center")
+        cols[0].markdown(f"**Next action:** {turn.next_action}")
+        done = pg.is_committed(session, turn.next_action)
+        cols[1].button(
+            "Committed ✓" if done else "Commit to this", key=f"w_commit_{key}", disabled=done,
+            on_click=pg.commit, args=(state, turn.next_action),
+        )
+    fb_key = f"w_fb_{key}"
+    st.feedback("thumbs", key=fb_key, on_change=pg.record_feedback, args=(state, journal, index, fb_key))
+    if state.get(fb_key) is not None:
+        comment_key = f"w_fbc_{key}"
+        st.text_input("Anything to add? (optional)", key=comment_key, placeholder="What was good or missing?",
+                      on_change=pg.record_comment, args=(state, journal, index, comment_key))
+
+
+def show_failure(failure) -> None:
+    if failure.retryable:
+        st.error(failure.message)
+        st.button("Retry", key="w_retry", icon=":material/replay:", on_click=pg.retry, args=(state,))
+    else:
+        st.warning(failure.message)
+
+
+# --- the conversation -----------------------------------------------------------
+st.title("Flywheel Mentor")
+st.caption("Career mentoring grounded in the leadership-principle flywheel. Tell me where you are stuck.")
+
+if state[pg.NOTICE]:
+    kind, text = state[pg.NOTICE]
+    getattr(st, kind)(text)
+    state[pg.NOTICE] = None
+
+for i, turn in enumerate(session.turns):
+    with st.chat_message(turn.role):
+        st.markdown(turn.text)
+        if turn.role == "assistant":
+            show_answer_details(i, turn)
+
+question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”"))
+failure = state[pg.FAILURE]
+if failure is not None and not question:
+    with st.chat_message("user"):
+        st.markdown(failure.question)
+    with st.chat_message("assistant"):
+        show_failure(failure)
+
+if question:
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"):
+        try:
+            stream = mentor.stream(question, session)
+            st.write_stream(stream)
+            turn = pg.answered(state, stream.answer)
+        except Exception as exc:  # shown as a chat message, never a traceback
+            show_failure(pg.failed(state, question, exc))
+        except BaseException:  # Streamlit stopped this run (e.g. a new question): keep history consistent
+            pg.interrupted(state, question)
+            raise
+        else:
+            show_answer_details(len(session.turns) - 1, turn)
+
+# --- the sidebar (drawn after the turn so it shows the step just diagnosed) ------------
+pg.autosave(state, journal)
+pg.sync_widgets(state)
+with st.sidebar:
+    badge, colour, hint = pg.mode_badge(mentor)
+    st.badge(badge, color=colour, icon=":material/smart_toy:" if mentor.mode == "llm" else ":material/cloud_off:")
+    if hint:
+        st.caption(hint)
+
+    st.text_input("Your name (optional)", key=pg.W_NAME, placeholder="saves and restores your journey",
+                  on_change=pg.on_name, args=(state, journal),
+                  help="Your spin, step, commitments and conversation are kept in a local SQLite file.")
+
+    st.graphviz_chart(flywheel_dot(session.step, session.spin), width="stretch")
+
+    st.subheader("Your spin")
+    c1, c2 = st.columns([1, 2])
+    c1.number_input("Spin", key=pg.W_SPIN, min_value=1, step=1, on_change=pg.on_spin, args=(state,))
+    c2.selectbox("Step", pg.STEP_CHOICES, key=pg.W_STEP, format_func=pg.step_option_label,
+                 on_change=pg.on_step, args=(state,))
+
+    st.markdown("**Commitments**")
+    if not session.commitments:
+        st.caption("None yet: press “Commit to this” under an answer, or add one below.")
+    for i, c in enumerate(session.commitments):
+        key = pg.commitment_key(i, c)
+        st.checkbox(f"{c.text} _(spin {c.spin})_", key=key, on_change=pg.on_commitment, args=(state, i, key))
+    st.text_input("Add a commitment", key=pg.W_NEW_COMMITMENT, placeholder="I will…",
+                  on_change=pg.on_new_commitment, args=(state,))
+    st.button("Start next spin", icon=":material/autorenew:", on_click=pg.start_next_spin, args=(state,), width="stretch")
+
+    st.divider()
+    st.button("New conversation", icon=":material/add_comment:", on_click=pg.new_conversation, args=(state,), width="stretch")
+    st.download_button(
+        "Download conversation + journal", data=export_markdown(session), file_name=export_filename(session),
+        mime="text/markdown", icon=":material/download:", width="stretch", on_click="ignore",
+    )
+    st.caption("Local and single-user: named journeys and feedback are stored in "
+               f"`{settings.journal_path.name}` under MENTOR_HOME on this machine.")

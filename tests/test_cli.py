@@ -1,0 +1,84 @@
+"""The `mentor` command through its real entry point, in a subprocess."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def run(home_copy):
+    def _run(*args, stdin: bytes | None = None, env_extra=None):
+        env = {**os.environ, "MENTOR_HOME": str(home_copy), **(env_extra or {})}
+        env.pop("OPENAI_API_KEY", None)
+        mentor = shutil.which("mentor") or ""
+        cmd = [mentor, *args] if mentor else [sys.executable, "-m", "assistant", *args]
+        return subprocess.run(cmd, input=stdin, capture_output=True, env=env, timeout=120)
+
+    return _run
+
+
+def test_ask_prints_a_cited_answer(run):
+    result = run("ask", "How do I get out of a rut?")
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Deliver Results" in out and "[1]" in out and "sources:" in out
+
+
+def test_ask_json_has_the_answer_fields(run):
+    result = run("ask", "--json", "What does Frugality mean?")
+    data = json.loads(result.stdout)
+    assert {"text", "sources", "step", "in_scope", "next_action", "mode"} <= set(data)
+    assert data["mode"] == "offline" and data["step"] is None
+    assert {"id", "title", "kind", "text", "score"} <= set(data["sources"][0])
+
+
+def test_ask_reads_stdin(run):
+    result = run("ask", "-", stdin="My bet failed, should I pull the plug?".encode())
+    assert result.returncode == 0 and "Are Right a Lot" in result.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (("ask", "   "), None, "the question is empty"),
+        (("ask", "-"), b"\xff\xfe\xfa", "could not read the input as UTF-8"),
+        (("ask", "-"), b"x" * 8001, "the limit is 8,000"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(run, args, stdin, message):
+    result = run(*args, stdin=stdin)
+    err = result.stderr.decode()
+    assert result.returncode == 2
+    assert err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_broken_knowledge_file_names_the_file(run, knowledge_copy):
+    (knowledge_copy / "flywheel.md").write_text("---\nkind: [\n---\n")
+    result = run("index", env_extra={"MENTOR_KNOWLEDGE_DIR": str(knowledge_copy)})
+    assert result.returncode == 2 and "flywheel.md" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_index_reports_unchanged_files(run):
+    result = run("index")
+    assert result.returncode == 0 and "3 unchanged" in result.stdout.decode()
+
+
+def test_chat_keeps_one_session(run):
+    script = b"How can I get my boss to give me more responsibility?\n/commit\nand after that?\n/status\n/quit\n"
+    result = run("chat", stdin=script)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Earn Trust" in out and "Ownership and Think Big" in out
+    assert "committed:" in out and "spin 1, step: Ownership + Think Big" in out
+
+
+def test_help_lists_the_commands(run):
+    out = run("--help").stdout.decode()
+    for command in ("index", "ask", "chat", "bench"):
+        assert command in out

@@ -1,0 +1,53 @@
+"""Session: the mentee's turns, spin, step and commitments."""
+
+from assistant import Session, Step
+
+
+def test_commitments_are_picked_up_from_what_the_mentee_says():
+    session = Session()
+    session.add_user_turn("I will write a load test plan by Friday. Also I'm tired.")
+    assert [c.text for c in session.commitments] == ["write a load test plan by Friday"]
+    session.add_user_turn("I'll write a load test plan by Friday")
+    assert len(session.commitments) == 1  # the same open commitment is not duplicated
+
+
+def test_coming_round_to_deliver_results_after_are_right_a_lot_is_a_new_spin():
+    session = Session()
+    session.move_to(Step.BIAS_FOR_ACTION)
+    session.move_to(Step.ARE_RIGHT_A_LOT)
+    assert session.spin == 1
+    session.move_to(Step.DELIVER_RESULTS)
+    assert session.spin == 2 and session.step is Step.DELIVER_RESULTS
+
+
+def test_start_next_spin_and_done_toggles():
+    session = Session(step=Step.EARN_TRUST)
+    session.add_commitment("send a weekly update")
+    session.set_commitment_done(0)
+    assert session.open_commitments == []
+    session.start_next_spin()
+    assert (session.spin, session.step) == (2, Step.DELIVER_RESULTS)
+
+
+def test_round_trips_through_a_dict():
+    session = Session(name="ada", spin=3, step=Step.INVENT_AND_SIMPLIFY)
+    session.add_user_turn("I'm going to prototype the onboarding flow")
+    restored = Session.from_dict(session.to_dict())
+    assert restored.to_dict() == session.to_dict()
+    assert restored.step is Step.INVENT_AND_SIMPLIFY
+
+
+def test_new_conversation_keeps_the_journey():
+    session = Session(spin=2, step=Step.EARN_TRUST)
+    session.add_user_turn("I will ask my manager for feedback")
+    session.clear()
+    assert session.turns == [] and session.spin == 2 and len(session.commitments) == 1
+
+
+def test_step_order_wraps_around():
+    assert Step.ARE_RIGHT_A_LOT.next is Step.DELIVER_RESULTS
+    assert Step.DELIVER_RESULTS.next is Step.EARN_TRUST
+    assert [s.value for s in Step] == [
+        "deliver_results", "earn_trust", "ownership_think_big", "invent_and_simplify",
+        "bias_for_action", "are_right_a_lot", "customer_obsession",
+    ]
