@@ -2,9 +2,9 @@
 
 Deterministic and offline. A message that is not about the mentee's own
 situation (a question about the article, a definition) gets `None`. Otherwise
-each step is scored by the message's closest embedding similarity to that
-step's signal phrases (from knowledge/flywheel.md) plus a small bonus for the
-step's keywords; the best step wins.
+each step is scored by the mean embedding similarity of the message to that
+step's three closest signal phrases (from knowledge/flywheel.md) plus a small
+bonus for the step's keywords; the best step wins.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ FACTUAL = re.compile(
     re.IGNORECASE,
 )
 KEYWORD_BONUS = 0.06
+NEIGHBOURS = 3
 _WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -76,9 +77,11 @@ class StepDiagnoser:
         if vector is None:
             vector = self.embedder.embed_one(message)
         sims = self._signal_vectors @ vector
-        best: dict[Step, float] = {}
+        by_step: dict[Step, list[float]] = {}
         for step, sim in zip(self._steps, sims):
-            best[step] = max(best.get(step, -1.0), float(sim))
+            by_step.setdefault(step, []).append(float(sim))
+        # Mean of the NEIGHBOURS closest signals: one lucky phrase shouldn't decide the step.
+        best = {step: float(np.mean(sorted(values)[-NEIGHBOURS:])) for step, values in by_step.items()}
         words = _WORD.findall(message.lower())
         for info in self.flywheel.steps.values():
             hits = sum(1 for kw in info.keywords if any(w.startswith(kw) for w in words))

@@ -28,6 +28,7 @@ class StepInfo:
 @dataclass(frozen=True)
 class Flywheel:
     steps: dict[Step, StepInfo]
+    meta: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __getitem__(self, step: Step) -> StepInfo:
         return self.steps[Step(step)]
@@ -61,7 +62,26 @@ class Flywheel:
                 moves_on_when=raw.get("moves_on_when", ""),
                 next_actions=tuple(raw.get("next_actions", ())),
             )
-        return cls(steps=steps)
+        return cls(steps=steps, meta={"steps": meta["steps"]})
+
+    # The indexed snapshot: answers use the flywheel as it was at the last successful
+    # `index()`, so a broken edit to the file never takes the running mentor down.
+    def save(self, path: Path) -> None:
+        import json
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.meta, ensure_ascii=False, default=str))
+        tmp.replace(path)
+
+    @classmethod
+    def load_snapshot(cls, path: Path) -> "Flywheel | None":
+        import json
+
+        try:
+            return cls.from_meta(json.loads(Path(path).read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> "Flywheel":

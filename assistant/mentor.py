@@ -21,9 +21,11 @@ from .types import Answer, AnswerRequest, IndexReport, Source, Step
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
 FOLLOW_UP = re.compile(
     r"^(?:and|but|so|then|what about|how about|what else|after that|and then|ok|okay|why|really|"
-    r"what did he|what happened|what next|and after|how so|like what|such as)\b|\b(?:that|it|this|he|his|they)\b",
+    r"what did he|what happened|what next|and after|how so|like what|such as|does that|is that)\b"
+    r"|\b(?:that|it|this|he|his|him|they|them|there)\b",
     re.IGNORECASE,
 )
+FOLLOW_UP_MAX_WORDS = 25
 
 
 ASKS_WHAT_NEXT = re.compile(r"\b(?:after that|what next|what's next|then what|and then|next step|what comes next)\b", re.I)
@@ -93,7 +95,9 @@ class Mentor:
             if self._flywheel is None:
                 from .flywheel import Flywheel
 
-                self._flywheel = Flywheel.load(self.settings.knowledge_dir)
+                self._flywheel = Flywheel.load_snapshot(self._flywheel_snapshot) or Flywheel.load(
+                    self.settings.knowledge_dir
+                )
             return self._flywheel
 
     @property
@@ -127,6 +131,10 @@ class Mentor:
     def model_name(self) -> str | None:
         return self.settings.model if self.settings.uses_llm else None
 
+    @property
+    def _flywheel_snapshot(self):
+        return self.settings.home / "flywheel.json"
+
     def _ensure_index(self) -> None:
         if self.store.count() == 0:
             self.index()
@@ -135,8 +143,11 @@ class Mentor:
     def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
-            if report.changed or rebuild:
-                self._flywheel = None
+            if report.changed or rebuild or not self._flywheel_snapshot.exists():
+                from .flywheel import Flywheel
+
+                self._flywheel = Flywheel.load(self.settings.knowledge_dir)
+                self._flywheel.save(self._flywheel_snapshot)
                 self._diagnoser = None
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
             return report
@@ -218,7 +229,7 @@ class Mentor:
                 if not self.settings.fallback_offline:
                     raise  # from stream(), before the turn is recorded: the session is untouched
         previous = next(t.text for t in reversed(session.turns) if t.role == "user")
-        if len(question.split()) <= 8 and FOLLOW_UP.search(question):
+        if len(question.split()) <= FOLLOW_UP_MAX_WORDS and FOLLOW_UP.search(question):
             return f"{previous} {question}"
         return question
 
@@ -254,20 +265,23 @@ class Mentor:
 
     def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model,
               outcome: dict | None = None) -> AnswerStream:
-        if session is not None:
-            session.add_user_turn(request.question)
-
         def guarded() -> Iterator[str]:
+            # The user's turn joins the session when the answer starts; if the answer
+            # fails or the reader abandons the stream, it is taken back out so the
+            # conversation stays consistent and the turn can simply be retried.
+            if session is not None:
+                session.add_user_turn(request.question)
+            completed = False
             try:
                 yield from pieces
+                completed = True
             except MentorError:
-                if session is not None:
-                    session.drop_last_user_turn()
                 raise
             except Exception as exc:  # a provider library's own error: never a raw traceback to users
-                if session is not None:
-                    session.drop_last_user_turn()
                 raise ProviderError(f"the model call failed ({type(exc).__name__}); try again") from exc
+            finally:
+                if not completed and session is not None:
+                    session.drop_last_user_turn()
 
         def finish(text: str) -> Answer:
             if outcome:  # the LLM turn fell back to the offline answer

@@ -28,7 +28,7 @@ from assistant.session import Turn
 from assistant.prompts import HISTORY_CHARS, HISTORY_TURNS, SYSTEM, TURN_CHARS
 from assistant.types import AnswerRequest, Source, Step
 from tests.conftest import KNOWLEDGE
-from tests.fake_openai import FakeOpenAI, fake_openai  # noqa: F401  (fixture)
+from tests.fake_openai import fake_openai  # noqa: F401  (fixture)
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 LIVE_KEY = os.environ.get("OPENAI_API_KEY")  # read at import: the autouse fixture clears it for each test

@@ -159,3 +159,11 @@ def test_retry_policy_per_failure(fake_openai):  # noqa: F811
     with pytest.raises(Exception, match="MENTOR_MODEL"):
         "".join(answerer.stream(REQUEST))
     assert len(sleeps) == 1  # only the 500 was retried
+
+
+def test_an_injected_langchain_fake_model_streams_through_the_same_chain():
+    from langchain_core.language_models import GenericFakeChatModel
+
+    fake = GenericFakeChatModel(messages=iter(["Trust is currency [1].\n**Next action:** Ship it."]))
+    answerer = LLMAnswerer(Settings(provider="openai", api_key="sk-x"), None, llm=fake)
+    assert "".join(answerer.stream(REQUEST)) == "Trust is currency [1].\n**Next action:** Ship it."
