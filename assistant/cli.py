@@ -119,7 +119,7 @@ def ask(question: tuple[str, ...], as_json: bool, k: int | None):
 
 
 CHAT_HELP = """Commands: /commit [text] (commit to the last next action or to text), /done N, /spin (start next spin),
-/status, /new (new conversation), /help, /quit. Anything else is a question."""
+/status, /new (new conversation), /retry (repeat a failed question), /help, /quit. Anything else is a question."""
 
 
 @cli.command()
@@ -139,30 +139,43 @@ def chat(name: str | None):
     mode = f"model {mentor.model_name}" if mentor.mode == "llm" else "offline"
     click.echo(f"Flywheel Mentor ({mode}). Spin {session.spin}. {CHAT_HELP}")
     last_answer = None
+    last_failed: str | None = None
     while True:
         try:
             line = click.prompt("\nyou", prompt_suffix="> ", default="", show_default=False)
         except (EOFError, click.Abort):
             break
         line = line.strip()
+        if line == "/retry":
+            if not last_failed:
+                click.echo("nothing to retry")
+                continue
+            line = last_failed
         if not line:
             continue
         if line.startswith("/"):
             if _chat_command(line, session, last_answer) == "quit":
                 break
         else:
+            stream = None
             try:
                 stream = mentor.stream(line, session=session)
                 click.echo("\nmentor> ", nl=False)
                 for piece in stream:
                     click.echo(piece, nl=False)
-                last_answer = stream.answer
+                last_answer, last_failed = stream.answer, None
                 click.echo("\n")
                 click.echo(render_footer(last_answer))
             except InputError as exc:
                 click.echo(f"error: {exc}", err=True)
             except MentorError as exc:
-                click.echo(f"\nerror: {exc}\n(your conversation is intact: ask again to retry)", err=True)
+                last_failed = line
+                click.echo(f"\nerror: {exc}\n(your conversation is intact: type /retry to ask again)", err=True)
+            except KeyboardInterrupt:
+                if stream is not None:
+                    stream.close()
+                last_failed = line
+                click.echo("\n(stopped; type /retry to ask again)", err=True)
         if journal is not None:
             journal.save(session)
 

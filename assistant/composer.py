@@ -136,6 +136,14 @@ class OfflineComposer:
         where = f"{OPENERS.get(step, '')} From what you describe, you are most likely at **{info.name}**"
         where += f" (step {info.order} of 6)" if info.order else " (the accelerant of the flywheel)"
         where += f": {info.idea[0].lower() + info.idea[1:]}"
+        # The flywheel passage for this step holds the idea, the next actions and what moves
+        # you on: cite it wherever the answer uses them.
+        step_n = next((n for n, x in enumerate(sources, 1) if x.kind == "flywheel" and x.steps == [step.value]), None)
+        cite = f" [{step_n}]" if step_n else ""
+        if cite and where.endswith("."):
+            where = where[:-1] + cite + "."
+        elif cite:
+            where += cite
         if session and session.spin > 1:
             where += f" You are on spin {session.spin} of your own flywheel, so the scope this time should be bigger than last time."
         parts.append(where.strip())
@@ -174,7 +182,7 @@ class OfflineComposer:
 
         action = pick_action(info.next_actions, focus, session)
         if action:
-            parts.append(f"**Your next action:** {action}")
+            parts.append(f"**Your next action:** {action}{cite}")
 
         nxt = self.flywheel[step.next]
         if step is Step.ARE_RIGHT_A_LOT:
@@ -187,6 +195,8 @@ class OfflineComposer:
             parts.append(f"**What comes next:** use what you learn about your customers to aim your next **{nxt.name}** move at what matters most to them.")
         else:
             moves = info.moves_on_when.strip()
+            if moves and cite and moves.endswith("."):
+                moves = moves[:-1] + cite + "."
             parts.append(f"**What comes next:** {moves} Then you are at **{nxt.name}**." if moves else f"**What comes next:** **{nxt.name}**.")
         return Composition("\n\n".join(parts), action)
 
@@ -212,7 +222,10 @@ class OfflineComposer:
 
     def _quote_block(self, source: Source, focus: set[str], used: set[str], max_quotes: int) -> str:
         ranked = [s for s in sentences(source.text) if len(s.split()) <= MAX_QUOTE_WORDS]
-        ranked = sorted(ranked, key=lambda s: _overlap(focus, s), reverse=True)[:max_quotes]
+        if source.kind == "principle":
+            ranked = ranked[:max_quotes]  # a definition reads best from its opening sentences
+        else:
+            ranked = sorted(ranked, key=lambda s: _overlap(focus, s), reverse=True)[:max_quotes]
         # Keep the passage's own order so the quote reads naturally.
         ordered = [s for s in sentences(source.text) if s in ranked]
         used.update(ordered)

@@ -65,7 +65,7 @@ class ProviderError(MentorError):
 class ProviderAuthError(ProviderError):
     def __init__(self, detail: str = "") -> None:
         super().__init__(
-            "the model provider rejected the credentials (401). Check OPENAI_API_KEY "
+            "the model provider rejected the credentials. Check OPENAI_API_KEY "
             "and OPENAI_BASE_URL" + (f" ({detail})" if detail else "")
         )
 

@@ -26,6 +26,7 @@ FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 FOLLOW_UP_MAX_WORDS = 25
+MARKER_AT_END = re.compile(r"(?:\s*\[\d{1,3}\])+\s*$")
 
 
 ASKS_WHAT_NEXT = re.compile(r"\b(?:after that|what next|what's next|then what|and then|next step|what comes next)\b", re.I)
@@ -57,6 +58,12 @@ class AnswerStream:
     def text(self) -> str:
         return "".join(self._parts)
 
+    def close(self) -> None:
+        """Abandon the turn (e.g. Ctrl-C mid-answer): the session drops the unanswered question."""
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+
 
 class Mentor:
     def __init__(self, settings: Settings | None = None, *, answerer=None) -> None:
@@ -67,6 +74,7 @@ class Mentor:
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
+        self._step_passages: dict = {}
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -213,11 +221,23 @@ class Mentor:
         """Make sure the answer can cite the article's own words on the diagnosed step."""
         if any(step.value in s.steps and s.kind == "article" for s in sources) or not sources:
             return sources
-        info = self.flywheel[step]
-        for candidate in self.retriever.retrieve(f"{info.name}. {info.idea}", k=8):
-            if candidate.kind == "article" and step.value in candidate.steps and candidate.id not in {s.id for s in sources}:
-                return sources[:-1] + [candidate]
+        candidate = self._step_passage(step)
+        if candidate is not None and candidate.id not in {s.id for s in sources}:
+            return sources[:-1] + [candidate]
         return sources
+
+    def _step_passage(self, step: Step) -> Source | None:
+        """The article's best passage on a step; cached per step and index version."""
+        key = (step, self.store.version)
+        if key not in self._step_passages:
+            info = self.flywheel[step]
+            found = None
+            for candidate in self.retriever.retrieve(f"{info.name}. {info.idea}", k=8):
+                if candidate.kind == "article" and step.value in candidate.steps:
+                    found = candidate
+                    break
+            self._step_passages[key] = found
+        return self._step_passages[key]
 
     def _standalone(self, question: str, session: Session | None) -> str:
         if not session or not any(t.role == "user" for t in session.turns):
@@ -298,7 +318,7 @@ class Mentor:
         if request.scope_reason == "career":
             match = NEXT_ACTION_LINE.search(text)
             if match:
-                next_action = match.group("action").strip().strip("*").strip()
+                next_action = MARKER_AT_END.sub("", match.group("action").strip().strip("*").strip())
             elif request.step is not None and self.flywheel[request.step].next_actions:
                 next_action = self.flywheel[request.step].next_actions[0]
         answer = Answer(

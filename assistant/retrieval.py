@@ -17,6 +17,20 @@ from .types import Source
 RRF_K = 60
 CANDIDATES = 30
 
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+             "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+SPIN_MENTION = re.compile(
+    r"\bspin\s*#?\s*(?P<num>[1-9])\b|\b(?P<ord>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+spin\b",
+    re.IGNORECASE,
+)
+
+
+def spin_mentioned(question: str) -> int | None:
+    match = SPIN_MENTION.search(question)
+    if not match:
+        return None
+    return int(match.group("num")) if match.group("num") else _ORDINALS[match.group("ord").lower()]
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being below
@@ -104,7 +118,27 @@ class HybridRetriever:
             for rank, (chunk, _) in enumerate(ranking):
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
                 chunks[chunk.id] = chunk
+        self._boost_named(question, fused, chunks)
         best = 2.0 / (RRF_K + 1)  # top of both rankings
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
-        return [to_source(chunks[cid], fused[cid] / best) for cid in order]
+        return [to_source(chunks[cid], min(1.0, fused[cid] / best)) for cid in order]
+
+    def _boost_named(self, question: str, fused: dict[str, float], chunks: dict[str, StoredChunk]) -> None:
+        """Exact references win: "the second spin" means the Spin 2 passages, and a
+        principle named in the question means its definition. Boosted passages get the
+        top fused score, so they lead while keeping their relative order."""
+        spin = spin_mentioned(question)
+        lowered = question.lower()
+        _, all_chunks = self._lexical_index()
+        named = []
+        for chunk in all_chunks:
+            meta = chunk.meta
+            if spin is not None and meta.get("spin") == spin:
+                named.append(chunk)
+            elif meta.get("kind") == "principle" and meta.get("section") and meta["section"].lower() in lowered:
+                named.append(chunk)
+        top = max(fused.values(), default=0.0)
+        for chunk in named:
+            chunks[chunk.id] = chunk
+            fused[chunk.id] = top + fused.get(chunk.id, 0.0)
 
