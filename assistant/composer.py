@@ -212,7 +212,7 @@ class OfflineComposer:
             if _overlap(focus, source.text) <= 0:
                 continue
             q = best_quote(source, focus, used)
-            if q:
+            if q and _overlap(focus, q) > 0:
                 used.add(q)
                 where = f"spin {source.spin}" if source.spin else source.section or source.title
                 parts.append(f"Related, from {where}: " + quote(q, n))
