@@ -239,17 +239,18 @@ def bench(only: str, rounds: int):
         bench_module.speed_report(rounds=rounds)
 
 
-def _register_optional_commands() -> None:
-    for module, attr, name in (("evals.cli", "eval_command", "eval"), ("assistant.app_command", "app_command", "app")):
-        try:
-            command = getattr(__import__(module, fromlist=[attr]), attr)
-        except (ImportError, AttributeError):
-            continue
-        cli.add_command(command, name)
+def _register_commands() -> None:
+    # Both modules are light to import; the heavy work in them is lazy.
+    from evals.cli import eval_command
+
+    from .app_command import app_command
+
+    cli.add_command(eval_command, "eval")
+    cli.add_command(app_command, "app")
 
 
 def main() -> None:
-    _register_optional_commands()
+    _register_commands()
     cli(prog_name="mentor")
 
 
