@@ -36,6 +36,12 @@ def _mentor():
     return Mentor()
 
 
+def _announce_first_build(mentor) -> None:
+    if mentor.store.count() == 0:
+        click.echo(f"building the knowledge index in {mentor.settings.store_dir} (first run, a few seconds)…", err=True)
+        mentor.index(progress=sys.stderr.isatty())
+
+
 def _read_question(parts: tuple[str, ...]) -> str:
     if parts and parts != ("-",):
         return " ".join(parts)
@@ -105,6 +111,7 @@ def ask(question: tuple[str, ...], as_json: bool, k: int | None):
     """
     text = _read_question(question)
     mentor = _mentor()
+    _announce_first_build(mentor)
     if k is not None:
         mentor.settings = mentor.settings.replace(k=k)
     if as_json:
@@ -130,6 +137,7 @@ def chat(name: str | None):
     from .session import Session
 
     mentor = _mentor()
+    _announce_first_build(mentor)
     journal = None
     session = Session(name=name)
     if name:

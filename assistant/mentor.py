@@ -74,7 +74,6 @@ class Mentor:
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
-        self._step_passages: dict = {}
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -198,15 +197,15 @@ class Mentor:
         standalone = self._standalone(question, session)
         retriever = self.retriever
         vector = self.store.embedder.embed_one(standalone)
-        top = self.store.query(vector, 1)
-        similarity = top[0][1] if top else 0.0
+        dense = retriever.dense(standalone, vector=vector)
+        similarity = dense[0][1] if dense else 0.0
         scope = classify_scope(standalone, similarity)
         if not scope.in_scope:
             return AnswerRequest(question, standalone, [], None, session, scope.reason)
-        sources = retriever.retrieve(standalone, k=self.settings.k, vector=vector)
         step = self._diagnose_turn(question, standalone, vector, session)
-        if step is not None:
-            sources = self._with_step_passage(sources, step)
+        sources = retriever.retrieve(
+            standalone, k=self.settings.k, dense=dense, step=step.value if step is not None else None
+        )
         return AnswerRequest(question, standalone, sources, step, session, scope.reason)
 
     def _diagnose_turn(self, question: str, standalone: str, vector, session: Session | None) -> Step | None:
@@ -216,28 +215,6 @@ class Mentor:
         if session is not None and session.step is not None and ASKS_WHAT_NEXT.search(question):
             return session.step.next
         return self.diagnoser.diagnose(question) or self.diagnoser.diagnose(standalone, vector)
-
-    def _with_step_passage(self, sources: list[Source], step: Step) -> list[Source]:
-        """Make sure the answer can cite the article's own words on the diagnosed step."""
-        if any(step.value in s.steps and s.kind == "article" for s in sources) or not sources:
-            return sources
-        candidate = self._step_passage(step)
-        if candidate is not None and candidate.id not in {s.id for s in sources}:
-            return sources[:-1] + [candidate]
-        return sources
-
-    def _step_passage(self, step: Step) -> Source | None:
-        """The article's best passage on a step; cached per step and index version."""
-        key = (step, self.store.version)
-        if key not in self._step_passages:
-            info = self.flywheel[step]
-            found = None
-            for candidate in self.retriever.retrieve(f"{info.name}. {info.idea}", k=8):
-                if candidate.kind == "article" and step.value in candidate.steps:
-                    found = candidate
-                    break
-            self._step_passages[key] = found
-        return self._step_passages[key]
 
     def _standalone(self, question: str, session: Session | None) -> str:
         if not session or not any(t.role == "user" for t in session.turns):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 
-from .knowledge import contextual_text
+from .knowledge import contextual_text, steps_mentioned
 from .store import KnowledgeStore, StoredChunk
 from .types import Source
 
@@ -106,20 +106,29 @@ class HybridRetriever:
         ranked = sorted(range(len(chunks)), key=lambda i: scores[i], reverse=True)[:n]
         return [(chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
-    def retrieve(self, question: str, k: int = 4, vector=None) -> list[Source]:
-        """Top-k passages; pass `vector` (the question's embedding) to skip re-embedding."""
+    def retrieve(self, question: str, k: int = 4, vector=None, step: str | None = None,
+                 dense: list | None = None) -> list[Source]:
+        """Top-k passages by reciprocal rank fusion of the dense and BM25 rankings.
+
+        `vector` (the question's embedding) or `dense` (an earlier `dense()` result) skip
+        repeated work. With `step` (a diagnosed Step value), the passages of the article's
+        section on that step form a third ranking, so the answer can quote the author on it.
+        """
         if k <= 0:
             return []
-        dense = self.dense(question, vector=vector)
-        lexical = self.lexical(question)
+        dense = dense if dense is not None else self.dense(question, vector=vector)
+        rankings = [dense, self.lexical(question)]
+        if step:
+            rankings.append([(c, s) for c, s in dense if c.meta.get("kind") == "article"
+                             and step in steps_mentioned(c.meta.get("section", ""))])
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
-        for ranking in (dense, lexical):
+        for ranking in rankings:
             for rank, (chunk, _) in enumerate(ranking):
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
                 chunks[chunk.id] = chunk
         self._boost_named(question, fused, chunks)
-        best = 2.0 / (RRF_K + 1)  # top of both rankings
+        best = len(rankings) / (RRF_K + 1)  # first in every ranking
         order = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
         return [to_source(chunks[cid], min(1.0, fused[cid] / best)) for cid in order]
 

@@ -186,7 +186,7 @@ def test_history_is_trimmed_to_a_budget(make_mentor, fake_openai):  # noqa: F811
 # --- citations -------------------------------------------------------------------
 def test_citations_are_verified_dangling_removed_and_bad_quotes_flagged(make_mentor, fake_openai):  # noqa: F811
     mentor = make_mentor()
-    sources = mentor.retrieve(RUT)
+    sources = mentor._prepare(RUT, None).sources  # exactly the passages ask() will number
     real = re.sub(r"\s+", " ", sources[0].text).split(". ")[0][:80].strip()
     fake_openai.reply(
         f'The article says "{real}" [1]. It also says "never ship on Fridays" [2]. See also [9].\n'
