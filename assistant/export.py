@@ -6,7 +6,7 @@ import datetime as _dt
 import re
 
 from .session import Session
-from .types import Step
+from .types import Step, step_label
 
 KIND_NAMES = {"article": "article", "principle": "principle", "flywheel": "flywheel"}
 
@@ -15,15 +15,6 @@ def _when(ts: float | None) -> str:
     if not ts:
         return ""
     return _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
-
-
-def _step_label(value: str | None) -> str:
-    if not value:
-        return "not set"
-    try:
-        return Step(value).label
-    except ValueError:
-        return value
 
 
 def export_filename(session: Session, now: _dt.datetime | None = None) -> str:
@@ -39,14 +30,14 @@ def export_markdown(session: Session, now: _dt.datetime | None = None) -> str:
     title = f"Flywheel Mentor — {session.name}" if session.name else "Flywheel Mentor — conversation"
     out = [f"# {title}", "", f"_Exported {now:%Y-%m-%d %H:%M}_", "", "## Journal", ""]
     out.append(f"- **Spin:** {session.spin}")
-    out.append(f"- **Current step:** {_step_label(session.step.value if session.step else None)}")
+    out.append(f"- **Current step:** {step_label(session.step.value if session.step else None)}")
     out.append("")
     out.append("### Commitments")
     out.append("")
     if session.commitments:
         for c in session.commitments:
             box = "x" if c.done else " "
-            where = f" _(spin {c.spin}, {_step_label(c.step)})_" if c.step else f" _(spin {c.spin})_"
+            where = f" _(spin {c.spin}, {step_label(c.step)})_" if c.step else f" _(spin {c.spin})_"
             out.append(f"- [{box}] {c.text}{where}")
     else:
         out.append("_No commitments yet._")
@@ -62,7 +53,7 @@ def export_markdown(session: Session, now: _dt.datetime | None = None) -> str:
         out.append(f"### Mentor{' · ' + stamp if stamp else ''}")
         out += ["", turn.text, ""]
         if turn.step:
-            out.append(f"- **Step:** {_step_label(turn.step)}")
+            out.append(f"- **Step:** {step_label(turn.step)}")
         if turn.next_action:
             out.append(f"- **Next action:** {turn.next_action}")
         if turn.sources:

@@ -20,7 +20,7 @@ from .errors import InputError, MentorError
 from .journal import Journal, JournalNameError, redact, validate_name
 from .session import Session, Turn
 from .settings import Settings
-from .types import LOOP, Answer, Step
+from .types import LOOP, Answer, Step, step_label
 
 log = logging.getLogger("assistant.page")
 
@@ -107,15 +107,6 @@ def mode_badge(mentor) -> tuple[str, str, str | None]:
         "Answers come from the knowledge base without a model. To connect one, set OPENAI_API_KEY "
         "(or OPENAI_BASE_URL and MENTOR_PROVIDER=openai for a local server such as Ollama) and restart.",
     )
-
-
-def step_label(value: str | None) -> str:
-    if not value:
-        return "not set"
-    try:
-        return Step(value).label
-    except ValueError:
-        return value
 
 
 def step_option_label(value: str) -> str:

@@ -47,6 +47,16 @@ _LABELS = {
     Step.CUSTOMER_OBSESSION: "Customer Obsession",
 }
 
+def step_label(value: str | None) -> str:
+    """Human label for a stored step value ("not set" when empty; unknown values shown as-is)."""
+    if not value:
+        return "not set"
+    try:
+        return Step(value).label
+    except ValueError:
+        return value
+
+
 LOOP: tuple[Step, ...] = (
     Step.DELIVER_RESULTS,
     Step.EARN_TRUST,
