@@ -6,7 +6,7 @@ import datetime as _dt
 import re
 
 from .session import Session
-from .types import Step, step_label
+from .types import step_label
 
 KIND_NAMES = {"article": "article", "principle": "principle", "flywheel": "flywheel"}
 
