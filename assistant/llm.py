@@ -221,7 +221,8 @@ class LLMAnswerer:
 
     @property
     def _where(self) -> str:
-        return self.settings.base_url or OPENAI_URL
+        # Credentials in a URL (https://user:pass@host) never reach a message.
+        return re.sub(r"//[^/@\s]+@", "//***@", self.settings.base_url or OPENAI_URL)
 
     def _redact(self, text: str) -> str:
         key = self.settings.api_key

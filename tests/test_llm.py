@@ -318,6 +318,13 @@ def test_unreachable_server_is_unavailable_not_a_traceback(make_mentor):
     assert "could not connect" in str(info.value) and "127.0.0.1:9" in str(info.value)
 
 
+def test_credentials_in_the_base_url_never_reach_an_error(make_mentor):
+    mentor = make_mentor(base_url="http://mentee:hunter2@127.0.0.1:9/v1", max_retries=0)
+    with pytest.raises(ProviderUnavailableError) as info:
+        mentor.ask(RUT)
+    assert "hunter2" not in str(info.value) and "//***@127.0.0.1:9" in str(info.value)
+
+
 # --- prompt injection ------------------------------------------------------------
 def test_injection_question_never_reaches_the_model(make_mentor, fake_openai):  # noqa: F811
     mentor = make_mentor()
