@@ -20,8 +20,11 @@ from .session import Session
 from .types import Source, Step
 
 MAX_QUOTE_WORDS = 45
+STORY_MIN_SCORE = 1.0  # see _score: roughly a principle name, or two or three shared content words
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9])")
 _MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\[[^\]]*\]\([^)]*\)")
+
+ABOUT_THE_ARTICLE = re.compile(r"\b(?:author|article|carlos|he|his|him|the writer|the post|spin)\b", re.IGNORECASE)
 
 OPENERS = {
     Step.DELIVER_RESULTS: "Whether you feel stuck or are rebuilding after a setback, the wheel restarts with its least glamorous step.",
@@ -166,9 +169,12 @@ class OfflineComposer:
         if stories:
             n, source = stories[0]
             q = best_quote(source, focus, used, names)
-            if q:
+            # A story line must be about this step or this question, not just nearby text.
+            if q and _score(q, focus, names) >= STORY_MIN_SCORE:
                 used.add(q)
                 parts.append(f"The author lived this in spin {source.spin} of his own flywheel: " + quote(q, n))
+        # The step's own principles, or a principle the question itself is closest to.
+        principle = [(n, x) for n, x in principle if x.section in names or n <= 2]
         if principle and len(parts) < 4:
             n, source = principle[0]
             q = best_quote(source, focus, used, names)
@@ -205,10 +211,13 @@ class OfflineComposer:
             return Composition("I couldn't find anything about that in the flywheel article or the principles.", None)
         focus = set(tokenize(question))
         used: set[str] = set()
-        top = sources[0]
-        lead = self._quote_block(top, focus, used, max_quotes=2)
+        numbered = list(enumerate(sources, 1))  # citation numbers follow the returned sources
+        if ABOUT_THE_ARTICLE.search(question):  # about the author's story: lead with the article
+            numbered.sort(key=lambda p: p[1].kind != "article")
+        lead_n, top = numbered[0]
+        lead = self._quote_block(top, lead_n, focus, used, max_quotes=2)
         parts = [f"Here is what the {_kind_phrase(top)} says: " + lead]
-        for n, source in enumerate(sources[1:3], 2):
+        for n, source in numbered[1:3]:
             if _overlap(focus, source.text) <= 0:
                 continue
             q = best_quote(source, focus, used)
@@ -220,7 +229,7 @@ class OfflineComposer:
         parts.append("If you tell me about your own situation, I can place you on the flywheel and suggest a next step.")
         return Composition("\n\n".join(parts), None)
 
-    def _quote_block(self, source: Source, focus: set[str], used: set[str], max_quotes: int) -> str:
+    def _quote_block(self, source: Source, n: int, focus: set[str], used: set[str], max_quotes: int) -> str:
         ranked = [s for s in sentences(source.text) if len(s.split()) <= MAX_QUOTE_WORDS]
         if source.kind == "principle":
             ranked = ranked[:max_quotes]  # a definition reads best from its opening sentences
@@ -230,8 +239,8 @@ class OfflineComposer:
         ordered = [s for s in sentences(source.text) if s in ranked]
         used.update(ordered)
         if not ordered:
-            return quote(source.text[:300].rsplit(" ", 1)[0], 1)
-        return " ".join(quote(s, 1) for s in ordered) if len(ordered) > 1 else quote(ordered[0], 1)
+            return quote(source.text[:300].rsplit(" ", 1)[0], n)
+        return " ".join(quote(s, n) for s in ordered)
 
 
 def _kind_phrase(source: Source) -> str:

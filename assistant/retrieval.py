@@ -111,16 +111,18 @@ class HybridRetriever:
         """Top-k passages by reciprocal rank fusion of the dense and BM25 rankings.
 
         `vector` (the question's embedding) or `dense` (an earlier `dense()` result) skip
-        repeated work. With `step` (a diagnosed Step value), the passages of the article's
-        section on that step form a third ranking, so the answer can quote the author on it.
+        repeated work. With `step` (a diagnosed Step value), the article's section on that
+        step and the flywheel's passage for it form a third ranking, so the answer can
+        quote the author on the step and cite the step's data.
         """
         if k <= 0:
             return []
         dense = dense if dense is not None else self.dense(question, vector=vector)
         rankings = [dense, self.lexical(question)]
         if step:
-            rankings.append([(c, s) for c, s in dense if c.meta.get("kind") == "article"
-                             and step in steps_mentioned(c.meta.get("section", ""))])
+            rankings.append([(c, s) for c, s in dense if (
+                c.meta.get("kind") == "article" and step in steps_mentioned(c.meta.get("section", ""))
+                or c.meta.get("kind") == "flywheel" and c.meta.get("steps") == step)])
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
         for ranking in rankings:
