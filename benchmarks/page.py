@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="mentor-page-bench-")
     home = args.home or Path(tmp.name) / "home"
+    warm = (Path(home) / "chroma").exists()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MENTOR_HOME": str(home)}
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 proc.kill()
             log.close()
 
-    start = "warm (existing MENTOR_HOME)" if args.home else "cold (fresh MENTOR_HOME: index built on first start)"
+    start = "warm (index already built)" if warm else "cold (fresh MENTOR_HOME: index built on first start)"
     print(f"page benchmark — {start}, mode from env: {os.environ.get('MENTOR_PROVIDER', 'auto')}")
     print(f"  streamlit run -> server healthy      {t_server:7.2f} s")
     print(f"  streamlit run -> page ready          {t_ready:7.2f} s")

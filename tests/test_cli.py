@@ -8,12 +8,14 @@ import sys
 
 import pytest
 
+from tests.fake_openai import fake_openai  # noqa: F401  (fixture)
+
 
 @pytest.fixture
 def run(home_copy):
     def _run(*args, stdin: bytes | None = None, env_extra=None):
-        env = {**os.environ, "MENTOR_HOME": str(home_copy), **(env_extra or {})}
-        env.pop("OPENAI_API_KEY", None)
+        env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+        env.update({"MENTOR_HOME": str(home_copy), **(env_extra or {})})
         mentor = shutil.which("mentor") or ""
         cmd = [mentor, *args] if mentor else [sys.executable, "-m", "assistant", *args]
         return subprocess.run(cmd, input=stdin, capture_output=True, env=env, timeout=120)
@@ -82,3 +84,17 @@ def test_help_lists_the_commands(run):
     out = run("--help").stdout.decode()
     for command in ("index", "ask", "chat", "bench"):
         assert command in out
+
+
+def test_chat_survives_a_failed_model_turn_and_retries(run, fake_openai):  # noqa: F811
+    fake_openai.fail(500, times=1)
+    fake_openai.reply("Deliver one thing on time this week [1].\n**Next action:** Ship the smallest open task by Friday.")
+    env = {"MENTOR_PROVIDER": "openai", "OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": "sk-test-cli",
+           "MENTOR_MAX_RETRIES": "0", "MENTOR_TIMEOUT": "5"}
+    result = run("chat", stdin=b"I'm stuck in a rut\n/retry\n/status\n/quit\n", env_extra=env)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "error: " in err and "/retry" in err and "Traceback" not in err
+    assert "Ship the smallest open task by Friday" in out
+    assert "sk-test-cli" not in out + err
+    assert "spin 1, step: Deliver Results" in out
