@@ -117,6 +117,19 @@ def test_follow_up_keeps_history(app_home):
     assert len(session_of(at).turns) == 4
 
 
+def test_two_browser_sessions_share_the_mentor_but_not_their_state(app_home):
+    first = ask(new_app(), RUT)
+    second = new_app()
+    assert len(first.chat_message) == 2 and len(second.chat_message) == 0
+    assert session_of(second).turns == [] and session_of(second) is not session_of(first)
+    ask(second, "What does Frugality mean?")
+    assert session_of(first).turns[0].text == RUT and len(session_of(first).turns) == 2
+    assert session_of(second).turns[0].text == "What does Frugality mean?"
+    # One Mentor per process: both sessions answered through the same cached object.
+    mentors = [v for v in gc.get_objects() if type(v).__name__ == "Mentor" and v.settings.home == app_home]
+    assert len(mentors) == 1
+
+
 def test_commit_new_conversation_and_next_spin(app_home):
     at = ask(new_app(), RUT)
     action = session_of(at).turns[-1].next_action
