@@ -32,24 +32,15 @@ def packaged_knowledge_dir() -> Path:
     return here.parent / "knowledge"
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_number(name: str, default, cast=float):
     raw = os.environ.get(name)
     if raw in (None, ""):
         return default
     try:
-        return float(raw)
+        return cast(raw)
     except ValueError:
-        raise InputError(f"{name}={raw!r} is not a number; set it to a number of seconds, e.g. 30") from None
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InputError(f"{name}={raw!r} is not a whole number") from None
+        kind = "a whole number" if cast is int else "a number"
+        raise InputError(f"{name}={raw!r} is not {kind}; set it to {kind}, e.g. {default}") from None
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -91,10 +82,10 @@ class Settings:
             model=env.get("MENTOR_MODEL") or DEFAULT_MODEL,
             api_key=env.get("OPENAI_API_KEY") or None,
             base_url=env.get("OPENAI_BASE_URL") or None,
-            timeout=_env_float("MENTOR_TIMEOUT", 60.0),
-            max_retries=_env_int("MENTOR_MAX_RETRIES", 2),
+            timeout=_env_number("MENTOR_TIMEOUT", 60.0),
+            max_retries=_env_number("MENTOR_MAX_RETRIES", 2, int),
             fallback_offline=_env_bool("MENTOR_FALLBACK_OFFLINE", False),
-            k=_env_int("MENTOR_K", 4),
+            k=_env_number("MENTOR_K", 4, int),
         )
         values.update(overrides)
         return cls(**values)

@@ -41,3 +41,11 @@ def test_importing_the_package_loads_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
     assert assistant.Mentor is Mentor
+
+
+@pytest.mark.parametrize("name, value, message", [("MENTOR_TIMEOUT", "soon", "not a number"),
+                                                  ("MENTOR_MAX_RETRIES", "2.5", "not a whole number")])
+def test_bad_numbers_say_what_to_set(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(InputError, match=f"{name}='{value}' is {message}"):
+        Settings.from_env()
