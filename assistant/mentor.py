@@ -188,13 +188,20 @@ class Mentor:
                 question, request.sources, request.step, session, request.scope_reason
             )
             return self._stream_composed(answerer, composition.text, request, session)
+        if request.model_unavailable:  # the rewrite just failed: don't wait through the retries twice
+            from .composer import OfflineComposer
+
+            composer = OfflineComposer(self.flywheel)
+            composition = composer.compose(question, request.sources, request.step, session, request.scope_reason)
+            outcome = {"mode": "offline", "model": None, "notice": request.model_unavailable}
+            return self._wrap(composer.stream_text(composition.text), request, session, "offline", None, outcome)
         return self._stream_llm(answerer, request, session)
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
         if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
             return AnswerRequest(question, question, [], None, session, "injection")
-        standalone = self._standalone(question, session)
+        standalone, model_unavailable = self._standalone(question, session)
         retriever = self.retriever
         vector = self.store.embedder.embed_one(standalone)
         dense = retriever.dense(standalone, vector=vector)
@@ -206,7 +213,7 @@ class Mentor:
         sources = retriever.retrieve(
             standalone, k=self.settings.k, dense=dense, step=step.value if step is not None else None
         )
-        return AnswerRequest(question, standalone, sources, step, session, scope.reason)
+        return AnswerRequest(question, standalone, sources, step, session, scope.reason, model_unavailable)
 
     def _diagnose_turn(self, question: str, standalone: str, vector, session: Session | None) -> Step | None:
         if standalone == question:
@@ -216,19 +223,23 @@ class Mentor:
             return session.step.next
         return self.diagnoser.diagnose(question) or self.diagnoser.diagnose(standalone, vector)
 
-    def _standalone(self, question: str, session: Session | None) -> str:
+    def _standalone(self, question: str, session: Session | None) -> tuple[str, str | None]:
+        """The question to retrieve with, and the model's failure if the rewrite hit one
+        (only returned with fallback on; otherwise it raises)."""
         if not session or not any(t.role == "user" for t in session.turns):
-            return question
+            return question, None
+        failure = None
         if self.settings.uses_llm and hasattr(self.answerer, "rewrite"):
             try:
-                return self.answerer.rewrite(question, session)
-            except ProviderError:
+                return self.answerer.rewrite(question, session), None
+            except ProviderError as exc:
                 if not self.settings.fallback_offline:
                     raise  # from stream(), before the turn is recorded: the session is untouched
+                failure = fallback_notice(exc)
         previous = next(t.text for t in reversed(session.turns) if t.role == "user")
         if len(question.split()) <= FOLLOW_UP_MAX_WORDS and FOLLOW_UP.search(question):
-            return f"{previous} {question}"
-        return question
+            return f"{previous} {question}", failure
+        return question, failure
 
     def _stream_composed(self, composer, text: str, request: AnswerRequest, session) -> AnswerStream:
         return self._wrap(composer.stream_text(text), request, session, mode="offline", model=None)
@@ -253,9 +264,7 @@ class Mentor:
                 composition = composer.compose(
                     request.question, request.sources, request.step, session, request.scope_reason
                 )
-                reason = getattr(exc, "reason", None) or str(exc)
-                outcome.update(mode="offline", model=None, notice=f"The model is unavailable ({reason}). "
-                               "This is the offline answer, built from the same passages.")
+                outcome.update(mode="offline", model=None, notice=fallback_notice(exc))
                 yield from composer.stream_text(composition.text)
 
         return self._wrap(with_fallback(), request, session, mode="llm", model=answerer.model, outcome=outcome)
@@ -314,6 +323,11 @@ class Mentor:
         if session is not None:
             session.add_assistant_turn(answer)
         return answer
+
+
+def fallback_notice(exc: ProviderError) -> str:
+    reason = getattr(exc, "reason", None) or str(exc)
+    return f"The model is unavailable ({reason}). This is the offline answer, built from the same passages."
 
 
 def ask(question: str, session: Session | None = None) -> Answer:

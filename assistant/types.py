@@ -168,3 +168,4 @@ class AnswerRequest:
     step: Step | None
     session: object | None = None  # assistant.session.Session
     scope_reason: str = "career"  # "career" | "injection" | "off_topic"
+    model_unavailable: str | None = None  # set when the follow-up rewrite already found the model down

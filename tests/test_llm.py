@@ -306,9 +306,11 @@ def test_fallback_to_offline_answer_with_a_visible_notice(make_mentor, fake_open
     assert answer.text and answer.next_action
     assert answer.to_dict()["notice"] == answer.notice
     assert [t.role for t in session.turns] == ["user", "assistant"]
-    # a follow-up whose rewrite fails also falls back instead of raising
+    # a follow-up whose rewrite fails also falls back instead of raising, without asking the model again
+    calls = len(fake_openai.chat_requests)
     follow = mentor.ask("and after that?", session=session)
     assert follow.mode == "offline" and follow.notice
+    assert len(fake_openai.chat_requests) == calls + 1  # the rewrite only
 
 
 def test_unreachable_server_is_unavailable_not_a_traceback(make_mentor):
