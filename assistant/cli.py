@@ -142,8 +142,7 @@ def chat(name: str | None):
     session = Session(name=name)
     if name:
         journal = _journal(mentor)
-        if journal is not None:
-            session = journal.load(name) or Session(name=name)
+        session = journal.load(name) or session
     mode = f"model {mentor.model_name}" if mentor.mode == "llm" else "offline"
     click.echo(f"Flywheel Mentor ({mode}). Spin {session.spin}. {CHAT_HELP}")
     last_answer = None
@@ -224,12 +223,9 @@ def _chat_command(line: str, session, last_answer) -> str | None:
 
 
 def _journal(mentor):
-    try:
-        from .journal import Journal
-    except ImportError:
-        click.echo("note: saving journeys needs assistant.journal; continuing without saving", err=True)
-        return None
-    return Journal(mentor.settings.journal_path)
+    from .journal import Journal
+
+    return Journal.from_settings(mentor.settings)
 
 
 @cli.command()

@@ -98,3 +98,18 @@ def test_chat_survives_a_failed_model_turn_and_retries(run, fake_openai):  # noq
     assert "Ship the smallest open task by Friday" in out
     assert "sk-test-cli" not in out + err
     assert "spin 1, step: Deliver Results" in out
+
+
+def test_chat_with_a_name_saves_and_restores_the_journey(run):
+    first = run("chat", "--name", "Ada", stdin=b"How can I get my boss to give me more responsibility?\n/commit\n/quit\n")
+    assert first.returncode == 0, first.stderr.decode()
+    again = run("chat", "--name", "ada", stdin=b"/status\n/quit\n")
+    out = again.stdout.decode()
+    assert "spin 1, step: Earn Trust" in out
+    assert "1. [ ] " in out  # the commitment made in the first chat
+
+
+def test_chat_with_a_bad_name_is_a_clear_error(run):
+    result = run("chat", "--name", "../../etc", stdin=b"/quit\n")
+    assert result.returncode == 2 and result.stderr.decode().startswith("error: ")
+    assert "Traceback" not in result.stderr.decode()
