@@ -10,8 +10,10 @@ import click
 
 
 def app_path() -> Path:
-    """The page script: `app.py` at the top of the checkout, next to the package."""
-    return Path(__file__).resolve().parent.parent / "app.py"
+    """The page script: `app.py` at the top of the checkout, or its installed copy."""
+    from .settings import project_data_dir
+
+    return project_data_dir() / "app.py"
 
 
 def streamlit_argv(path: Path, host: str, port: int, headless: bool, extra: tuple[str, ...] = ()) -> list[str]:

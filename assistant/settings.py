@@ -7,6 +7,7 @@ The API key is kept out of `repr` so it cannot leak into logs or tracebacks.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,13 +24,17 @@ def default_home() -> Path:
     return Path(user_data_dir("flywheel-mentor", appauthor=False))
 
 
+def project_data_dir() -> Path:
+    """Where `knowledge/` and `app.py` live: the checkout next to the package (editable
+    install), else the copies a regular `pip install` puts under <prefix>/share/flywheel-mentor."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "knowledge").is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "flywheel-mentor"
+
+
 def packaged_knowledge_dir() -> Path:
-    """The knowledge/ folder shipped next to the package (repo checkout or installed data)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "knowledge", here / "knowledge"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "knowledge"
+    return project_data_dir() / "knowledge"
 
 
 def _env_number(name: str, default, cast=float):

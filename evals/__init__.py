@@ -1,7 +1,7 @@
 """Offline eval suite for the Flywheel Mentor: datasets, scorers, runner, report, gate.
 
 Everything goes through the public `assistant.Mentor` API. Run with `mentor eval`
-or `python -m evals`; see evals/README.md.
+or `python -m evals`; see the README's Evals section.
 """
 
 from pathlib import Path

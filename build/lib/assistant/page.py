@@ -1,0 +1,366 @@
+"""The Streamlit page's logic, kept out of `app.py` so the page script is layout only.
+
+Everything here works on a plain mapping (`st.session_state` in the page, a dict
+in tests): the per-browser state, the widget callbacks (spin tracker,
+commitments, name, feedback, retry, new conversation), and small view helpers
+(mode badge, source quotes). Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import MutableMapping
+
+from .errors import InputError, MentorError
+from .journal import Journal, JournalNameError, redact, validate_name
+from .session import Session, Turn
+from .settings import Settings
+from .types import LOOP, Answer, Step, step_label
+
+log = logging.getLogger("assistant.page")
+
+QUOTE_CHARS = 360
+STEP_CHOICES: tuple[str, ...] = ("",) + tuple(s.value for s in LOOP) + (Step.CUSTOMER_OBSESSION.value,)
+KIND_BADGES = {  # kind -> (label, st.badge colour)
+    "article": ("article", "blue"),
+    "principle": ("principle", "violet"),
+    "flywheel": ("flywheel", "orange"),
+}
+
+URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+# Keys in st.session_state (widget keys start with "w_").
+SESSION = "session"
+PAGE_ID = "page_id"
+FAILURE = "failure"
+PENDING = "pending_question"
+NOTICE = "notice"
+SAVED = "saved_fingerprint"
+W_NAME = "w_name"
+W_SPIN = "w_spin"
+W_STEP = "w_step"
+W_NEW_COMMITMENT = "w_new_commitment"
+
+
+@dataclass
+class Failure:
+    question: str
+    message: str
+    retryable: bool = True
+
+
+# --- setup -----------------------------------------------------------------
+def load_settings() -> Settings:
+    return Settings.from_env()
+
+
+def mentor_cache_key(settings: Settings) -> str:
+    """A cache key for st.cache_resource that changes with the settings but holds no secret."""
+    parts = (
+        str(settings.home), str(settings.knowledge_dir), settings.provider, settings.model,
+        settings.base_url or "", bool(settings.api_key), settings.timeout, settings.max_retries,
+        settings.fallback_offline, settings.k,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def build_mentor(settings: Settings):
+    """A Mentor with its index and embedder loaded, so the first question is quick."""
+    from .mentor import Mentor
+
+    mentor = Mentor(settings)
+    mentor.retriever  # builds the index on a fresh machine (first start only)
+    mentor.diagnoser
+    return mentor
+
+
+def init_state(state: MutableMapping) -> Session:
+    """The guard: set up this browser session's state once; reruns keep it."""
+    if SESSION not in state:
+        state[SESSION] = Session()
+    if PAGE_ID not in state:
+        state[PAGE_ID] = uuid.uuid4().hex[:12]
+    state.setdefault(FAILURE, None)
+    state.setdefault(PENDING, None)
+    state.setdefault(NOTICE, None)
+    state.setdefault(SAVED, None)
+    return state[SESSION]
+
+
+def session_of(state: MutableMapping) -> Session:
+    return state[SESSION]
+
+
+# --- view helpers ------------------------------------------------------------
+def mode_badge(mentor) -> tuple[str, str, str | None]:
+    """(badge text, colour, hint). Never includes a key or the server address."""
+    if mentor.mode == "llm":
+        return f"model: {mentor.model_name}", "green", None
+    return (
+        "offline",
+        "gray",
+        "Answers come from the knowledge base without a model. To connect one, set OPENAI_API_KEY "
+        "(or OPENAI_BASE_URL and MENTOR_PROVIDER=openai for a local server such as Ollama) and restart.",
+    )
+
+
+def step_option_label(value: str) -> str:
+    if not value:
+        return "— not set —"
+    step = Step(value)
+    if step in LOOP:
+        return f"{LOOP.index(step) + 1}. {step.label}"
+    return f"{step.label} (accelerant)"
+
+
+def kind_badge(kind: str) -> tuple[str, str]:
+    return KIND_BADGES.get(kind, (kind or "source", "gray"))
+
+
+def source_label(src: dict) -> str:
+    title, section = src.get("title", ""), src.get("section", "")
+    return f"{title} — {section}" if section and section != title else title
+
+
+def _trim(text: str, limit: int = QUOTE_CHARS) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    flat = " ".join(" ".join(lines).split()).lstrip(" .,;:")
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0]) + " …"
+
+
+def enrich_turn(turn: Turn, answer: Answer) -> None:
+    """Give the saved turn's sources the quoted passage shown under the answer:
+    the verified citation's quote when the answer cited that source, else the
+    start of the passage."""
+    cited = {c.source_id: c.quote for c in answer.citations if c.verified and c.source_id and c.quote}
+    by_id = {s.id: s for s in answer.sources}
+    for src in turn.sources:
+        source = by_id.get(src.get("id"))
+        if source is None:
+            continue
+        src["quote"] = cited.get(source.id) or _trim(source.text)
+        src["cited"] = source.id in cited
+        src["score"] = round(float(source.score), 3)
+
+
+def question_before(session: Session, index: int) -> str:
+    for turn in reversed(session.turns[:index]):
+        if turn.role == "user":
+            return turn.text
+    return ""
+
+
+def turn_key(turn: Turn) -> str:
+    return f"{turn.at:.6f}".replace(".", "_")
+
+
+def answer_key(state: MutableMapping, turn: Turn) -> str:
+    session = session_of(state)
+    owner = session.name.casefold() if session.name else state[PAGE_ID]
+    return f"{owner}:{turn.at:.6f}"
+
+
+def is_committed(session: Session, text: str | None) -> bool:
+    return bool(text) and any(c.text.lower() == " ".join(text.split()).lower() for c in session.commitments)
+
+
+# --- the turn ------------------------------------------------------------------
+def take_question(state: MutableMapping, typed: str | None) -> str | None:
+    """What to answer this run: a newly typed question wins over a pending retry."""
+    pending, state[PENDING] = state.get(PENDING), None
+    if typed is not None:
+        state[FAILURE] = None
+        return typed
+    return pending
+
+
+def answered(state: MutableMapping, answer: Answer) -> Turn:
+    """After a streamed answer: enrich the new turn and clear any failure."""
+    state[FAILURE] = None
+    session = session_of(state)
+    turn = session.turns[-1]
+    if turn.role == "assistant":
+        enrich_turn(turn, answer)
+    return turn
+
+
+def failed(state: MutableMapping, question: str, exc: BaseException) -> Failure:
+    """Record a failed turn (the Mentor has already dropped the user turn) and
+    return what to show: the error's own message (credentials scrubbed), never a traceback."""
+    detail = URL_USERINFO.sub("", redact(str(exc)) or "").rstrip(". ")
+    if isinstance(exc, InputError):
+        failure = Failure(question, detail, retryable=False)
+    elif isinstance(exc, MentorError):
+        log.warning("answer failed: %s", detail)
+        failure = Failure(question, f"The mentor could not answer: {detail}. Your conversation is intact.")
+    else:
+        log.exception("unexpected error while answering")
+        failure = Failure(
+            question,
+            f"Something went wrong while answering ({type(exc).__name__}). "
+            "Your conversation is intact; press Retry to try again.",
+        )
+    state[FAILURE] = failure
+    return failure
+
+
+def interrupted(state: MutableMapping, question: str) -> None:
+    """The script run stopped mid-answer (a new question or a click reruns the page):
+    drop the unanswered user turn so the history never holds a question without its answer."""
+    session = session_of(state)
+    if session.turns and session.turns[-1].role == "user" and session.turns[-1].text == question:
+        session.drop_last_user_turn()
+
+
+def retry(state: MutableMapping) -> None:
+    failure = state.get(FAILURE)
+    if failure is not None:
+        state[PENDING] = failure.question
+        state[FAILURE] = None
+
+
+# --- sidebar callbacks -------------------------------------------------------------
+def sync_widgets(state: MutableMapping) -> None:
+    """Before the sidebar widgets are drawn: show the session's values in them."""
+    session = session_of(state)
+    state[W_SPIN] = session.spin
+    state[W_STEP] = session.step.value if session.step else ""
+    for i, c in enumerate(session.commitments):
+        state[commitment_key(i, c)] = c.done
+
+
+def commitment_key(index: int, commitment) -> str:
+    return f"w_commitment_{index}_{commitment.at:.6f}".replace(".", "_")
+
+
+def on_spin(state: MutableMapping) -> None:
+    session_of(state).spin = max(1, int(state.get(W_SPIN) or 1))
+
+
+def on_step(state: MutableMapping) -> None:
+    value = state.get(W_STEP) or ""
+    session_of(state).step = Step(value) if value else None
+
+
+def on_commitment(state: MutableMapping, index: int, key: str) -> None:
+    session = session_of(state)
+    if 0 <= index < len(session.commitments):
+        session.set_commitment_done(index, bool(state.get(key)))
+
+
+def commit(state: MutableMapping, text: str) -> None:
+    if session_of(state).add_commitment(text) is not None:
+        state[NOTICE] = ("success", f"Committed: {text}")
+
+
+def on_new_commitment(state: MutableMapping) -> None:
+    text = (state.get(W_NEW_COMMITMENT) or "").strip()
+    if text:
+        session_of(state).add_commitment(text[:300])
+    state[W_NEW_COMMITMENT] = ""
+
+
+def start_next_spin(state: MutableMapping) -> None:
+    session = session_of(state)
+    session.start_next_spin()
+    state[NOTICE] = ("success", f"Spin {session.spin} started at Deliver Results, with a bigger scope.")
+
+
+def new_conversation(state: MutableMapping) -> None:
+    session_of(state).clear()
+    state[FAILURE] = None
+    state[PENDING] = None
+
+
+def on_name(state: MutableMapping, journal: Journal) -> None:
+    """Name typed in the sidebar: restore that mentee's saved journey, or start saving this one."""
+    raw = state.get(W_NAME) or ""
+    session = session_of(state)
+    if not raw.strip():
+        session.name = None
+        state[SAVED] = None
+        state[NOTICE] = ("info", "Not saving: this conversation stays in this browser tab only.")
+        return
+    try:
+        name = validate_name(raw)
+        saved = journal.load(name)
+    except (JournalNameError, MentorError) as exc:
+        state[NOTICE] = ("error", str(exc))
+        return
+    if saved is not None:
+        state[SESSION] = saved
+        state[FAILURE] = None
+        state[SAVED] = fingerprint(saved)
+        state[NOTICE] = (
+            "success",
+            f"Welcome back, {saved.name}: spin {saved.spin}, step {step_label(saved.step.value if saved.step else None)}, "
+            f"{len(saved.commitments)} commitment(s), {len(saved.turns)} message(s) restored.",
+        )
+        return
+    session.name = name
+    state[NOTICE] = ("success", f"Saving your journey as {name}. Use the same name next time to pick it up again.")
+    autosave(state, journal)
+
+
+def record_feedback(state: MutableMapping, journal: Journal, index: int, widget_key: str) -> None:
+    value = state.get(widget_key)
+    if value is None:
+        return
+    session = session_of(state)
+    if not 0 <= index < len(session.turns):
+        return
+    turn = session.turns[index]
+    try:
+        journal.record_feedback(
+            question=question_before(session, index),
+            answer=turn.text,
+            rating=1 if int(value) == 1 else -1,
+            step=turn.step,
+            source_ids=[s.get("id") for s in turn.sources if s.get("id")],
+            mode=turn.mode,
+            name=session.name,
+            answer_key=answer_key(state, turn),
+        )
+    except MentorError as exc:
+        state[NOTICE] = ("error", f"Feedback was not saved: {exc}")
+
+
+def record_comment(state: MutableMapping, journal: Journal, index: int, widget_key: str) -> None:
+    session = session_of(state)
+    if not 0 <= index < len(session.turns):
+        return
+    try:
+        journal.set_feedback_comment(answer_key(state, session.turns[index]), state.get(widget_key) or "")
+    except MentorError as exc:
+        state[NOTICE] = ("error", f"The comment was not saved: {exc}")
+
+
+# --- persistence ---------------------------------------------------------------------
+def fingerprint(session: Session) -> str:
+    return hashlib.sha256(json.dumps(session.to_dict(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def autosave(state: MutableMapping, journal: Journal) -> bool:
+    """Save a named session when it changed since the last save. Returns True if written."""
+    session = session_of(state)
+    if not session.name:
+        return False
+    current = fingerprint(session)
+    if state.get(SAVED) == current:
+        return False
+    try:
+        journal.save(session)
+    except MentorError as exc:
+        state[NOTICE] = ("error", f"Your journey was not saved: {exc}")
+        return False
+    state[SAVED] = current
+    return True

@@ -1,0 +1,138 @@
+"""A mentee's conversation and journey: turns, current spin and step, commitments.
+
+A Session is plain data (`to_dict`/`from_dict` round-trip) so the page can keep it
+in `st.session_state` and the journal can save it to SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from .types import Step
+
+COMMITMENT_PATTERN = re.compile(
+    r"\b(?:I will|I'll|I am going to|I'm going to|I commit to|I promise to|my plan is to)\s+(?P<what>[^.!?\n]{6,200})",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Turn:
+    role: str  # "user" | "assistant"
+    text: str
+    step: str | None = None
+    sources: list[dict] = field(default_factory=list)
+    next_action: str | None = None
+    mode: str | None = None
+    at: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Commitment:
+    text: str
+    done: bool = False
+    step: str | None = None
+    spin: int = 1
+    at: float = field(default_factory=time.time)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Session:
+    turns: list[Turn] = field(default_factory=list)
+    spin: int = 1
+    step: Step | None = None
+    commitments: list[Commitment] = field(default_factory=list)
+    name: str | None = None
+
+    # --- conversation -------------------------------------------------
+    def history(self, max_turns: int | None = None) -> list[Turn]:
+        return self.turns[-max_turns:] if max_turns else list(self.turns)
+
+    def add_user_turn(self, text: str) -> Turn:
+        turn = Turn(role="user", text=text)
+        self.turns.append(turn)
+        for match in COMMITMENT_PATTERN.finditer(text):
+            self.add_commitment(match.group("what").strip())
+        return turn
+
+    def add_assistant_turn(self, answer) -> Turn:
+        turn = Turn(
+            role="assistant",
+            text=answer.text,
+            step=answer.step.value if answer.step else None,
+            sources=[{"id": s.id, "title": s.title, "kind": s.kind, "section": s.section} for s in answer.sources],
+            next_action=answer.next_action,
+            mode=answer.mode,
+        )
+        self.turns.append(turn)
+        if answer.step is not None:
+            self.move_to(answer.step)
+        return turn
+
+    def drop_last_user_turn(self) -> None:
+        """Undo a turn whose answer failed, so it can be retried without duplicating history."""
+        if self.turns and self.turns[-1].role == "user":
+            self.turns.pop()
+
+    # --- the journey --------------------------------------------------
+    def move_to(self, step: Step) -> None:
+        """Record the mentee's step; coming back round to Deliver Results after
+        Are Right a Lot is a new spin."""
+        step = Step(step)
+        if self.step is Step.ARE_RIGHT_A_LOT and step is Step.DELIVER_RESULTS:
+            self.spin += 1
+        self.step = step
+
+    def start_next_spin(self) -> None:
+        self.spin += 1
+        self.step = Step.DELIVER_RESULTS
+
+    def add_commitment(self, text: str) -> Commitment | None:
+        text = " ".join(text.split())
+        if not text:
+            return None
+        for existing in self.commitments:
+            if existing.text.lower() == text.lower() and not existing.done:
+                return existing
+        commitment = Commitment(text=text, step=self.step.value if self.step else None, spin=self.spin)
+        self.commitments.append(commitment)
+        return commitment
+
+    def set_commitment_done(self, index: int, done: bool = True) -> None:
+        self.commitments[index].done = done
+
+    @property
+    def open_commitments(self) -> list[Commitment]:
+        return [c for c in self.commitments if not c.done]
+
+    def clear(self) -> None:
+        """A new conversation: turns go, the journey (spin, step, commitments) stays."""
+        self.turns.clear()
+
+    # --- persistence --------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "spin": self.spin,
+            "step": self.step.value if self.step else None,
+            "turns": [t.to_dict() for t in self.turns],
+            "commitments": [c.to_dict() for c in self.commitments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Session":
+        return cls(
+            name=data.get("name"),
+            spin=int(data.get("spin") or 1),
+            step=Step(data["step"]) if data.get("step") else None,
+            turns=[Turn(**t) for t in data.get("turns", [])],
+            commitments=[Commitment(**c) for c in data.get("commitments", [])],
+        )
