@@ -376,7 +376,7 @@ def render_html(report: dict) -> str:
         f"<img alt='histograms' src='{imgs['hist']}'>",
         f"<h2>The {WORST_N} worst cases</h2>",
         "<p class='small'>Claim sentences are marked <mark class='unsupported'>unsupported</mark> or "
-        "<mark class='supported'>supported</mark> by the passages they cite (see evals/README.md for the rule).</p>",
+        "<mark class='supported'>supported</mark> by the passages they cite (see the README, section Evals, for the rule).</p>",
         "".join(_case_html(c) for c in worst_cases(report["cases"])),
         "<h2>What the metrics mean</h2>",
         _table(["metric", "meaning"], help_rows),

@@ -4,7 +4,7 @@ Retrieval relevance is label-based and survives re-chunking: a retrieved passage
 relevant when it contains any of the case's evidence phrases (case-insensitive,
 curly/straight quotes and whitespace normalised).
 
-Groundedness rule (K-precision style, documented in evals/README.md):
+Groundedness rule (K-precision style, documented in the README, section Evals):
   * the answer is split into lines, then sentences;
   * *structural* sentences are excluded: markdown headings, lines that are only a
     label (ending in ':'), the next-action / what-comes-next lines, questions back to
