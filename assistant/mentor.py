@@ -177,25 +177,20 @@ class Mentor:
         question = validate_question(question, self.settings.max_question_chars)
         request = self._prepare(question, session)
         answerer = self.answerer
-        if request.scope_reason != "career":
-            from .composer import OfflineComposer
-
-            composer = answerer if isinstance(answerer, OfflineComposer) else OfflineComposer(self.flywheel)
-            composition = composer.compose(question, [], None, session, request.scope_reason)
-            return self._stream_composed(composer, composition.text, request, session)
-        if getattr(answerer, "mode", "") == "offline":
-            composition = answerer.compose(
-                question, request.sources, request.step, session, request.scope_reason
-            )
-            return self._stream_composed(answerer, composition.text, request, session)
+        if request.scope_reason != "career" or getattr(answerer, "mode", "") == "offline":
+            return self._wrap(self._offline_pieces(request, session), request, session, "offline", None)
         if request.model_unavailable:  # the rewrite just failed: don't wait through the retries twice
-            from .composer import OfflineComposer
-
-            composer = OfflineComposer(self.flywheel)
-            composition = composer.compose(question, request.sources, request.step, session, request.scope_reason)
             outcome = {"mode": "offline", "model": None, "notice": request.model_unavailable}
-            return self._wrap(composer.stream_text(composition.text), request, session, "offline", None, outcome)
+            return self._wrap(self._offline_pieces(request, session), request, session, "offline", None, outcome)
         return self._stream_llm(answerer, request, session)
+
+    def _offline_pieces(self, request: AnswerRequest, session: Session | None) -> Iterator[str]:
+        """The offline composer's answer (or redirect) for this turn, as stream pieces."""
+        from .composer import OfflineComposer
+
+        composer = self.answerer if isinstance(self.answerer, OfflineComposer) else OfflineComposer(self.flywheel)
+        composition = composer.compose(request.question, request.sources, request.step, session, request.scope_reason)
+        return composer.stream_text(composition.text)
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
@@ -241,9 +236,6 @@ class Mentor:
             return f"{previous} {question}", failure
         return question, failure
 
-    def _stream_composed(self, composer, text: str, request: AnswerRequest, session) -> AnswerStream:
-        return self._wrap(composer.stream_text(text), request, session, mode="offline", model=None)
-
     def _stream_llm(self, answerer, request: AnswerRequest, session) -> AnswerStream:
         if not self.settings.fallback_offline:
             return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
@@ -258,14 +250,8 @@ class Mentor:
             except ProviderError as exc:
                 if started:  # text is already out: can't swap answers mid-way
                     raise
-                from .composer import OfflineComposer
-
-                composer = OfflineComposer(self.flywheel)
-                composition = composer.compose(
-                    request.question, request.sources, request.step, session, request.scope_reason
-                )
                 outcome.update(mode="offline", model=None, notice=fallback_notice(exc))
-                yield from composer.stream_text(composition.text)
+                yield from self._offline_pieces(request, session)
 
         return self._wrap(with_fallback(), request, session, mode="llm", model=answerer.model, outcome=outcome)
 
