@@ -38,15 +38,6 @@ class Flywheel:
         return [self.steps[s] for s in LOOP]
 
     @classmethod
-    def from_files(cls, files) -> "Flywheel":
-        from .errors import KnowledgeFileError
-
-        for kf in files:
-            if kf.kind == "flywheel":
-                return cls.from_meta(kf.meta)
-        raise KnowledgeFileError("knowledge/", "no file with `kind: flywheel` found")
-
-    @classmethod
     def from_meta(cls, meta: dict) -> "Flywheel":
         steps = {}
         for raw in meta["steps"]:
@@ -92,4 +83,6 @@ class Flywheel:
             kf = read_file(path, root)
             if kf.kind == "flywheel":
                 return cls.from_meta(kf.meta)
-        return cls.from_files([])
+        from .errors import KnowledgeFileError
+
+        raise KnowledgeFileError(str(root), "no file with `kind: flywheel` found")

@@ -159,6 +159,9 @@ def load_knowledge(knowledge_dir: Path) -> list[KnowledgeFile]:
     files = [read_file(p, root) for p in knowledge_paths(root)]
     if not files:
         raise KnowledgeFileError(str(root), "no .md files found")
+    if not any(kf.kind == "flywheel" for kf in files):
+        # Checked before any write: answers need the flywheel's steps.
+        raise KnowledgeFileError(str(root), "no file with `kind: flywheel` found (the flywheel's steps are required)")
     return files
 
 

@@ -53,9 +53,6 @@ class Session:
     name: str | None = None
 
     # --- conversation -------------------------------------------------
-    def history(self, max_turns: int | None = None) -> list[Turn]:
-        return self.turns[-max_turns:] if max_turns else list(self.turns)
-
     def add_user_turn(self, text: str) -> Turn:
         turn = Turn(role="user", text=text)
         self.turns.append(turn)

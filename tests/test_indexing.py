@@ -115,3 +115,12 @@ def test_store_uses_cosine_space(home_copy, knowledge_copy):
     store = KnowledgeStore(home_copy / "chroma", None)
     config = store.collection.configuration_json
     assert config["hnsw"]["space"] == "cosine"
+
+
+def test_removing_the_flywheel_file_is_refused_before_any_write(home_copy, knowledge_copy):
+    mentor = mentor_for(home_copy, knowledge_copy)
+    before = ids_by_file(mentor)
+    (knowledge_copy / "flywheel.md").unlink()
+    with pytest.raises(KnowledgeFileError, match="kind: flywheel"):
+        mentor.index()
+    assert ids_by_file(mentor) == before
