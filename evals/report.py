@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from .runner import ANSWER_K, HEADLINE, JUDGE_METRICS, K_MAX
+from .runner import ANSWER_K, CATEGORY_TABLE, HEADLINE, JUDGE_METRICS, K_MAX
 
 WORST_N = 10
 
@@ -126,7 +126,7 @@ def render_markdown(report: dict) -> str:
               "| recall | " + " | ".join(_fmt(s["recall_at_k"][k]) for k in range(1, K_MAX + 1)) + " |",
               "| hit | " + " | ".join(_fmt(s["hit_at_k"][k]) for k in range(1, K_MAX + 1)) + " |"]
 
-    cols = ["n", "hit@4", "recall@4", "mrr", "step_acc", "redirect_acc", "grounded", "must_mention", "shape", "score"]
+    cols = CATEGORY_TABLE
     lines += ["", "## Per category", "", "| category | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for cat, row in s["categories"].items():
         lines.append(f"| {cat} | " + " | ".join(_fmt(row[c]) for c in cols) + " |")
@@ -345,7 +345,7 @@ def render_html(report: dict) -> str:
         if gate.get("failed"):
             gate_html += " — dropped beyond tolerance: " + _esc(", ".join(gate["failed"]))
         gate_html += "</p>"
-    cols = ["n", "hit@4", "recall@4", "mrr", "step_acc", "redirect_acc", "grounded", "must_mention", "shape", "score"]
+    cols = CATEGORY_TABLE
     cat_rows = [[_esc(cat)] + [_esc(_fmt(row[c])) for c in cols] for cat, row in s["categories"].items()]
     conf = s["confusion"]
     conf_rows = [[_esc(label)] + [str(v) if v else "<span class='muted'>·</span>" for v in row]

@@ -179,16 +179,20 @@ def run_case(mentor, case: Case, judge=None) -> dict:
     return result
 
 
-def summarize(results: list[dict]) -> dict:
-    """Headline metrics, per-category table, recall curve, confusion matrix, distributions."""
+# Per-category table column -> the headline metric it shows, computed over that category's cases.
+CATEGORY_COLUMNS = {
+    "hit@4": "retrieval.hit@4", "recall@4": "retrieval.recall@4", "mrr": "retrieval.mrr",
+    "step_acc": "step.accuracy", "redirect_acc": "redirect.accuracy", "grounded": "answer.groundedness",
+    "must_mention": "answer.must_mention", "shape": "answer.shape",
+}
+CATEGORY_TABLE = ["n", *CATEGORY_COLUMNS, "score"]
 
-    def avg(values):
-        m = S.mean(values)
-        return None if m is None else round(m, 4)
 
+def headline_metrics(results: list[dict], avg) -> dict:
+    """The headline metrics over a set of case results (the whole suite or one category)."""
     with_retrieval = [r for r in results if r["retrieval"]]
     answered = [r for r in results if r["answer"]["in_scope"]]
-    metrics = {
+    return {
         "retrieval.hit@1": avg(r["retrieval"]["hit"][1] for r in with_retrieval),
         "retrieval.hit@4": avg(r["retrieval"]["hit"][ANSWER_K] for r in with_retrieval),
         "retrieval.recall@4": avg(r["retrieval"]["recall"][ANSWER_K] for r in with_retrieval),
@@ -205,6 +209,18 @@ def summarize(results: list[dict]) -> dict:
         "answer.must_not_mention": avg(r["answer"]["must_not_mention"] for r in results),
         "answer.shape": avg(r["answer"]["shape"] for r in results),
     }
+
+
+def summarize(results: list[dict]) -> dict:
+    """Headline metrics, per-category table, recall curve, confusion matrix, distributions."""
+
+    def avg(values):
+        m = S.mean(values)
+        return None if m is None else round(m, 4)
+
+    with_retrieval = [r for r in results if r["retrieval"]]
+    answered = [r for r in results if r["answer"]["in_scope"]]
+    metrics = headline_metrics(results, avg)
     judged = [r for r in results if r.get("judge") and not r["judge"].get("error")]
     if any(r.get("judge") for r in results):
         for name in JUDGE_METRICS:
@@ -220,20 +236,9 @@ def summarize(results: list[dict]) -> dict:
     categories = {}
     for cat in sorted({r["category"] for r in results}):
         rows = [r for r in results if r["category"] == cat]
-        rr = [r for r in rows if r["retrieval"]]
-        aa = [r for r in rows if r["answer"]["in_scope"]]
-        categories[cat] = {
-            "n": len(rows),
-            "hit@4": avg(r["retrieval"]["hit"][ANSWER_K] for r in rr),
-            "recall@4": avg(r["retrieval"]["recall"][ANSWER_K] for r in rr),
-            "mrr": avg(r["retrieval"]["mrr"] for r in rr),
-            "step_acc": avg(r["step_correct"] for r in rows),
-            "redirect_acc": avg(r["answer"]["redirect_correct"] for r in rows),
-            "grounded": avg(r["answer"]["groundedness"] for r in aa),
-            "must_mention": avg(r["answer"]["must_mention"] for r in rows),
-            "shape": avg(r["answer"]["shape"] for r in rows),
-            "score": avg(r["score"] for r in rows),
-        }
+        per_cat = headline_metrics(rows, avg)
+        categories[cat] = {"n": len(rows), **{col: per_cat[name] for col, name in CATEGORY_COLUMNS.items()},
+                           "score": avg(r["score"] for r in rows)}
 
     pairs = [(r["expected_step"], r["predicted_step"]) for r in results]
     labels, matrix = S.confusion_matrix(pairs, CONFUSION_LABELS)
