@@ -140,14 +140,7 @@ class LLMAnswerer:
             except ProviderError:
                 raise
             except Exception as exc:  # the provider library's errors: map them
-                error, retryable = self._classify(exc, started)
-                if started or not retryable or attempt >= self.settings.max_retries:
-                    if retryable and not started:
-                        error = self._exhausted(error, attempt + 1)
-                    raise error from exc
-                delay = self._delay(attempt, exc)
-                log.info("model call failed (%s); retry %d/%d in %.2fs", error, attempt + 1, self.settings.max_retries, delay)
-                self._sleep(delay)
+                self._wait_or_raise(exc, attempt, started)
                 attempt += 1
 
     def rewrite(self, question: str, session) -> str:
@@ -205,11 +198,21 @@ class LLMAnswerer:
             except ProviderError:
                 raise
             except Exception as exc:
-                error, retryable = self._classify(exc, started=False)
-                if not retryable or attempt >= self.settings.max_retries:
-                    raise (self._exhausted(error, attempt + 1) if retryable else error) from exc
-                self._sleep(self._delay(attempt, exc))
+                self._wait_or_raise(exc, attempt, started=False)
                 attempt += 1
+
+    def _wait_or_raise(self, exc: Exception, attempt: int, started: bool) -> None:
+        """The retry policy for both calls: back off before the next attempt, or raise the
+        mapped ProviderError when a retry can't help (text already out, a non-retryable
+        error, or the retries used up)."""
+        error, retryable = self._classify(exc, started)
+        if started or not retryable or attempt >= self.settings.max_retries:
+            if retryable and not started:
+                error = self._exhausted(error, attempt + 1)
+            raise error from exc
+        delay = self._delay(attempt, exc)
+        log.info("model call failed (%s); retry %d/%d in %.2fs", error, attempt + 1, self.settings.max_retries, delay)
+        self._sleep(delay)
 
     def _delay(self, attempt: int, exc: Exception) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2**attempt))
