@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import MutableMapping
 
 from .errors import InputError, MentorError
@@ -61,12 +61,10 @@ def load_settings() -> Settings:
 
 def mentor_cache_key(settings: Settings) -> str:
     """A cache key for st.cache_resource that changes with the settings but holds no secret."""
-    parts = (
-        str(settings.home), str(settings.knowledge_dir), settings.provider, settings.model,
-        settings.base_url or "", bool(settings.api_key), settings.timeout, settings.max_retries,
-        settings.fallback_offline, settings.k,
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    # Every setting takes part (a new one can't be forgotten here); the key only as "set or not".
+    parts = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    parts["api_key"] = bool(settings.api_key)
+    return hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:16]
 
 
 def build_mentor(settings: Settings):
