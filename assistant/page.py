@@ -20,6 +20,7 @@ from .errors import InputError, MentorError
 from .journal import Journal, JournalNameError, redact, validate_name
 from .session import Session, Turn
 from .settings import Settings
+from . import types
 from .types import LOOP, Answer, Step, step_label
 
 log = logging.getLogger("assistant.page")
@@ -121,8 +122,8 @@ def kind_badge(kind: str) -> tuple[str, str]:
 
 
 def source_label(src: dict) -> str:
-    title, section = src.get("title", ""), src.get("section", "")
-    return f"{title} — {section}" if section and section != title else title
+    """The label of a source saved in a turn (a dict)."""
+    return types.source_label(src.get("title", ""), src.get("section", ""))
 
 
 def _trim(text: str, limit: int = QUOTE_CHARS) -> str:

@@ -69,6 +69,11 @@ LOOP: tuple[Step, ...] = (
 KINDS = ("article", "principle", "flywheel")
 
 
+def source_label(title: str, section: str) -> str:
+    """How a passage is named to people: "Title — Section" (just the title when they match)."""
+    return f"{title} — {section}" if section and section != title else title
+
+
 @dataclass
 class Source:
     """One retrieved passage. `score` is the fused relevance in (0, 1], higher is better."""
@@ -87,7 +92,7 @@ class Source:
 
     @property
     def label(self) -> str:
-        return f"{self.title} — {self.section}" if self.section and self.section != self.title else self.title
+        return source_label(self.title, self.section)
 
 
 @dataclass
