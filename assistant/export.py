@@ -6,10 +6,7 @@ import datetime as _dt
 import re
 
 from .session import Session
-from .types import step_label
-
-KIND_NAMES = {"article": "article", "principle": "principle", "flywheel": "flywheel"}
-
+from .types import source_label, step_label
 
 def _when(ts: float | None) -> str:
     if not ts:
@@ -59,10 +56,8 @@ def export_markdown(session: Session, now: _dt.datetime | None = None) -> str:
         if turn.sources:
             out.append("- **Sources:**")
             for i, src in enumerate(turn.sources, 1):
-                label = src.get("title", "")
-                if src.get("section") and src.get("section") != label:
-                    label = f"{label} — {src['section']}"
-                out.append(f"  {i}. [{KIND_NAMES.get(src.get('kind'), src.get('kind', ''))}] {label}")
+                label = source_label(src.get("title", ""), src.get("section", ""))
+                out.append(f"  {i}. [{src.get('kind', '')}] {label}")
                 if src.get("quote"):
                     out.append(f"     > {' '.join(src['quote'].split())}")
         out.append("")
