@@ -69,18 +69,22 @@ def api_key_for(settings: Settings) -> str:
     )
 
 
-def build_chat_model(settings: Settings):
-    """ChatOpenAI for the settings. Call only when `settings.uses_llm`."""
+def build_chat_model(settings: Settings, **overrides):
+    """ChatOpenAI for the settings. Call only when `settings.uses_llm`. `overrides` change
+    single arguments (the eval judge sets its own model, temperature and retries)."""
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(
+    kwargs = dict(
         model=settings.model,
-        api_key=api_key_for(settings),
         base_url=settings.base_url,
         timeout=settings.timeout,
         max_retries=0,  # we retry ourselves, and only before the first streamed piece
         use_responses_api=False,  # chat completions: what every OpenAI-compatible server speaks
     )
+    kwargs.update(overrides)
+    if "api_key" not in kwargs:
+        kwargs["api_key"] = api_key_for(settings)
+    return ChatOpenAI(**kwargs)
 
 
 class _FinishRecorder(BaseCallbackHandler):

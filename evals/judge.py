@@ -82,16 +82,14 @@ def scale(score: float) -> float:
 
 
 def build_judge_llm(settings, model: str | None = None):
-    from langchain_openai import ChatOpenAI
+    from assistant.llm import build_chat_model
 
-    return ChatOpenAI(
+    return build_chat_model(
+        settings,
         model=model or settings.model,
         api_key=settings.api_key or "sk-local",  # local OpenAI-compatible servers accept any key
-        base_url=settings.base_url,
-        use_responses_api=False,
         temperature=0,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
+        max_retries=settings.max_retries,  # one short non-streamed call: the client's retries are fine
     )
 
 
