@@ -138,11 +138,11 @@ def chat(name: str | None):
 
     mentor = _mentor()
     _announce_first_build(mentor)
-    journal = None
+    journal = journey = None
     session = Session(name=name)
     if name:
         journal = _journal(mentor)
-        session = journal.load(name) or session
+        journey, session = journal.open_named(name)
     mode = f"model {mentor.model_name}" if mentor.mode == "llm" else "offline"
     click.echo(f"Flywheel Mentor ({mode}). Spin {session.spin}. {CHAT_HELP}")
     last_answer = None
@@ -161,6 +161,8 @@ def chat(name: str | None):
         if not line:
             continue
         if line.startswith("/"):
+            if line.split(" ", 1)[0] == "/new" and journal is not None:
+                journal.new_thread(journey, session)  # the saved conversation stays in the journal
             if _chat_command(line, session, last_answer) == "quit":
                 break
         else:
@@ -184,7 +186,7 @@ def chat(name: str | None):
                 last_failed = line
                 click.echo("\n(stopped; type /retry to ask again)", err=True)
         if journal is not None:
-            journal.save(session)
+            journal.sync(journey, session)
 
 
 def _chat_command(line: str, session, last_answer) -> str | None:
@@ -211,7 +213,7 @@ def _chat_command(line: str, session, last_answer) -> str | None:
         click.echo(f"spin {session.spin} started at Deliver Results")
     elif command == "/new":
         session.clear()
-        click.echo("new conversation (your spin, step and commitments are kept)")
+        click.echo("new conversation (your spin, step and commitments are kept; a saved conversation stays saved)")
     elif command == "/status":
         step = session.step.label if session.step else "not yet diagnosed"
         click.echo(f"spin {session.spin}, step: {step}")

@@ -68,6 +68,8 @@ class Settings:
     fallback_offline: bool = False
     k: int = 4
     max_question_chars: int = MAX_QUESTION_CHARS
+    # The journal: None = SQLite under `home`; else a PostgreSQL URL (it may hold a password).
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -91,6 +93,7 @@ class Settings:
             max_retries=_env_number("MENTOR_MAX_RETRIES", 2, int),
             fallback_offline=_env_bool("MENTOR_FALLBACK_OFFLINE", False),
             k=_env_number("MENTOR_K", 4, int),
+            database_url=(env.get("MENTOR_DATABASE_URL") or "").strip() or None,
         )
         values.update(overrides)
         return cls(**values)
@@ -114,3 +117,8 @@ class Settings:
     @property
     def journal_path(self) -> Path:
         return self.home / "journal.sqlite3"
+
+    @property
+    def journal_target(self) -> str | Path:
+        """What the journal opens: MENTOR_DATABASE_URL when set, else the SQLite file."""
+        return self.database_url or self.journal_path

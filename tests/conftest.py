@@ -51,3 +51,40 @@ def knowledge_copy(tmp_path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole run (skipped with the reason when not installed)."""
+    from pg_server import MISSING_REASON, PostgresServer, pg_bin_dir
+
+    if pg_bin_dir() is None:
+        pytest.skip(MISSING_REASON)
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres, request):
+    """A fresh database on the test server, for one test."""
+    import re
+    import uuid
+
+    from assistant.journal import dispose_engines
+
+    name = re.sub(r"[^a-z0-9_]", "_", f"t_{request.node.name.lower()}")[:40] + "_" + uuid.uuid4().hex[:6]
+    url = postgres.create_database(name)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_target(request, tmp_path):
+    """The journal's two backends: a SQLite file, and a database on a real PostgreSQL."""
+    from assistant.journal import dispose_engines
+
+    if request.param == "sqlite":
+        yield tmp_path / "home" / "journal.sqlite3"
+    else:
+        yield request.getfixturevalue("postgres_url")
+    dispose_engines()
