@@ -250,9 +250,11 @@ def _register_commands() -> None:
     from evals.cli import eval_command
 
     from .app_command import app_command
+    from .server.command import serve_command
 
     cli.add_command(eval_command, "eval")
     cli.add_command(app_command, "app")
+    cli.add_command(serve_command, "serve")
 
 
 def main() -> None:

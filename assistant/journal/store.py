@@ -60,6 +60,7 @@ class Journey:
     version: int
     base: dict = field(default_factory=dict, repr=False)  # the state as last read or written
     saved: set[str] = field(default_factory=set, repr=False)  # uids of turns already stored
+    created: bool = False  # made by the `open` that returned it
 
 
 @dataclass
@@ -316,10 +317,10 @@ class Journal:
             conn.execute(sa.text("SELECT 1"))
 
     # --- journeys ----------------------------------------------------------------------
-    def open(self, owner: str, display_name: str | None = None, *, create: bool = True
+    def open(self, owner: str, display_name: str | None = None, *, create: bool = True, turns: bool = True
              ) -> tuple[Journey, Session] | None:
-        """The owner's journey and its latest conversation; made (empty) when missing and
-        `create` is true, else None."""
+        """The owner's journey and its latest conversation (without its turns when `turns`
+        is false); made (empty) when missing and `create` is true, else None."""
         from .schema import journeys, threads
 
         import sqlalchemy as sa
@@ -340,18 +341,19 @@ class Journal:
                     except _integrity_error():
                         continue  # another writer made it just now: read theirs
                     tid = conn.execute(threads.insert().values(journey_id=jid, started_at=now)).inserted_primary_key[0]
-                    journey = Journey(jid, owner, display_name, tid, 1, state)
+                    journey = Journey(jid, owner, display_name, tid, 1, state, created=True)
                     return journey, self._session(journey, state, [])
                 tid = conn.execute(sa.select(sa.func.max(threads.c.id)).where(threads.c.journey_id == row["id"])).scalar()
                 if tid is None:
                     tid = conn.execute(threads.insert().values(journey_id=row["id"], started_at=now)).inserted_primary_key[0]
                 journey = Journey(row["id"], owner, row["display_name"], tid, row["version"], dict(row["state"]))
-                return journey, self._session(journey, row["state"], self._thread_turns(conn, tid))
+                return journey, self._session(journey, row["state"], self._thread_turns(conn, tid) if turns else [])
         raise JournalError(f"the journey for {display_name or owner!r} could not be opened; try again")
 
-    def sync(self, journey: Journey, session: Session) -> Session:
+    def sync(self, journey: Journey, session: Session, *, reload: bool = True) -> Session:
         """Store the session's new turns and state (merging with other writers), then load
-        the merged state and thread into `session`. Returns `session`."""
+        the merged state and thread into `session` (only the state when `reload` is false).
+        Returns `session`."""
         from .schema import journeys, turns
 
         import sqlalchemy as sa
@@ -387,9 +389,13 @@ class Journal:
                         conn.rollback()
                         continue  # someone wrote in between: merge against theirs and retry
                     stored, version = target, version + 1
-                thread = self._thread_turns(conn, journey.thread_id)
+                thread = self._thread_turns(conn, journey.thread_id) if reload else None
             journey.base, journey.version = stored, version
-            self._load_into(session, journey, stored, thread)
+            if thread is None:
+                journey.saved |= {uid for uid, _ in new_turns}
+                self._load_into(session, journey, stored, [t.to_dict() for t in session.turns], mark=False)
+            else:
+                self._load_into(session, journey, stored, thread)
             return session
         raise JournalError("the journey is being changed by too many writers at once; try again")
 
@@ -419,7 +425,8 @@ class Journal:
         self._load_into(session, journey, state, turn_data)
         return session
 
-    def _load_into(self, session: Session, journey: Journey, state: dict, turn_data: list[dict]) -> None:
+    def _load_into(self, session: Session, journey: Journey, state: dict, turn_data: list[dict],
+                   mark: bool = True) -> None:
         try:
             loaded = Session.from_dict({**state, "turns": turn_data})
         except (ValueError, TypeError, KeyError) as exc:
@@ -428,18 +435,27 @@ class Journal:
             ) from None
         loaded.name = journey.display_name or state.get("name")
         session.__dict__.update(loaded.__dict__)
-        journey.saved = {turn_uid(t) for t in turn_data}
+        if mark:
+            journey.saved = {turn_uid(t) for t in turn_data}
 
-    def new_thread(self, journey: Journey, session: Session) -> None:
-        """A new conversation in the journey: the current one is saved and kept."""
+    def mark_saved(self, journey: Journey, turns) -> None:
+        """Treat these turns as stored (e.g. replayed from a client's `messages`)."""
+        journey.saved |= {turn_uid(redact_tree(t.to_dict(), self._secrets)) for t in turns}
+
+    def start_thread(self, journey: Journey) -> None:
+        """Start a new conversation in the journey (the previous ones stay)."""
         from .schema import threads
 
-        self.sync(journey, session)
         with self._tx() as conn:
             journey.thread_id = conn.execute(
                 threads.insert().values(journey_id=journey.id, started_at=time.time())).inserted_primary_key[0]
-        session.turns.clear()
         journey.saved = set()
+
+    def new_thread(self, journey: Journey, session: Session) -> None:
+        """A new conversation in the journey: the current one is saved and kept."""
+        self.sync(journey, session)
+        self.start_thread(journey)
+        session.turns.clear()
 
     def threads(self, journey: Journey) -> list[ThreadInfo]:
         """The journey's conversations, oldest first, with their number of turns."""
