@@ -31,7 +31,29 @@ except MentorError as exc:
 
 journal = Journal.from_settings(settings)
 state = st.session_state
-session = pg.init_state(state)
+pg.init_state(state)
+signed_in = pg.auth_configured(st.secrets)
+
+
+def require_sign_in() -> None:
+    """With [auth] in secrets: nothing but a sign-in button until the user has signed in."""
+    if st.user.is_logged_in:
+        return
+    st.title("Flywheel Mentor")
+    st.caption("Career mentoring grounded in the leadership-principle flywheel.")
+    st.info("Sign in to keep your journey private to you: your spin, step, commitments and conversations.")
+    st.button("Sign in", icon=":material/login:", on_click=st.login, type="primary")
+    st.stop()
+
+
+if signed_in:
+    require_sign_in()
+    try:
+        pg.use_signed_in_journey(state, journal, st.user.to_dict())
+    except MentorError as exc:
+        st.error(str(exc))
+        st.stop()
+session = pg.session_of(state)
 
 
 def show_sources(turn) -> None:
@@ -71,6 +93,45 @@ def show_failure(failure) -> None:
         st.button("Retry", key="w_retry", icon=":material/replay:", on_click=pg.retry, args=(state,))
     else:
         st.warning(failure.message)
+
+
+def show_identity() -> None:
+    """Who is signed in (and Sign out), or the local name box with a warning when exposed."""
+    if signed_in:
+        st.markdown(f"Signed in as **{state[pg.OWNER][1]}**")
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="w_sign_out")
+        return
+    warning = pg.exposure_warning(st.context.headers.get("host"))
+    if warning:
+        st.warning(warning, icon=":material/public:")
+    st.text_input("Your name (optional)", key=pg.W_NAME, placeholder="saves and restores your journey",
+                  on_change=pg.on_name, args=(state, journal),
+                  help="Your spin, step, commitments and conversations are kept in the journal on this machine.")
+
+
+def show_earlier_conversations() -> None:
+    earlier = pg.earlier_conversations(state, journal)
+    if not earlier:
+        return
+    with st.expander(f"Earlier conversations ({len(earlier)})"):
+        for thread in reversed(earlier):
+            st.caption(f"{pg.when(thread.started_at)} · {thread.turns} message(s)")
+            for turn in journal.thread_turns(state[pg.JOURNEY], thread.id):
+                if turn.get("role") == "user":
+                    st.text("• " + pg.one_line(turn.get("text", "")))  # plain text: never rendered as markdown
+
+
+def show_forget_me() -> None:
+    if state[pg.JOURNEY] is None and not signed_in:
+        return
+    if not state[pg.CONFIRM_FORGET]:
+        st.button("Forget me", icon=":material/delete_forever:", on_click=pg.ask_forget, args=(state,),
+                  width="stretch", key="w_forget")
+        return
+    st.warning("Delete your journey, all its conversations and your feedback? This cannot be undone.")
+    c1, c2 = st.columns(2)
+    c1.button("Delete everything", type="primary", on_click=pg.forget_me, args=(state, journal), key="w_forget_yes")
+    c2.button("Cancel", on_click=pg.cancel_forget, args=(state,), key="w_forget_no")
 
 
 # --- the conversation -----------------------------------------------------------
@@ -121,9 +182,7 @@ with st.sidebar:
     if hint:
         st.caption(hint)
 
-    st.text_input("Your name (optional)", key=pg.W_NAME, placeholder="saves and restores your journey",
-                  on_change=pg.on_name, args=(state, journal),
-                  help="Your spin, step, commitments and conversation are kept in a local SQLite file.")
+    show_identity()
 
     st.graphviz_chart(flywheel_dot(session.step, session.spin), width="stretch")
 
@@ -144,10 +203,14 @@ with st.sidebar:
     st.button("Start next spin", icon=":material/autorenew:", on_click=pg.start_next_spin, args=(state,), width="stretch")
 
     st.divider()
-    st.button("New conversation", icon=":material/add_comment:", on_click=pg.new_conversation, args=(state,), width="stretch")
+    st.button("New conversation", icon=":material/add_comment:", on_click=pg.new_conversation, args=(state, journal),
+              width="stretch", help="Your journey keeps this conversation; a new one starts.")
     st.download_button(
         "Download conversation + journal", data=export_markdown(session), file_name=export_filename(session),
         mime="text/markdown", icon=":material/download:", width="stretch", on_click="ignore",
     )
-    st.caption("Local and single-user: named journeys and feedback are stored in "
-               f"`{settings.journal_path.name}` under MENTOR_HOME on this machine.")
+    show_earlier_conversations()
+    show_forget_me()
+    if not signed_in:
+        st.caption("Local mode: named journeys and feedback are stored in the journal on this machine "
+                   f"({journal.backend}).")
