@@ -25,8 +25,10 @@ def free_port() -> int:
 class PageServer:
     """`with PageServer(env) as url:` — the page at `url`, stopped (by its own pid) on exit."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(self, env: dict[str, str], port: int | None = None, log_path: Path | None = None,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.port = port or free_port()
+        self.extra_args = tuple(extra_args)
         self.env = {**os.environ, **env}
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
@@ -42,7 +44,7 @@ class PageServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *self.extra_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout
