@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -64,29 +63,53 @@ def _serve(host, port, workers, no_auth, add_token_for, tokens_file, log_level):
 
     import uvicorn
 
-    from ..mentor import Mentor
-    from ..journal import Journal
     from .app import Runtime, create_app
     from .config import ServerConfig
 
+    config = ServerConfig.from_env()
+    Runtime(_settings(), config)  # checks the tokens here, with a clear error, not in each worker
+    if workers == 1:
+        mentor = _prepare(config.journal)
+        click.echo(f"mentor serve: http://{host}:{port}/v1 (model flywheel-mentor, 1 worker, {mentor.mode} mode)",
+                   err=True)
+        uvicorn.run(create_app(mentor.settings, config, mentor), host=host, port=port, log_level=log_level,
+                    access_log=False)
+        return
+    # Several workers: build the index and migrate the journal once, in a child process, so this
+    # parent (which only supervises the workers) never loads the embedding model.
+    import multiprocessing
+
+    child = multiprocessing.get_context("spawn").Process(target=_prepare, args=(config.journal,))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise InputError("could not prepare the index and the journal; run `mentor index` to see why")
+    click.echo(f"mentor serve: http://{host}:{port}/v1 (model flywheel-mentor, {workers} workers)", err=True)
+    uvicorn.run("assistant.server.app:create_app_from_env", factory=True, host=host, port=port,
+                workers=workers, log_level=log_level, access_log=False)
+
+
+def _settings():
+    from ..settings import Settings
+
+    return Settings.from_env()
+
+
+def _prepare(journal: bool):
+    """Build the index if it is empty and bring the journal's schema up to date; the Mentor."""
+    from ..cli import handle_errors
+
+    return handle_errors(_prepare_mentor)(journal)
+
+
+def _prepare_mentor(journal: bool):
+    from ..journal import Journal
+    from ..mentor import Mentor
+
     mentor = Mentor()
-    if mentor.store.count() == 0:  # build once here, not in every worker at the same time
+    if mentor.store.count() == 0:  # built once here, not by every worker at the same time
         click.echo(f"building the knowledge index in {mentor.settings.store_dir} (first run)…", err=True)
         mentor.index()
-    config = ServerConfig.from_env()
-    Runtime(mentor.settings, config, mentor)  # checks the tokens here, with a clear error, not in each worker
-    if config.journal:
-        Journal.from_settings(mentor.settings).ping()  # schema migrated once, before the workers start
-    click.echo(f"mentor serve: http://{host}:{port}/v1 (model flywheel-mentor, {workers} worker(s), "
-               f"{mentor.mode} mode)", err=True)
-    if workers == 1:
-        app = create_app(mentor.settings, config, mentor)
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
-    else:
-        from ..journal import dispose_engines
-
-        del mentor
-        dispose_engines()
-        uvicorn.run("assistant.server.app:create_app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level=log_level, access_log=False)
-    sys.exit(0)
+    if journal:
+        Journal.from_settings(mentor.settings).ping()
+    return mentor
