@@ -30,7 +30,7 @@ STEP_CHOICES: tuple[str, ...] = ("",) + tuple(s.value for s in LOOP) + (Step.CUS
 KIND_BADGES = {  # kind -> (label, st.badge colour)
     "article": ("article", "blue"),
     "principle": ("principle", "violet"),
-    "flywheel": ("flywheel", "orange"),
+    "guide": ("mentor's notes", "orange"),
 }
 
 URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")

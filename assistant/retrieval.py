@@ -122,7 +122,7 @@ class HybridRetriever:
         if step:
             rankings.append([(c, s) for c, s in dense if (
                 c.meta.get("kind") == "article" and step in steps_mentioned(c.meta.get("section", ""))
-                or c.meta.get("kind") == "flywheel" and c.meta.get("steps") == step)])
+                or c.meta.get("kind") == "guide" and c.meta.get("steps") == step)])
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
         for ranking in rankings:

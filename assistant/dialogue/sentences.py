@@ -1,0 +1,171 @@
+"""The article and principles, sentence by sentence: quotes by meaning and factual answers.
+
+Every quotable sentence of the indexed article and principle passages is embedded
+once (at index time, cached on disk by content hash) together with the passage it
+came from. The composer quotes the sentence that carries the advice for *this*
+message (cosine to the message), and factual questions are answered from the
+best sentences across the whole article, with cues from the question's type
+(a number, a when, a why, which principle).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..retrieval import tokenize
+from ..store import StoredChunk
+
+_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9#])")
+_MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\*|\[[^\]]*\]\([^)]*\)")
+MIN_QUOTE_WORDS = 7
+MAX_QUOTE_WORDS = 50
+# Sentences that only point elsewhere ("The next step is Bias for Action.") carry no advice.
+SIGNPOST = re.compile(r"^(?:the next step is|next was|my initial advice|let me give you|i've spoken about|"
+                      r"this is the time where|now, your turn|hi!)", re.IGNORECASE)
+
+NUMBER = re.compile(r"\b\d[\d,.]*\s*k?\b|\b(?:one|two|three|four|five|six|ten|twelve|hundreds?|thousands?|millions?|"
+                    r"dozens?|tens)\b", re.IGNORECASE)
+YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:after|during|before|back in|in the course of|months?|years?|"
+                          r"day|weekends|eventually|then|once)\b", re.IGNORECASE)
+BECAUSE = re.compile(r"\b(?:because|should have|so (?:i|that)|due to|which makes sense|it was|that's why|"
+                     r"failed|since)\b", re.IGNORECASE)
+PRINCIPLE_NAME = re.compile(r"\b(?:Deliver(?:ing|ed)? (?:\(Much Bigger\) )?Results|Earns? (?:\(More\) )?Trust|Ownership|"
+                            r"Think Big(?:ger)?|Invent and Simplify|Dive Deep|Bias for Action|(?:Are|Is) Right a Lot|"
+                            r"Customer Obsession|Vocally Self Critical)\b")
+
+QUESTION_TYPES = {
+    "number": re.compile(r"\bhow (?:many|much|long|big|far)\b|\bwhat (?:number|size|scale)\b|\bin total\b|"
+                         r"\bhow many lines\b|\bcount\b", re.IGNORECASE),
+    "when": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat day\b|\bat what point\b", re.IGNORECASE),
+    "why": re.compile(r"\bwhy\b|\bwhat caused\b|\breason\b|\bhow come\b", re.IGNORECASE),
+    "principle": re.compile(r"\bwhich (?:leadership )?(?:principle|lp)s?\b|\bwhat (?:leadership )?(?:principle|lp)s?\b",
+                            re.IGNORECASE),
+}
+SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|across|all (?:the|his|five|of the) spins|each spin|every spin|"
+                           r"over the spins|throughout|sequence|in order|how did .* grow|from .* to)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    chunk_id: str
+    kind: str
+    section: str
+    spin: int | None
+    position: int  # order within the whole corpus (file position, then chunk position)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences that appear verbatim in `text` (safe to quote)."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        for piece in _SPLIT.split(line):
+            cleaned = _MARKDOWN_NOISE.sub("", piece).strip()
+            if cleaned and cleaned in text:
+                out.append(cleaned)
+    return out
+
+
+def quotable(sentence: str) -> bool:
+    words = len(sentence.split())
+    return (MIN_QUOTE_WORDS <= words <= MAX_QUOTE_WORDS and not SIGNPOST.match(sentence)
+            and not sentence.startswith(("\u201c", '"')) and not sentence.endswith(":"))
+
+
+class SentenceIndex:
+    def __init__(self, chunks: list[StoredChunk], embedder, cache_dir=None) -> None:
+        from ..diagnosis import signal_vectors
+
+        self.chunks = {c.id: c for c in chunks}
+        seen: set[str] = set()
+        items: list[Sentence] = []
+        ordered = sorted(
+            (c for c in chunks if c.meta.get("kind") in ("article", "principle")),
+            key=lambda c: (c.meta.get("file", ""), int(c.meta.get("position", 0))),
+        )
+        for c in ordered:
+            for text in split_sentences(c.text):
+                if text in seen or len(text.split()) < 4:
+                    continue
+                seen.add(text)
+                spin = c.meta.get("spin")
+                items.append(Sentence(text, c.id, c.meta.get("kind", ""), c.meta.get("section", ""),
+                                      int(spin) if spin is not None else None, len(items)))
+        self.sentences = items
+        self.vectors = signal_vectors([s.text for s in items], embedder, cache_dir) if items else np.zeros((0, 384))
+        self._tokens = [set(tokenize(s.text)) for s in items]
+        df: dict[str, int] = {}
+        for toks in self._tokens:
+            for t in toks:
+                df[t] = df.get(t, 0) + 1
+        n = max(1, len(items))
+        self._idf = {t: float(np.log(1 + n / c)) for t, c in df.items()}
+
+    # --- quotes ---------------------------------------------------------------------
+    def best_quote(self, vector: np.ndarray, *, sections: tuple[str, ...] = (), kinds: tuple[str, ...] = ("article",),
+                   spins: tuple[int, ...] = (), exclude: set[str] = frozenset(), names: tuple[str, ...] = ()) -> Sentence | None:
+        """The quotable sentence closest in meaning to `vector`, within the given sections/spins."""
+        best, best_score = None, -9.0
+        sims = self.vectors @ vector if len(self.sentences) else []
+        for i, s in enumerate(self.sentences):
+            if s.kind not in kinds or s.text in exclude or not quotable(s.text):
+                continue
+            if sections and s.section not in sections:
+                continue
+            if spins and s.spin not in spins:
+                continue
+            score = float(sims[i]) + sum(0.05 for name in names if name.lower() in s.text.lower())
+            if score > best_score:
+                best, best_score = s, score
+        return best
+
+    # --- factual answers -------------------------------------------------------------
+    def question_type(self, question: str) -> str:
+        for name, pattern in QUESTION_TYPES.items():
+            if pattern.search(question):
+                return name
+        return "what"
+
+    def answer_sentences(self, question: str, vector: np.ndarray, *, spin: int | None = None,
+                         principle: str | None = None, limit: int = 2) -> list[Sentence]:
+        """The sentences that answer a factual question, in reading order."""
+        if not self.sentences:
+            return []
+        qtype = self.question_type(question)
+        q_tokens = set(tokenize(question))
+        sims = self.vectors @ vector
+        scored: list[tuple[float, int]] = []
+        for i, s in enumerate(self.sentences):
+            lexical = sum(self._idf.get(t, 0.0) for t in q_tokens & self._tokens[i])
+            score = float(sims[i]) + 0.04 * lexical
+            if qtype == "number" and NUMBER.search(s.text):
+                score += 0.12
+            elif qtype == "when" and YEAR_OR_TIME.search(s.text):
+                score += 0.08
+            elif qtype == "why" and BECAUSE.search(s.text):
+                score += 0.08
+            elif qtype == "principle" and PRINCIPLE_NAME.search(s.text):
+                score += 0.1
+            if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
+                continue  # "the second spin" means that spin's sentences
+            if principle is not None:
+                score += 0.3 if s.kind == "principle" and s.section.lower() == principle.lower() else 0.0
+            elif s.kind == "principle":
+                score -= 0.08  # questions about the story are answered from the article first
+            if len(s.text.split()) < 6:
+                score -= 0.15
+            scored.append((score, i))
+        scored.sort(reverse=True)
+        if qtype == "number" and SPANS_SEVERAL.search(question):
+            limit = max(limit, 4)
+            picked = [i for _, i in scored if NUMBER.search(self.sentences[i].text)][:limit]
+        else:
+            top_score = scored[0][0]
+            picked = [i for score, i in scored[:limit] if score >= top_score - 0.12]
+        return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
