@@ -236,7 +236,9 @@ class Mentor:
             return AnswerRequest(question, standalone, [], None, session, scope.reason)
         step = state.placement.step
         sources = retriever.retrieve(
-            standalone, k=self.settings.k, dense=dense, step=step.value if step is not None else None
+            # A factual answer picks sentences from a wider set of passages.
+            standalone, k=self.settings.k if step is not None else max(self.settings.k, 6), dense=dense,
+            step=step.value if step is not None else None
         ) if state.adjacent is None else []
         return AnswerRequest(question, standalone, sources, step, session, "career", model_unavailable,
                              vector=vector, state=state, search_vector=search_vector)

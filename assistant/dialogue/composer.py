@@ -21,7 +21,7 @@ from ..retrieval import to_source
 from ..types import Source, Step
 from .content import Content, fill, stable_pick
 from .profile import FACTS, Profile
-from .sentences import Sentence, SentenceIndex
+from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
 
 RELATED_FLOOR = 0.5  # retrieved passages below this fused relevance are not shown as sources
@@ -383,13 +383,30 @@ class OfflineComposer:
             return "I couldn't find anything about that in the flywheel article or the principles."
         from ..retrieval import spin_mentioned
 
+        definition = re.search(r"\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for)\b|\bdefin|"
+                               r"\bexplain (?:the )?principle\b|\bwhat is [A-Z]", turn.question)
         principle = next((s.section for s in turn.sources if s.kind == "principle"
-                          and s.section and s.section.lower() in turn.question.lower()), None)
+                          and s.section and s.section.lower() in turn.question.lower()), None) if definition else None
+        passages = {s.id: s.score for s in turn.sources}
         found = self.sentences.answer_sentences(turn.question, turn.vector, spin=spin_mentioned(turn.question),
-                                                principle=principle)
+                                                principle=principle, passages=passages)
         if not found:
             return "I couldn't find anything about that in the flywheel article or the principles."
-        quotes = [quote(s.text, citer.cite(self._source(s, citer))) for s in found]
+        quotes, section = [], None
+        for s in found:
+            label = ""
+            if s.spin is not None and s.section != section:
+                label = f"In {s.section.split(':')[0]} ({s.section.split(':', 1)[-1].strip()}): "
+            section = s.section
+            quotes.append(label + quote(s.text, citer.cite(self._source(s, citer))))
+        if re.search(r"\bhow many spins\b", turn.question, re.I):
+            spins = self.sentences.spins()
+            names = "; ".join(f"{n}: {h.split(':', 1)[-1].strip()}" for n, h in spins)
+            return f"The article walks through {len(spins)} spins of the author's own flywheel ({names}). " + " ".join(quotes[:1])
         if principle:
             return f"**{principle}**, in our words: " + " ".join(quotes)
+        if ASKS_TOTAL.search(turn.question):
+            total = total_of(found)
+            if total:
+                return f"Adding up what the article says: {total}. " + " ".join(quotes)
         return " ".join(quotes)

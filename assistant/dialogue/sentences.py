@@ -20,6 +20,9 @@ from ..store import StoredChunk
 
 _SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9#])")
 _MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\*|\[[^\]]*\]\([^)]*\)")
+# Weights of a sentence's score for factual answers, tuned on evals/mentoring/dev facts only.
+LEXICAL_WEIGHT = 0.08
+PASSAGE_WEIGHT = 0.3
 MIN_QUOTE_WORDS = 7
 MAX_QUOTE_WORDS = 50
 # Sentences that only point elsewhere ("The next step is Bias for Action.") carry no advice.
@@ -44,7 +47,7 @@ QUESTION_TYPES = {
     "principle": re.compile(r"\bwhich (?:leadership )?(?:principle|lp)s?\b|\bwhat (?:leadership )?(?:principle|lp)s?\b",
                             re.IGNORECASE),
 }
-SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|across|all (?:the|his|five|of the) spins|each spin|every spin|"
+SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum of|across|all (?:the|his|five|of the) spins|each spin|every spin|"
                            r"over the spins|throughout|sequence|in order|how did .* grow|from .* to)\b", re.IGNORECASE)
 
 
@@ -98,7 +101,11 @@ class SentenceIndex:
                 items.append(Sentence(text, c.id, c.meta.get("kind", ""), c.meta.get("section", ""),
                                       int(spin) if spin is not None else None, len(items)))
         self.sentences = items
-        self.vectors = signal_vectors([s.text for s in items], embedder, cache_dir) if items else np.zeros((0, 384))
+        # Embedded under their section heading and summary: "it failed" means more inside "Spin 1: an outage".
+        summaries = {c.id: c.meta.get("context", "") for c in chunks}
+        contextual = [f"{s.section}. {summaries.get(s.chunk_id, '')}\n{s.text}" if s.kind == "article" else
+                      f"{s.section}. {s.text}" for s in items]
+        self.vectors = signal_vectors(contextual, embedder, cache_dir) if items else np.zeros((0, 384))
         self._tokens = [set(tokenize(s.text)) for s in items]
         df: dict[str, int] = {}
         for toks in self._tokens:
@@ -133,17 +140,25 @@ class SentenceIndex:
         return "what"
 
     def answer_sentences(self, question: str, vector: np.ndarray, *, spin: int | None = None,
-                         principle: str | None = None, limit: int = 2) -> list[Sentence]:
-        """The sentences that answer a factual question, in reading order."""
+                         principle: str | None = None, limit: int = 2,
+                         passages: dict[str, float] | None = None) -> list[Sentence]:
+        """The sentences that answer a factual question, in reading order. `passages` (chunk id ->
+        retrieval relevance) narrows the search to what hybrid retrieval found and weighs by it."""
         if not self.sentences:
             return []
         qtype = self.question_type(question)
+        if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
+            qtype, limit = "what", max(limit, 3)
         q_tokens = set(tokenize(question))
         sims = self.vectors @ vector
         scored: list[tuple[float, int]] = []
         for i, s in enumerate(self.sentences):
+            if passages is not None and s.chunk_id not in passages and not (spin is not None and s.spin == spin):
+                continue
             lexical = sum(self._idf.get(t, 0.0) for t in q_tokens & self._tokens[i])
-            score = float(sims[i]) + 0.04 * lexical
+            score = float(sims[i]) + LEXICAL_WEIGHT * lexical + PASSAGE_WEIGHT * (passages or {}).get(s.chunk_id, 0.0)
+            if s.text.endswith("?") or s.text.endswith(":"):
+                score -= 0.15
             if qtype == "number" and NUMBER.search(s.text):
                 score += 0.12
             elif qtype == "when" and YEAR_OR_TIME.search(s.text):
@@ -161,11 +176,45 @@ class SentenceIndex:
             if len(s.text.split()) < 6:
                 score -= 0.15
             scored.append((score, i))
+        if not scored:
+            return []
         scored.sort(reverse=True)
         if qtype == "number" and SPANS_SEVERAL.search(question):
-            limit = max(limit, 4)
-            picked = [i for _, i in scored if NUMBER.search(self.sentences[i].text)][:limit]
-        else:
-            top_score = scored[0][0]
-            picked = [i for score, i in scored[:limit] if score >= top_score - 0.12]
+            picked = [i for _, i in scored if NUMBER.search(self.sentences[i].text)][:max(limit, 4)]
+            return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
+        top_score, top = scored[0]
+        picked = [top]
+        for score, i in scored[1:]:
+            if len(picked) >= limit or score < top_score - 0.2:
+                break
+            picked.append(i)
+        # A story reads on: the sentence after the best one often holds the "what happened next".
+        following = top + 1
+        if (qtype in ("what", "why") and following < len(self.sentences) and following not in picked
+                and self.sentences[following].section == self.sentences[top].section and len(picked) <= limit):
+            picked.append(following)
         return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
+
+    def spins(self) -> list[tuple[int, str]]:
+        """The author's spins as (number, section heading), in order."""
+        return sorted({(s.spin, s.section) for s in self.sentences if s.spin is not None})
+
+_QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|thousand)?\s+(lines of code|teams|lines)\b", re.IGNORECASE)
+ASKS_TOTAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum|combined|in all)\b", re.IGNORECASE)
+
+
+def total_of(sentences: list[Sentence]) -> str | None:
+    """ "20k lines" + "30k lines" + "30k lines" → "about 80k lines of code" (same unit only)."""
+    amounts: dict[str, float] = {}
+    counted = 0
+    for s in sentences:
+        for number, thousand, unit in _QUANTITY.findall(s.text):
+            value = float(number.replace(",", "")) * (1000 if thousand else 1)
+            unit = "lines of code" if unit.lower().startswith("lines") else unit.lower()
+            amounts[unit] = amounts.get(unit, 0.0) + value
+            counted += 1
+    if counted < 2 or len(amounts) != 1:
+        return None
+    unit, value = next(iter(amounts.items()))
+    shown = f"{value / 1000:g}k" if value >= 1000 and value % 1000 == 0 else f"{value:g}"
+    return f"about {shown} {unit}"
