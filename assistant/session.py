@@ -28,6 +28,7 @@ class Turn:
     next_action: str | None = None
     mode: str | None = None
     at: float = field(default_factory=time.time)
+    options: list[str] = field(default_factory=list)  # quick replies offered with a clarifying question
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -70,6 +71,7 @@ class Session:
             sources=[{"id": s.id, "title": s.title, "kind": s.kind, "section": s.section} for s in answer.sources],
             next_action=answer.next_action,
             mode=answer.mode,
+            options=list(getattr(answer, "options", []) or []),
         )
         self.turns.append(turn)
         # A clarifying question doesn't place anyone yet: the reply will.

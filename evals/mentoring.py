@@ -235,3 +235,48 @@ def format_table(results: dict[str, SplitResult]) -> str:
         values = " | ".join("–" if r.metrics.get(name) is None else str(r.metrics[name]) for r in results.values())
         lines.append(f"| {name} | {values} | {shown} |")
     return "\n".join(lines)
+
+
+# What the regression gate keeps (all higher-is-better, like every headline metric).
+GATED = (
+    "situations.step_accuracy",
+    "situations.step_accuracy_with_clarify",
+    "situations.scope_accuracy",
+    "conversations.followup_step_accuracy",
+    "answers.unique_rate",
+    "conversations.no_repeat_rate",
+    "answers.distinct_action_ratio",
+    "answers.detail_reuse",
+    "facts.correct",
+    "answers.clean_rate",
+)
+
+
+def gated_metrics(results: dict[str, SplitResult]) -> dict[str, float]:
+    out = {}
+    for split, result in results.items():
+        m = dict(result.metrics)
+        m["answers.unique_rate"] = None if m["answers.duplicate_rate"] is None else round(1 - m["answers.duplicate_rate"], 4)
+        m["conversations.no_repeat_rate"] = None if m["conversations.repeat_rate"] is None else round(1 - m["conversations.repeat_rate"], 4)
+        m["answers.clean_rate"] = None if m["answers.internal_text"] is None else round(1 - m["answers.internal_text"], 4)
+        for name in GATED:
+            if m.get(name) is not None:
+                out[f"mentoring.{split}.{name}"] = m[name]
+    return out
+
+
+def gated_names() -> tuple[str, ...]:
+    return tuple(f"mentoring.{split}.{name}" for split in SPLITS for name in GATED)
+
+
+def write_report(results: dict[str, SplitResult], out_dir: Path) -> Path:
+    import json
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "mentoring.json").write_text(json.dumps(
+        {split: {"metrics": r.metrics, "cases": r.cases} for split, r in results.items()}, indent=1, ensure_ascii=False))
+    path = out_dir / "mentoring.md"
+    path.write_text("# Mentoring suite\n\n`dev` is tuned against; `heldout` never is.\n\n" + format_table(results) + "\n",
+                    encoding="utf-8")
+    return path
