@@ -239,10 +239,10 @@ class OfflineComposer:
         branch = None
         if move == "objection" and not turn.moved:
             return self._objection(turn, citer)
-        if move in ("progress", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
+        if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
             ack = self._pick("acks", self.content.progress_acks(step), turn)
             opener = (ack + " ") if ack else ""
-            parts.append(self._where(turn, step, citer, lead=opener + ("That moves you on. " if move != "whats_next" else "Next on the wheel: ")))
+            parts.append(self._where(turn, step, citer, lead=opener + ("Next on the wheel: " if move == "after_that" else "That moves you on. ")))
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
         else:
@@ -378,6 +378,26 @@ class OfflineComposer:
         return (f"{line}\n\nIf you tell me where you are at work, for example what you have delivered lately or "
                 "what you'd like to own next, I can place you on the flywheel and suggest one next step.")
 
+    def _order_answer(self, turn: TurnInput, citer: Citer) -> str | None:
+        """"Which principle comes after Think Big?": the wheel's order is data, answer from it."""
+        match = re.search(r"\b(?:comes?|is|step)?\s*(?P<rel>next after|after|before|follows?|precedes?)\s+(?:you\s+\w+\s+(?:a\s+)?(?:bigger problem\s+)?(?:with\s+)?)?(?P<name>[A-Z][\w ]+)",
+                          turn.question)
+        if not match or not re.search(r"\b(?:which|what)\b[^?]{0,30}\b(?:principle|step|lp|comes)\b", turn.question, re.I):
+            return None
+        name = match.group("name").lower()
+        for step in self.flywheel.steps:
+            info = self.flywheel[step]
+            names = [info.name.lower()] + [p.lower() for p in info.principles]
+            if any(n in name or name.startswith(n) for n in names) and info.order:
+                before = match.group("rel") in ("before", "precedes", "precede")
+                target = self.flywheel[step.next] if not before else next(
+                    self.flywheel[s] for s in self.flywheel.steps if self.flywheel[s].order and s.next is step)
+                guide = self._guide(target.step, citer, turn)
+                where = "comes before" if before else "comes after"
+                return (f"On the flywheel, **{target.name}** (step {target.order} of 6) {where} "
+                        f"**{info.name}**{guide}: {target.idea}")
+        return None
+
     def _factual(self, turn: TurnInput, citer: Citer) -> str:
         if self.sentences is None or turn.vector is None:
             return "I couldn't find anything about that in the flywheel article or the principles."
@@ -387,6 +407,9 @@ class OfflineComposer:
                                r"\bexplain (?:the )?principle\b|\bwhat is [A-Z]", turn.question)
         principle = next((s.section for s in turn.sources if s.kind == "principle"
                           and s.section and s.section.lower() in turn.question.lower()), None) if definition else None
+        order = self._order_answer(turn, citer)
+        if order:
+            return order
         passages = {s.id: s.score for s in turn.sources}
         found = self.sentences.answer_sentences(turn.question, turn.vector, spin=spin_mentioned(turn.question),
                                                 principle=principle, passages=passages)

@@ -90,7 +90,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         picked = max(options, key=lambda s: scores.get(s, 0.0))
         return Placement(picked, 0.75, [s for s in options if s is not picked], "clarified")
     if step is not None:
-        if previous is not None and move == "progress" and step is previous:
+        if previous is not None and move in ("progress", "after_that") and step is previous:
             step = previous.next  # progress within the step we were at ("broke it into milestones") moves on
         elif previous is not None and move == "progress" and ORDER.get(step, 9) < ORDER.get(previous, -1) \
                 and fresh <= {"has_track_record", "wants_scope", "new_in_role"}:
@@ -100,7 +100,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     if move in ("outcome_success", "outcome_failure"):
         return Placement(Step.ARE_RIGHT_A_LOT, 0.85, runner_up(Step.ARE_RIGHT_A_LOT), "transition")
     if previous is not None:
-        if move == "progress":
+        if move in ("progress", "after_that"):
             return Placement(previous.next, 0.8, [previous], "transition")
         if move in ("objection", "clarify_answer", "whats_next"):
             # "what's next?" asks what to do from here; it doesn't report that anything changed.

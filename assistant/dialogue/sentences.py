@@ -21,7 +21,7 @@ from ..store import StoredChunk
 _SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9#])")
 _MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\*|\[[^\]]*\]\([^)]*\)")
 # Weights of a sentence's score for factual answers, tuned on evals/mentoring/dev facts only.
-LEXICAL_WEIGHT = 0.08
+LEXICAL_WEIGHT = 0.15
 PASSAGE_WEIGHT = 0.3
 MIN_QUOTE_WORDS = 7
 MAX_QUOTE_WORDS = 50
@@ -34,7 +34,7 @@ NUMBER = re.compile(r"\b\d[\d,.]*\s*k?\b|\b(?:one|two|three|four|five|six|ten|tw
 YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:after|during|before|back in|in the course of|months?|years?|"
                           r"day|weekends|eventually|then|once)\b", re.IGNORECASE)
 BECAUSE = re.compile(r"\b(?:because|should have|so (?:i|that)|due to|which makes sense|it was|that's why|"
-                     r"failed|since)\b", re.IGNORECASE)
+                     r"failed|since|leads? to|inevitably|in order to)\b", re.IGNORECASE)
 PRINCIPLE_NAME = re.compile(r"\b(?:Deliver(?:ing|ed)? (?:\(Much Bigger\) )?Results|Earns? (?:\(More\) )?Trust|Ownership|"
                             r"Think Big(?:ger)?|Invent and Simplify|Dive Deep|Bias for Action|(?:Are|Is) Right a Lot|"
                             r"Customer Obsession|Vocally Self Critical)\b")
@@ -47,6 +47,20 @@ QUESTION_TYPES = {
     "principle": re.compile(r"\bwhich (?:leadership )?(?:principle|lp)s?\b|\bwhat (?:leadership )?(?:principle|lp)s?\b",
                             re.IGNORECASE),
 }
+# Words nearly every question about the story uses: they say nothing about which sentence answers it.
+QUESTION_NOISE = frozenset({"author", "article", "say", "says", "describe", "mention", "according", "write", "wrote", "post", "tell"})
+
+
+def section_cues(question: str) -> tuple[str, ...]:
+    """Sections a question names without saying their heading."""
+    if re.search(r"\b(?:close|closes|conclude|concludes|end|ends|wrap(?:s)? up|final words)\b[^?]{0,20}\b(?:article|post|piece)\b",
+                 question, re.I):
+        return ("Conclusion",)
+    if re.search(r"\baccelerant\b", question, re.I):
+        return ("Customer Obsession: the accelerant",)
+    return ()
+
+
 SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum of|across|all (?:the|his|five|of the) spins|each spin|every spin|"
                            r"over the spins|throughout|sequence|in order|how did .* grow|from .* to)\b", re.IGNORECASE)
 
@@ -61,16 +75,21 @@ class Sentence:
     position: int  # order within the whole corpus (file position, then chunk position)
 
 
+_LEADING_MARKER = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)")
+_COMPLETE = re.compile(r"^[\"“‘(A-Z0-9#].*[.!?…:\"”’)]$", re.DOTALL)
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences that appear verbatim in `text` (safe to quote)."""
+    """Whole sentences that appear verbatim in `text` (safe to quote). Inline emphasis is
+    kept (a quote must match its source); a piece cut off at a chunk's edge is dropped."""
     out = []
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
         for piece in _SPLIT.split(line):
-            cleaned = _MARKDOWN_NOISE.sub("", piece).strip()
-            if cleaned and cleaned in text:
+            cleaned = _LEADING_MARKER.sub("", piece).strip()
+            if cleaned and cleaned in text and _COMPLETE.match(cleaned):
                 out.append(cleaned)
     return out
 
@@ -106,13 +125,9 @@ class SentenceIndex:
         contextual = [f"{s.section}. {summaries.get(s.chunk_id, '')}\n{s.text}" if s.kind == "article" else
                       f"{s.section}. {s.text}" for s in items]
         self.vectors = signal_vectors(contextual, embedder, cache_dir) if items else np.zeros((0, 384))
-        self._tokens = [set(tokenize(s.text)) for s in items]
-        df: dict[str, int] = {}
-        for toks in self._tokens:
-            for t in toks:
-                df[t] = df.get(t, 0) + 1
-        n = max(1, len(items))
-        self._idf = {t: float(np.log(1 + n / c)) for t, c in df.items()}
+        from rank_bm25 import BM25Okapi
+
+        self._bm25 = BM25Okapi([tokenize(s.text) for s in items]) if items else None
 
     # --- quotes ---------------------------------------------------------------------
     def best_quote(self, vector: np.ndarray, *, sections: tuple[str, ...] = (), kinds: tuple[str, ...] = ("article",),
@@ -142,56 +157,76 @@ class SentenceIndex:
     def answer_sentences(self, question: str, vector: np.ndarray, *, spin: int | None = None,
                          principle: str | None = None, limit: int = 2,
                          passages: dict[str, float] | None = None) -> list[Sentence]:
-        """The sentences that answer a factual question, in reading order. `passages` (chunk id ->
-        retrieval relevance) narrows the search to what hybrid retrieval found and weighs by it."""
+        """The sentences that answer a factual question, in reading order.
+
+        Each sentence is scored by meaning (cosine, embedded under its section), by words
+        (BM25 over sentences), by how relevant hybrid retrieval found its passage, and by a
+        cue for the question's type (a number, a when, a why, a principle's name)."""
         if not self.sentences:
             return []
         qtype = self.question_type(question)
         if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
             qtype, limit = "what", max(limit, 3)
-        q_tokens = set(tokenize(question))
         sims = self.vectors @ vector
+        terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
+        lexical = self._bm25.get_scores(terms) if self._bm25 is not None and terms else np.zeros(len(self.sentences))
+        top_lexical = float(np.max(lexical)) or 1.0
+        sections = section_cues(question)
+        if sections == ("Conclusion",):  # the closing is four sentences: all of them
+            return [x for x in self.sentences if x.section == "Conclusion"]
         scored: list[tuple[float, int]] = []
         for i, s in enumerate(self.sentences):
-            if passages is not None and s.chunk_id not in passages and not (spin is not None and s.spin == spin):
+            if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
+                continue  # "the second spin" means that spin's sentences
+            if sections and s.section not in sections:
                 continue
-            lexical = sum(self._idf.get(t, 0.0) for t in q_tokens & self._tokens[i])
-            score = float(sims[i]) + LEXICAL_WEIGHT * lexical + PASSAGE_WEIGHT * (passages or {}).get(s.chunk_id, 0.0)
-            if s.text.endswith("?") or s.text.endswith(":"):
+            score = float(sims[i]) + LEXICAL_WEIGHT * float(lexical[i]) / top_lexical
+            score += PASSAGE_WEIGHT * (passages or {}).get(s.chunk_id, 0.0)
+            if s.text.endswith("?"):
                 score -= 0.15
             if qtype == "number" and NUMBER.search(s.text):
                 score += 0.12
             elif qtype == "when" and YEAR_OR_TIME.search(s.text):
                 score += 0.08
             elif qtype == "why" and BECAUSE.search(s.text):
-                score += 0.08
+                score += 0.2
             elif qtype == "principle" and PRINCIPLE_NAME.search(s.text):
                 score += 0.1
-            if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
-                continue  # "the second spin" means that spin's sentences
             if principle is not None:
                 score += 0.3 if s.kind == "principle" and s.section.lower() == principle.lower() else 0.0
             elif s.kind == "principle":
-                score -= 0.08  # questions about the story are answered from the article first
-            if len(s.text.split()) < 6:
-                score -= 0.15
+                score -= 0.1  # questions about the story are answered from the article first
             scored.append((score, i))
         if not scored:
             return []
         scored.sort(reverse=True)
-        if qtype == "number" and SPANS_SEVERAL.search(question):
-            picked = [i for _, i in scored if NUMBER.search(self.sentences[i].text)][:max(limit, 4)]
-            return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
+        if SPANS_SEVERAL.search(question) and re.search(r"\bspins?\b", question, re.I) and spin is None:
+            # Across the spins: the best sentence of each spin, in order.
+            best: dict[int, int] = {}
+            for _, i in scored:
+                sp = self.sentences[i].spin
+                if sp is not None and sp not in best and (qtype != "number" or NUMBER.search(self.sentences[i].text)):
+                    best[sp] = i
+            return [self.sentences[best[k]] for k in sorted(best)]
         top_score, top = scored[0]
         picked = [top]
         for score, i in scored[1:]:
-            if len(picked) >= limit or score < top_score - 0.2:
+            if len(picked) >= limit or score < top_score - 0.15:
                 break
             picked.append(i)
-        # A story reads on: the sentence after the best one often holds the "what happened next".
+        if qtype == "why" and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
+            reason = next((i for _, i in scored if BECAUSE.search(self.sentences[i].text)
+                           and self.sentences[i].section == self.sentences[top].section), None)
+            if reason is not None:
+                picked.append(reason)
+        # A story reads on: the next sentence often holds the "what happened" (or the list a
+        # colon announces).
         following = top + 1
-        if (qtype in ("what", "why") and following < len(self.sentences) and following not in picked
-                and self.sentences[following].section == self.sentences[top].section and len(picked) <= limit):
+        head = self.sentences[top]
+        reads_on = head.text.endswith(":") or qtype in ("what", "why", "number") and (
+            qtype != "number" or not NUMBER.search(head.text))
+        if (reads_on and following < len(self.sentences) and following not in picked
+                and (self.sentences[following].section == head.section or head.text.endswith(":"))):
             picked.append(following)
         return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
 

@@ -21,7 +21,8 @@ MOVES = (
     "objection",
     "outcome_success",
     "outcome_failure",
-    "whats_next",
+    "whats_next",  # what should I do now? (holds the step)
+    "after_that",  # what comes after this step? (turns the wheel)
     "clarify_answer",
     "factual",
     "thanks",
@@ -131,9 +132,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
     ),
     "customer_focus": _rx(
-        r"(?:matters?|useful) to (?:the )?(?:people|users|customers|teams)|who (?:actually )?uses (?:it|this|my|our)",
-        r"adoption is (?:stuck|flat|low)|(?:users?|customers?|teams) (?:complain|hate|are unhappy|keep complaining)",
-        r"what (?:users|customers|they) (?:actually )?(?:want|need)|cool to me|onboarding (?:is )?(?:painful|hard|takes)",
+        r"\b(?:matters?|useful) to (?:the )?(?:people|users|customers|teams)\b|\bwho (?:actually )?uses (?:it|this|my|our)\b",
+        r"\badoption is (?:stuck|flat|low)\b|\b(?:users?|customers?|teams) (?:complain|hate|are unhappy|keep complaining)\b",
+        r"\bwhat (?:users|customers|they) (?:actually )?(?:want|need)\b|\bcool to me\b|\bonboarding (?:is )?(?:painful|hard|takes)\b",
     ),
     "manages_others": _rx(
         r"\b(?:my|one of my) (?:direct )?(?:reports?|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
@@ -146,9 +147,11 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
 }
 
 _NEGATION = re.compile(
-    r"(?:n'?t|\bnot|\bnever|\bno longer|\bno\b|\bwithout|\blost|\bneed(?:s)? to|\bwant(?:s)? to|\btrying to|\bhow (?:do|can) i|\bhope to|\bbuild(?:ing)? (?:a|up)|\bhaven'?t|\bhasn'?t|\bif)\W+(?:\w+\W+){0,3}$",
+    r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bno\b|\bdoesnt|\bdont|\bwithout|\blost|\bneed(?:s)? to|\bwant(?:s)? to|\btrying to|\bhow (?:do|can) i|\bhope to|\bbuild(?:ing)? (?:a|up)|\bhaven'?t|\bhasn'?t|\bif)\W+(?:\w+\W+){0,3}$",
     _I,
 )
+_NOT = r"\w+n['’]t\b|\b(?:not|never|no longer|cannot|dont|doesnt|didnt|isnt|wont|hasnt|havent)\b"
+_NEGATED_INSIDE = re.compile(_NOT, _I)
 # Facts where a negation or a wish in front flips the meaning ("doesn't trust me", "want a track record").
 NEGATABLE = {"has_track_record", "trusted", "idea_approved", "shipped"}
 
@@ -167,13 +170,17 @@ MOVE_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?m (?:scared|afraid|nervous|worried|not comfortable)\b|\bwhat if (?:he|she|they|my \w+) says? no\b",
         r"\b(?:over|above) (?:my|his|her|their) (?:manager'?s? |boss'?s? )?head\b|\bdoesn'?t work (?:here|like that)\b",
         r"\b(?:disagrees?|doesn'?t agree|don'?t agree|pushed back|pushes back)\b|\bthat'?s not how\b|\bbut (?:my|the) (?:manager|boss|lead|team)\b",
+        r"\bi already (?:do|did|tried)\b[^.!?]{0,80}\b(?:but|doesn'?t|didn'?t|still|just)\b|\byou keep saying\b|\bi know you said\b",
     ),
     "progress": _rx(
         r"\bi (?:did|have done|'ve done|already did|already|just did|finished|followed|went ahead|took your advice|sent|talked to|asked|spoke to|wrote|pitched|built)\b",
         r"^\W*(?:ok(?:ay)?[,!. ]+)?(?:done|did (?:that|it)|update|so,? update|good news|news)\b",
         r"\b(?:she|he|they|my (?:manager|boss|lead|director|skip)) said yes\b|\bfast[- ]forward\b|\bit'?s been (?:a few|a couple of|\w+|\d+) (?:weeks|months)\b",
         r"\bsince (?:then|we last|last time)\b|\bnow i(?:'ve| have)\b|\bi now have\b",
+        r"^\W*(?:ok(?:ay)?[,!. ]+)?(?:talked|drafted|broke|figured|started|pitched|picked|blocked|wrote|built|sent|did|finished|moved|cut)\b",
+        r"\b(?:figured out|half done|made progress|drafted|broke it (?:down|into)|milestones|talked to all|got (?:it|them|the \w+) (?:working|running))\b",
     ),
+    "after_that": _rx(r"\b(?:and )?after that\b|\band then\b|\bthen what\b|\bwhat comes after\b"),
 }
 
 _KEY_NOUNS = (
@@ -229,7 +236,7 @@ def find_facts(text: str) -> dict[str, str]:
     spans: dict[str, tuple[int, int]] = {}
     for key, pattern in FACT_PATTERNS.items():
         for match in pattern.finditer(text):
-            if key in NEGATABLE and _negated(text, match.start()):
+            if key in NEGATABLE and (_negated(text, match.start()) or _NEGATED_INSIDE.search(match.group(0))):
                 continue
             facts[key] = _clause(text, match.start(), match.end())
             spans[key] = match.span()
@@ -330,6 +337,8 @@ def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pendin
         return "objection"
     if MOVE_PATTERNS["progress"].search(text) or {"idea_approved", "trusted", "has_track_record", "stuck_in_analysis"} & set(facts):
         return "progress"
+    if MOVE_PATTERNS["after_that"].search(text):
+        return "after_that"
     if MOVE_PATTERNS["whats_next"].search(text):
         return "whats_next"
     return "new_situation"
