@@ -24,6 +24,9 @@ from .profile import FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
 
+NEAR_TIE = 0.05  # options this close in meaning to the best are equally apt: the message's hash picks
+ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
+          "I hear \u201c{}\u201d.")
 RELATED_FLOOR = 0.5  # retrieved passages below this fused relevance are not shown as sources
 STORY_FLOOR = 0.55  # a story is told only when the message is this close to one of its situations
 QUOTE_LEADS = ("As the article puts it:", "In the author's words:", "The article is plain about it:",
@@ -120,7 +123,7 @@ class OfflineComposer:
         if not known or turn.vector is None:
             return stable_pick(options, turn.question)
         sims = np.array([float(self._vectors[o] @ turn.vector) for o in known])
-        close = [o for o, s in zip(known, sims) if s >= sims.max() - 0.03]
+        close = [o for o, s in zip(known, sims) if s >= sims.max() - NEAR_TIE]
         return stable_pick(close, turn.question)
 
     # --- entry points -------------------------------------------------------------
@@ -230,7 +233,8 @@ class OfflineComposer:
         words = evidence.split()
         if not 3 <= len(words) <= 18:
             return ""
-        return f"You said \u201c{evidence.rstrip('.!?, ')}\u201d. "
+        frame = self._pick("echoes", list(ECHOES), turn) or ECHOES[0]
+        return frame.format(evidence.rstrip(".!?, ")) + " "
 
     def _mentoring(self, turn: TurnInput, citer: Citer, move: str) -> tuple[str, str | None]:
         step = turn.step

@@ -19,7 +19,7 @@ from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
 from .placement import Placement, place
 from .profile import Profile
-from .understanding import Reading, Understanding
+from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
     "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock|rsus?|"
@@ -28,6 +28,8 @@ ADJACENT = {
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),
+    "job_search": re.compile(r"\b(?:resume|résumé|cv|cover letter|leetcode|job hunt|job search|applying (?:to|for) (?:jobs|big tech|faang)|"
+                             r"interview prep|recruiters?)\b", re.I),
     "legal": re.compile(r"\b(?:lawyer|lawsuit|sue|discriminat\w*|harass\w*|hr complaint|wrongful(?:ly)? (?:terminat|dismiss)\w*|"
                         r"non-?compete|severance)\b", re.I),
 }
@@ -54,7 +56,11 @@ def is_factual(text: str, has_history: bool) -> bool:
     """A question about the article or a principle, not about the mentee's own situation.
     "He said no" from a mentee is about their manager; "what did he do next?" is about the author."""
     if ABOUT_THE_ARTICLE.search(text):
-        return True
+        # "What does 'more' even mean?" after a story about my manager is still about me.
+        return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not re.search(
+            r"\b(?:the author|author's|carlos|the article|the post|spin)\b", text, re.I))
+    if find_facts(text) and not has_history:
+        return False  # "well, it's live. now what?" tells us where they are
     if FIRST_PERSON.search(text) or has_history and not THIRD_PERSON.search(text):
         return False
     if THIRD_PERSON.search(text):

@@ -45,6 +45,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
         r"\bstarted (?:a new|my first|at a new)\b",
+        r"\bjoined\b[^.!?]{0,20}\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d) (?:weeks?|months?) ago\b",
     ),
     "slipping": _rx(
         r"\b(?:miss(?:ed|ing)?|slipp?(?:ed|ing)?|blew|blown|blowing)\b[^.!?]{0,30}\b(?:deadlines?|dates?|commitments?|estimates?|sprint goals?|eta)\b",
@@ -52,6 +53,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:behind schedule|running late|late again|always late|overpromis\w*|underdeliver\w*|over-?commit\w*)\b",
         r"\bperformance improvement plan\b|\bon a pip\b",
         r"\b(?:tickets?|work|things)\b[^.!?]{0,20}\bstill open\b",
+        r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
     ),
     "caused_incident": _rx(
         r"\b(?:caused|triggered|responsible for|blamed for|behind|my fault)\b[^.!?]{0,40}\b(?:outage|incident|sev ?[0-3]|downtime|production issue|data loss)\b",
@@ -63,7 +65,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "has_track_record": _rx(
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
         r"\b(?:every|each) (?:deadline|date|commitment|sprint goal)s?\b[^.!?]{0,25}\b(?:hit|met|made)\b",
-        r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b",
+        r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b|\b(?:deliver|ship)\w* (?:consistently|reliably)\b",
         r"\b(?:good|solid|strong|great|clean|proven) track record\b",
         r"\b(?:i(?:'m| am)|been) (?:the )?(?:reliable|dependable|consistent)\b",
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
@@ -75,7 +77,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:go-to (?:person|engineer)|go to person|trusted (?:engineer|member|person)|without (?:double-?checking|checking|review)|free rein|a lot of autonomy|full autonomy)\b",
         r"\bi(?:'m| am) trusted\b|\bpeople come to\b|\beveryone (?:on the team )?(?:trusts|comes to)\b|\blets me do what i want\b",
         r"\bleaves? me alone\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
-        r"\b(?:asked|invited) me to (?:join|lead|own|run|drive)\b|\bhanded me\b|\bgave me (?:ownership|the lead)\b",
+        r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
+        r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
     ),
     "wants_scope": _rx(
         r"\b(?:more|bigger|broader|larger|wider)\s+(?:scope|responsibilit\w*|ownership|impact|projects?|problems?|challenges?|influence|say)\b",
@@ -98,7 +101,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:designing|architecting|scoping|the design|an architecture|the architecture)\b",
         r"\b(?:ambiguous|ambiguity|so many unknowns|too many unknowns|fuzzy|(?:requirements?|scope|brief) (?:are|is) (?:unclear|vague|fuzzy)|no idea where to start|don'?t know where to start|where do i even start)\b",
         r"\bhow (?:to|do i|should i) (?:solve|break (?:it|this) down)\b|\bno idea how to\b|\bturn (?:that|it|this) into (?:actual|real)\b",
-        r"\bi (?:now |just )?own\b|\bput (?:me )?in charge\b|\bleading the\b[^.!?]{0,40}\b(?:initiative|project|effort|migration)\b",
+        r"\bi (?:now|just) own\b|\bput (?:me )?in charge\b|\bleading the\b[^.!?]{0,40}\b(?:initiative|project|effort|migration)\b",
         r"\b(?:figure out|work out) (?:a|the) (?:sequence|plan|approach)\b|\bwhat done looks like\b",
     ),
     "stuck_in_analysis": _rx(
@@ -121,6 +124,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"(?:^|[.!?]\s*)(?:we |i )?(?:shipped|launched|released) (?:it|all|the|v1)\b|\b(?:it|that)'s (?:live|out|shipped)\b|\bgot used by\b|\bahead of schedule\b",
         r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bzero incidents\b|\bworked so well\b|\bcaught a real bug\b",
         r"\b(?:is|are) running (?:on|in) (?:our|their|the|production|prod)\b",
+        r"\brolled (?:it )?out to\b|\bswitched within\b|\b(?:\d+|all|most) of them switched\b",
     ),
     "failed": _rx(
         r"\b(?:flopped|fell flat|backfired|fizzled|bombed|scrapped|shelved)\b",
@@ -170,7 +174,7 @@ MOVE_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?m (?:scared|afraid|nervous|worried|not comfortable)\b|\bwhat if (?:he|she|they|my \w+) says? no\b",
         r"\b(?:over|above) (?:my|his|her|their) (?:manager'?s? |boss'?s? )?head\b|\bdoesn'?t work (?:here|like that)\b",
         r"\b(?:disagrees?|doesn'?t agree|don'?t agree|pushed back|pushes back)\b|\bthat'?s not how\b|\bbut (?:my|the) (?:manager|boss|lead|team)\b",
-        r"\bi already (?:do|did|tried)\b[^.!?]{0,80}\b(?:but|doesn'?t|didn'?t|still|just)\b|\byou keep saying\b|\bi know you said\b",
+        r"\bi already \w+\b[^.!?]{0,80}\b(?:but|doesn'?t|didn'?t|still|just)\b|\byou keep saying\b|\bi know you said\b",
     ),
     "progress": _rx(
         r"\bi (?:did|have done|'ve done|already did|already|just did|finished|followed|went ahead|took your advice|sent|talked to|asked|spoke to|wrote|pitched|built)\b",
@@ -266,6 +270,12 @@ def _clause(text: str, start: int, end: int) -> str:
     right_candidates = [i for i in (text.find(c, end) for c in ".!?;\n") if i != -1]
     right = min(right_candidates) if right_candidates else len(text)
     clause = text[left + 1:right].strip(" ,")
+    words = clause.split()
+    if len(words) > 16:  # long clause: the words around what told us
+        before = len(text[left + 1:start].split())
+        inside = len(text[start:end].split())
+        lo = max(0, before - 4)
+        clause = " ".join(words[lo:lo + max(12, inside + 8)]).strip(" ,")
     return clause[:160]
 
 
