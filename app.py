@@ -88,14 +88,13 @@ for i, turn in enumerate(session.turns):
         if turn.role == "assistant":
             show_answer_details(i, turn)
 
-replies = pg.quick_replies(session)
+question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”"))
+replies = [] if question else pg.quick_replies(session)  # answered this run: the buttons go
 if replies:
     cols = st.columns(len(replies))
     for col, text in zip(cols, replies):
         col.button(text, key=f"w_reply_{replies.index(text)}", on_click=pg.on_quick_reply, args=(state, text),
                    width="stretch")
-
-question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”"))
 failure = state[pg.FAILURE]
 if failure is not None and not question:
     with st.chat_message("user"):

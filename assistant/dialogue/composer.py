@@ -19,12 +19,12 @@ import numpy as np
 from ..flywheel import Flywheel
 from ..retrieval import to_source
 from ..types import Source, Step
-from .content import Content, fill, stable_pick
+from .content import STEP_THING, Content, fill, stable_pick
 from .profile import FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
 
-NEAR_TIE = 0.05  # options this close in meaning to the best are equally apt: the message's hash picks
+NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: the message's hash picks
 ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
 RELATED_FLOOR = 0.5  # retrieved passages below this fused relevance are not shown as sources
@@ -92,9 +92,18 @@ class Citer:
         for s in self.retrieved:
             if len(out) >= max(k, len(self.sources)):
                 break
-            if s.score >= RELATED_FLOOR and all(s.id != o.id for o in out):
+            if s.score >= RELATED_FLOOR and all(s.id != o.id and (s.section, s.kind) != (o.section, o.kind) for o in out):
                 out.append(s)
         return out
+
+
+def _pronoun(text: str) -> str | None:
+    """How the manager refers to their report, so we can too."""
+    if re.search(r"\b(?:she|her)\b", text, re.I):
+        return "she"
+    if re.search(r"\b(?:he|him|his)\b", text, re.I):
+        return "he"
+    return None
 
 
 def quote(text: str, n: int) -> str:
@@ -111,7 +120,7 @@ class OfflineComposer:
         self.flywheel = flywheel
         self.content = Content(flywheel)
         self.sentences = sentences
-        self._actions = self.content.all_action_templates()
+        self._actions = self.content.pickable_texts()
         self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
 
     def set_vectors(self, texts: list[str], vectors) -> None:
@@ -159,6 +168,8 @@ class OfflineComposer:
         fresh = [o for o in options if o not in used] or list(options)
         if not fresh:
             return None
+        if kind == "openers" and not turn.profile.key_phrases:  # an opener reads best with their own words
+            fresh = [o for o in fresh if "{thing}" not in o] or fresh
         if by_meaning:
             choice = self._closest(fresh, turn)
             turn.profile.mark_used(kind, choice)
@@ -175,7 +186,9 @@ class OfflineComposer:
         return choice
 
     def _thing(self, turn: TurnInput) -> str | None:
-        return turn.profile.key_phrases[-1] if turn.profile.key_phrases else None
+        if turn.profile.key_phrases:
+            return turn.profile.key_phrases[-1]
+        return STEP_THING.get(turn.step.value) if turn.step is not None else None
 
     def _quote(self, turn: TurnInput, citer: Citer, *, sections=(), kinds=("article",), spins=(), names=()) -> str | None:
         if self.sentences is None or turn.vector is None:
@@ -218,7 +231,8 @@ class OfflineComposer:
         position = f"step {info.order} of 6" if info.order else "the accelerant that runs through every step"
         where = f"{lead}{because}{'you' if because or lead.rstrip().endswith(':') else 'You'}'re at **{info.name}** ({position}){self._guide(step, citer, turn)}."
         why = self.content.why(step)
-        if why:
+        if why and f"why:{step.value}" not in turn.profile.used("moves_on"):
+            turn.profile.mark_used("moves_on", f"why:{step.value}")
             where += f" {why}"
         if turn.spin > 1:
             where += f" This is spin {turn.spin} of your own flywheel, so aim at a bigger scope than last time."
@@ -226,8 +240,8 @@ class OfflineComposer:
 
     def _echo(self, turn: TurnInput) -> str:
         """Their own words back: the clause that told us the most."""
-        if not turn.reading or not turn.reading.facts:
-            return ""
+        if not turn.reading or not turn.reading.facts or turn.profile.used("echoes"):
+            return ""  # once per conversation: after that, react rather than repeat their words
         evidence = next(iter(turn.reading.facts.values()))
         evidence = re.sub(r"^(?:hey|hi|hello|so|ok(?:ay)?|well|honestly|um+|update)\b[,:!.]*\s*", "", evidence, flags=re.I)
         words = evidence.split()
@@ -244,13 +258,14 @@ class OfflineComposer:
         if move == "objection" and not turn.moved:
             return self._objection(turn, citer)
         if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
-            ack = self._pick("acks", self.content.progress_acks(step), turn)
+            supported = bool(turn.reading and turn.reading.facts)
+            ack = self._pick("acks", self.content.progress_acks(step), turn, by_meaning=True) if supported else "Good, that moves the wheel."
             opener = (ack + " ") if ack else ""
             parts.append(self._where(turn, step, citer, lead=opener + ("Next on the wheel: " if move == "after_that" else "That moves you on. ")))
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
         else:
-            opener = self._pick("openers", self.content.openers(step), turn)
+            opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
             parts.append(self._echo(turn) + lead + self._where(turn, step, citer))
         if move == "outcome_failure" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "failed" in turn.reading.facts):
@@ -325,7 +340,9 @@ class OfflineComposer:
         chosen = self._closest([o.text for o in fresh], turn)
         objection = next(o for o in fresh if o.text == chosen)
         turn.profile.mark_used("objections", objection.text)
-        parts = [objection.text]
+        said = re.split(r"(?<=[.!?])\s", turn.question.strip())[0].rstrip(".!?")
+        heard = f"I hear you: \u201c{said}\u201d. " if 3 <= len(said.split()) <= 20 else ""
+        parts = [heard + objection.text]
         q = self._quote(turn, citer, sections=(objection.principle,), kinds=("principle",))
         if q:
             parts.append(f"The principle of **{objection.principle}** puts it like this: {q}")
@@ -345,14 +362,20 @@ class OfflineComposer:
         info = self.flywheel[step]
         opener = self._pick("openers", self.content.manager_openers(), turn)
         position = f"step {info.order} of 6" if info.order else "the accelerant"
-        parts = [f"{opener} From what you describe, the person you support is at **{info.name}** ({position})"
-                 f"{self._guide(step, citer, turn)}: {info.idea[0].lower() + info.idea[1:]}"]
+        who = _pronoun(turn.question) or "the person you support"
+        facts = [FACTS[f][1] for f in (turn.reading.facts if turn.reading else {}) if f != "manages_others"][:2]
+        why = (" because " + " and ".join(facts).replace("you are", "they are").replace("you ", "they ")
+               .replace("your ", "their ")) if facts else ""
+        parts = [f"{opener} From what you describe, {who} is at **{info.name}** ({position})"
+                 f"{self._guide(step, citer, turn)}{why}."]
         q = self._quote(turn, citer, sections=("Hire and Develop the Best",), kinds=("principle",))
         if q:
             parts.append(f"Your part as their manager is **Hire and Develop the Best**: {q}")
         q2 = self._quote(turn, citer, sections=self._article_section(step), names=info.principles)
         if q2:
-            parts.append(f"What they need to hear from the flywheel: {q2}")
+            lead = self._pick("manager_leads", ["What they need to hear from the article:", "The article's words for where they are:",
+                                                "Worth sharing with them:", "The author's line for this point:"], turn)
+            parts.append(f"{lead} {q2}")
         action = self._pick("actions", self.content.manager_actions(step) or self.content.actions(step), turn,
                             by_meaning=True)
         action = fill(action, self._thing(turn)) if action else None
@@ -371,7 +394,8 @@ class OfflineComposer:
         return Composition(text, None, [], clarifying_question=question, options=[say_a, say_b])
 
     def _thanks(self, turn: TurnInput) -> str:
-        closing = self._pick("closings", self.content.closings(), turn) or ""
+        seed = turn.question + "|".join(turn.profile.used("actions")[-1:])
+        closing = stable_pick(self.content.closings(), seed)
         last = turn.profile.used("actions")[-1:] if turn.profile.used("actions") else []
         if last:
             return f"{closing}\n\nYour next action stands: {fill(last[0], self._thing(turn))}"

@@ -15,6 +15,16 @@ from ..flywheel import Flywheel
 from ..types import Step
 
 THING_FALLBACK = "your current work"
+# When the mentee hasn't named their work, the slot takes what the step is about.
+STEP_THING = {
+    "deliver_results": "your current tasks",
+    "earn_trust": "your recent work",
+    "ownership_think_big": "the bigger problem you want to own",
+    "invent_and_simplify": "the problem you now own",
+    "bias_for_action": "your plan",
+    "are_right_a_lot": "the project",
+    "customer_obsession": "what your team ships",
+}
 
 
 @dataclass(frozen=True)
@@ -95,10 +105,11 @@ class Content:
         return lines.get(topic) or lines.get("other") or (
             "That's outside what the flywheel article covers, so I'd rather not guess.")
 
-    def all_action_templates(self) -> list[str]:
-        """Every action the composer may pick (embedded once, to pick by meaning)."""
-        out: list[str] = []
+    def pickable_texts(self) -> list[str]:
+        """Everything the composer picks by meaning (actions, objections, openers, acks), embedded once."""
+        out: list[str] = list(self.manager_openers())
         for step in self._steps:
+            out += self.openers(step) + self.progress_acks(step)
             out += self.actions(step) + self.actions(step, "success") + self.actions(step, "failure")
             out += [o.smaller_action for o in self.objections(step)] + self.manager_actions(step)
             out += [o.text for o in self.objections(step)]

@@ -94,7 +94,14 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def quotable(sentence: str) -> bool:
+_NOTE = re.compile(r"\bstep \d\b|\bthe flywheel\b|\bthe career flywheel\b|\bnext step\b|#\d", re.IGNORECASE)
+
+
+def quotable(sentence: str, kind: str = "article") -> bool:
+    """Whole advice sentences only: no signposts, no questions, and no principle note that
+    only points at the flywheel ("It is the other half of step 3")."""
+    if _NOTE.search(sentence) and (kind == "principle" or len(sentence.split()) < 15):
+        return False
     words = len(sentence.split())
     return (MIN_QUOTE_WORDS <= words <= MAX_QUOTE_WORDS and not SIGNPOST.match(sentence)
             and not sentence.startswith(("\u201c", '"')) and not sentence.endswith(":"))
@@ -136,7 +143,7 @@ class SentenceIndex:
         best, best_score = None, -9.0
         sims = self.vectors @ vector if len(self.sentences) else []
         for i, s in enumerate(self.sentences):
-            if s.kind not in kinds or s.text in exclude or not quotable(s.text):
+            if s.kind not in kinds or s.text in exclude or not quotable(s.text, s.kind):
                 continue
             if sections and s.section not in sections:
                 continue

@@ -125,6 +125,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bzero incidents\b|\bworked so well\b|\bcaught a real bug\b",
         r"\b(?:is|are) running (?:on|in) (?:our|their|the|production|prod)\b",
         r"\brolled (?:it )?out to\b|\bswitched within\b|\b(?:\d+|all|most) of them switched\b",
+        r"\b(?:shipped|released|launched) an? (?:alpha|beta|mvp|v1|first version|prototype|pilot)\b|\bin prod(?:uction)?\b(?!\s+(?:issue|incident|outage))",
+        r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
     ),
     "failed": _rx(
         r"\b(?:flopped|fell flat|backfired|fizzled|bombed|scrapped|shelved)\b",
@@ -133,6 +135,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:nobody|no one|no teams?|few people|hardly anyone)\b[^.!?]{0,10}\b(?:uses|used|adopted|wants|picked) (?:it|them|my|our|the tool)\b",
         r"\b(?:got|made (?:it|things)|is|are) (?:worse|slower)\b|\bregress(?:ed|ion)\b|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
+        r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth)\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
     ),
     "customer_focus": _rx(
@@ -151,13 +154,13 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
 }
 
 _NEGATION = re.compile(
-    r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bno\b|\bdoesnt|\bdont|\bwithout|\blost|\bneed(?:s)? to|\bwant(?:s)? to|\btrying to|\bhow (?:do|can) i|\bhope to|\bbuild(?:ing)? (?:a|up)|\bhaven'?t|\bhasn'?t|\bif)\W+(?:\w+\W+){0,3}$",
+    r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bno\b|\bdoesnt|\bdont|\bwithout|\blost|\bneed(?:s)? to|\bwant(?:s)? to|\btrying to|\bhow (?:do|can) i|\bhope to|\bbuild(?:ing)? (?:a|up)|\bhaven'?t|\bhasn'?t|\bif)\W+(?:\w+\W+){0,5}$",
     _I,
 )
 _NOT = r"\w+n['’]t\b|\b(?:not|never|no longer|cannot|dont|doesnt|didnt|isnt|wont|hasnt|havent)\b"
 _NEGATED_INSIDE = re.compile(_NOT, _I)
 # Facts where a negation or a wish in front flips the meaning ("doesn't trust me", "want a track record").
-NEGATABLE = {"has_track_record", "trusted", "idea_approved", "shipped"}
+NEGATABLE = {"has_track_record", "trusted", "idea_approved", "shipped", "wants_scope"}
 
 MOVE_PATTERNS: dict[str, re.Pattern] = {
     "thanks": _rx(
@@ -193,7 +196,7 @@ _KEY_NOUNS = (
     r"proposal|prototype|pilot|sdk|backend|frontend|monolith|queue|cache|portal|integration|tooling|workflow|process"
 )
 KEY_PHRASE = re.compile(
-    rf"\b(?:the|our|my|their)\s+((?:[\w\-/.']+\s+){{1,3}}?(?:{_KEY_NOUNS})s?)\b",
+    rf"\b(?:the|our|my|their)\s+((?:[\w\-/']+\s+){{1,3}}?(?:{_KEY_NOUNS})s?)\b",
     _I,
 )
 _GENERIC_MODIFIERS = {
@@ -203,6 +206,10 @@ _GENERIC_MODIFIERS = {
 }
 
 
+_NOT_MODIFIERS = frozenset("""my our the their his her your a an is was are were be been has have had got get gets
+approved said says asked told wants want need needs and or but to of in on at for with from by about into""".split())
+
+
 def key_phrases(text: str) -> list[str]:
     """The mentee's own names for what they work on: "the payments migration", "our deploy pipeline"."""
     found: list[str] = []
@@ -210,6 +217,8 @@ def key_phrases(text: str) -> list[str]:
         words = match.group(1).split()
         modifiers = [w.lower().strip(".,'") for w in words[:-1]]
         if not modifiers or all(w in _GENERIC_MODIFIERS for w in modifiers):
+            continue
+        if any(w in _NOT_MODIFIERS for w in modifiers):  # "my director approved my proposal" is a clause
             continue
         if words[-2].lower() in ("to", "on", "in", "for", "of", "and", "with", "at"):
             continue
