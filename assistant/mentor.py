@@ -223,6 +223,8 @@ class Mentor:
         dialogue = self.dialogue
         vector = self.store.embedder.embed_one(question)
         state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
+        if self.settings.uses_llm and hasattr(self.answerer, "llm"):
+            self._read_with_model(question, session, state)
         move = state.reading.move if state.reading is not None else "new_situation"
         follow_up = move not in ("new_situation", "factual") or (move == "factual" and bool(REFERS_BACK.search(question)))
         standalone, model_unavailable = self._standalone(question, session, follow_up)
@@ -242,6 +244,32 @@ class Mentor:
         ) if state.adjacent is None else []
         return AnswerRequest(question, standalone, sources, step, session, "career", model_unavailable,
                              vector=vector, state=state, search_vector=search_vector)
+
+    def _read_with_model(self, question: str, session: Session | None, state) -> None:
+        """Model mode: one structured call reads the turn; its valid answers replace the offline reading."""
+        from .dialogue.llm_reading import read_with_model
+        from .dialogue.placement import Placement
+
+        if state.reading is None or state.reading.move in ("factual",) or state.adjacent:
+            return
+        context = [t.text for t in session.turns if t.role == "user"] if session is not None else []
+        reading = read_with_model(self.answerer.llm, question, context)
+        if reading is None:
+            return
+        state.model_read = True
+        if reading.move:
+            state.reading.move = reading.move
+        user_turns = len(context)
+        for key in reading.facts:
+            if key not in state.reading.facts:
+                state.reading.facts[key] = question[:160]
+                state.profile.add_fact(key, question, turn=user_turns)
+        if reading.step is not None and state.reading.move not in ("factual", "thanks"):
+            previous = session.step if session is not None else None
+            state.placement = Placement(reading.step, 0.85, [s for s in state.placement.alternatives if s is not reading.step]
+                                        or ([state.placement.step] if state.placement.step not in (None, reading.step) else []),
+                                        "model")
+            state.moved = previous is not None and reading.step is not previous
 
     def _standalone(self, question: str, session: Session | None, follow_up: bool) -> tuple[str, str | None]:
         """The question to retrieve with, and the model's failure if the rewrite hit one

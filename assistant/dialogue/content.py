@@ -23,7 +23,7 @@ STEP_THING = {
     "invent_and_simplify": "the problem you now own",
     "bias_for_action": "your plan",
     "are_right_a_lot": "the project",
-    "customer_obsession": "what your team ships",
+    "customer_obsession": "your team's product",
 }
 
 

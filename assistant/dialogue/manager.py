@@ -78,6 +78,7 @@ class TurnState:
     adjacent: str | None = None
     moved: bool = False
     facts_added: list[str] = field(default_factory=list)
+    model_read: bool = False  # the model's structured reading was used
 
 
 class DialogueManager:
