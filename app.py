@@ -126,12 +126,12 @@ def show_forget_me() -> None:
         return
     if not state[pg.CONFIRM_FORGET]:
         st.button("Forget me", icon=":material/delete_forever:", on_click=pg.ask_forget, args=(state,),
-                  width="stretch", key="w_forget")
+                  width="stretch", key="w_forgetme")
         return
     st.warning("Delete your journey, all its conversations and your feedback? This cannot be undone.")
     c1, c2 = st.columns(2)
-    c1.button("Delete everything", type="primary", on_click=pg.forget_me, args=(state, journal), key="w_forget_yes")
-    c2.button("Cancel", on_click=pg.cancel_forget, args=(state,), key="w_forget_no")
+    c1.button("Delete everything", type="primary", on_click=pg.forget_me, args=(state, journal), key="w_forgetme_yes")
+    c2.button("Cancel", on_click=pg.cancel_forget, args=(state,), key="w_forgetme_no")
 
 
 # --- the conversation -----------------------------------------------------------

@@ -455,7 +455,8 @@ class Journal:
         """A new conversation in the journey: the current one is saved and kept."""
         self.sync(journey, session)
         self.start_thread(journey)
-        session.turns.clear()
+        session.clear()  # the Session's own idea of a new conversation (turns go, the journey stays)
+        self.sync(journey, session, reload=False)
 
     def threads(self, journey: Journey) -> list[ThreadInfo]:
         """The journey's conversations, oldest first, with their number of turns."""
