@@ -74,6 +74,7 @@ class Mentor:
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
+        self._injection_detector = None
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -142,6 +143,19 @@ class Mentor:
     def _flywheel_snapshot(self):
         return self.settings.home / "flywheel.json"
 
+    @property
+    def injection_detector(self):
+        with self._lock:
+            if self._injection_detector is None:
+                from .safety.injection import InjectionDetector
+
+                self._injection_detector = InjectionDetector(self.store.embedder)
+            return self._injection_detector
+
+    def _injection(self, question: str) -> bool:
+        """Both layers of the injection guard: the regex, then similarity to injection exemplars."""
+        return classify_scope(question, 1.0).reason == "injection" or self.injection_detector.flags(question)
+
     def _ensure_index(self) -> None:
         if self.store.count() == 0:
             self.index()
@@ -194,7 +208,7 @@ class Mentor:
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
-        if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
+        if self._injection(question):  # before any model sees it (the rewrite too)
             return AnswerRequest(question, question, [], None, session, "injection")
         standalone, model_unavailable = self._standalone(question, session)
         retriever = self.retriever
