@@ -76,3 +76,16 @@ class ProviderUnavailableError(ProviderError):
 
 class ProviderResponseError(ProviderError):
     """A malformed or cut-off response from the model."""
+
+
+class ProviderCause(Exception):
+    """A provider library's exception as text with secrets redacted. It is chained as the
+    `__cause__` of a ProviderError instead of the exception itself, whose message and
+    response body can echo the API key, so a printed traceback still says what happened."""
+
+    @classmethod
+    def of(cls, exc: BaseException, secrets: tuple[str, ...] = ()) -> "ProviderCause":
+        from .safety.redaction import redact
+
+        kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        return cls(f"{kind}: {redact(' '.join(str(exc).split())[:500], secrets)}")

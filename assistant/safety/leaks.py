@@ -7,7 +7,8 @@ message). An answer containing one of the remaining runs has leaked the instruct
 
 `guard_stream(pieces, guard)` passes text through while holding back the last
 `SHINGLE_WORDS - 1` words, so a leaked run is caught before any complete run of it is
-shown; on a leak it stops reading the model and reports it through `LeakState`.
+shown; on a leak it stops reading the model and reports it through `LeakState`. When
+the model fails mid-answer the held-back words are released before the error.
 """
 
 from __future__ import annotations
@@ -94,6 +95,13 @@ def guard_stream(pieces: Iterable[str], guard: PromptLeakGuard, state: LeakState
             if cut > shown:
                 yield text[shown:cut]
                 shown = cut
+    except Exception:
+        # The model failed mid-answer: what was held back holds no leak (it was checked), so
+        # release it before the error, as an unguarded stream would have.
+        if text[shown:]:
+            yield text[shown:]
+        raise
+    else:
         if text[shown:]:
             yield text[shown:]
     finally:
