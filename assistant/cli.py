@@ -1,18 +1,30 @@
 """The `mentor` command: index, ask, chat, bench (and eval/app when present).
 
-Thin: every command calls `assistant.Mentor`. User mistakes print `error: …`
-and exit 2, provider failures exit 1, never a traceback.
+Thin: every command calls `assistant.Mentor`. User mistakes and setup problems
+print `error: …` and exit 2, provider and system failures exit 1, never a
+traceback (`assistant.errors.explain` turns a known OS, SQLite or Chroma failure
+into a message saying what to do; MENTOR_DEBUG=1 shows the traceback of anything
+else). Everything printed is redacted, and answers are printed through the same
+Markdown sanitiser as the page.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import wraps
 
 import click
 
-from .errors import InputError, MentorError, UndecodableInputError
+from .errors import InputError, MentorError, UndecodableInputError, explain
+from .safety.markdown import sanitize_inline, sanitize_markdown, sanitize_stream
+from .safety.redaction import install_log_redaction, redact
+
+
+def fail(exc: MentorError) -> None:
+    click.echo(f"error: {redact(str(exc))}", err=True)
+    sys.exit(exc.exit_code)
 
 
 def handle_errors(func):
@@ -21,11 +33,19 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except MentorError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc)
         except KeyboardInterrupt:
             click.echo("", err=True)
             sys.exit(130)
+        except Exception as exc:  # not raised on purpose: explain a known setup/system failure, else report a bug
+            known = explain(exc)
+            if known is not None:
+                fail(known)
+            if os.environ.get("MENTOR_DEBUG"):
+                raise
+            click.echo(f"error: unexpected {type(exc).__name__}: {redact(str(exc))[:300]}. This is a bug: "
+                       "please report it (MENTOR_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -58,14 +78,14 @@ def render_sources(answer) -> str:
     lines = []
     for n, source in enumerate(answer.sources, 1):
         where = source.section if source.section and source.section != source.title else source.title
-        lines.append(f"  [{n}] {source.kind}: {where} (score {source.score:.2f})")
+        lines.append(f"  [{n}] {source.kind}: {sanitize_inline(where)} (score {source.score:.2f})")
     return "\n".join(lines)
 
 
 def render_footer(answer) -> str:
     out = []
     if answer.notice:
-        out.append(f"note: {answer.notice}")
+        out.append(f"note: {sanitize_inline(redact(answer.notice))}")
     if answer.step is not None:
         out.append(f"step: {answer.step.label} ({answer.step.value})")
     if answer.sources:
@@ -116,13 +136,31 @@ def ask(question: tuple[str, ...], as_json: bool, k: int | None):
         mentor.settings = mentor.settings.replace(k=k)
     if as_json:
         answer = mentor.ask(text)
-        click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(safe_answer_dict(answer.to_dict()), indent=2, ensure_ascii=False))
         return
     stream = mentor.stream(text)
-    for piece in stream:
-        click.echo(piece, nl=False)
-    click.echo("\n")
+    echo_answer(stream)
     click.echo(render_footer(stream.answer))
+
+
+def echo_answer(stream) -> None:
+    """Print a streamed answer a line at a time through the sanitiser (no image or HTML
+    survives, even split across pieces); a withheld answer ends with its refusal."""
+    for piece in sanitize_stream(stream):
+        click.echo(redact(piece), nl=False)
+    click.echo("\n")
+
+
+def safe_answer_dict(data: dict) -> dict:
+    """The Answer's JSON with every text a renderer might show sanitised and redacted."""
+    for key in ("text", "next_action", "notice", "question", "standalone_question"):
+        if isinstance(data.get(key), str):
+            data[key] = sanitize_markdown(redact(data[key]))
+    for source in data.get("sources") or []:
+        for key in ("text", "title", "section"):
+            if isinstance(source.get(key), str):
+                source[key] = sanitize_markdown(redact(source[key]))
+    return data
 
 
 CHAT_HELP = """Commands: /commit [text] (commit to the last next action or to text), /done N, /spin (start next spin),
@@ -136,13 +174,21 @@ def chat(name: str | None):
     """A terminal conversation that keeps your spin, step and commitments."""
     from .session import Session
 
+    _read_undecodable_lines()
     mentor = _mentor()
     _announce_first_build(mentor)
     journal = None
     session = Session(name=name)
     if name:
         journal = _journal(mentor)
-        session = journal.load(name) or session
+        try:
+            session = journal.load(name) or session
+        except InputError:
+            raise
+        except MentorError as exc:  # the journal can't be read: chat on, but never overwrite what it holds
+            click.echo(f"warning: your saved journey could not be opened ({redact(str(exc))}); "
+                       "this conversation will not be saved", err=True)
+            journal = None
     mode = f"model {mentor.model_name}" if mentor.mode == "llm" else "offline"
     click.echo(f"Flywheel Mentor ({mode}). Spin {session.spin}. {CHAT_HELP}")
     last_answer = None
@@ -168,10 +214,8 @@ def chat(name: str | None):
             try:
                 stream = mentor.stream(line, session=session)
                 click.echo("\nmentor> ", nl=False)
-                for piece in stream:
-                    click.echo(piece, nl=False)
+                echo_answer(stream)
                 last_answer, last_failed = stream.answer, None
-                click.echo("\n")
                 click.echo(render_footer(last_answer))
             except InputError as exc:
                 click.echo(f"error: {exc}", err=True)
@@ -183,8 +227,30 @@ def chat(name: str | None):
                     stream.close()
                 last_failed = line
                 click.echo("\n(stopped; type /retry to ask again)", err=True)
-        if journal is not None:
-            journal.save(session)
+        if journal is not None and not _save(journal, session):
+            journal = None  # warned once; answers go on, nothing more is written
+
+
+def _save(journal, session) -> bool:
+    """Save the journey; on failure warn once (the caller stops saving) and go on."""
+    try:
+        journal.save(session)
+        return True
+    except MentorError as exc:
+        click.echo(f"warning: your journey is not being saved ({redact(str(exc))}). Answers go on; nothing from "
+                   "this conversation will be saved", err=True)
+        return False
+
+
+def _read_undecodable_lines() -> None:
+    """Let `mentor chat` read a line that is not UTF-8: it becomes text with lone surrogates,
+    which the guard rejects with a clear error, and the conversation goes on."""
+    stdin = sys.stdin
+    if stdin is not None and hasattr(stdin, "reconfigure"):
+        try:
+            stdin.reconfigure(errors="surrogateescape")
+        except (ValueError, OSError):  # a detached or closed stdin: nothing to read anyway
+            pass
 
 
 def _chat_command(line: str, session, last_answer) -> str | None:
@@ -254,6 +320,7 @@ def _register_commands() -> None:
 
 
 def main() -> None:
+    install_log_redaction()
     _register_commands()
     cli(prog_name="mentor")
 

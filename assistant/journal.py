@@ -28,16 +28,13 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import InputError, StoreError
+from .safety.redaction import REDACTED, redact  # noqa: F401  (one pattern set for the whole product)
+from .safety.redaction import redact_tree as _redact_tree
 from .session import Session
 
 SCHEMA_VERSION = 1
 MAX_NAME_CHARS = 64
 NAME_PATTERN = re.compile(r"^[\w][\w .'\-]*$", re.UNICODE)
-SECRET_PATTERNS = (
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}"),  # OpenAI-style keys (sk-..., sk-proj-...)
-    re.compile(r"\b(?:Bearer|Authorization:)\s+[A-Za-z0-9._\-]{16,}", re.IGNORECASE),
-)
-REDACTED = "[redacted]"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journeys (
@@ -94,28 +91,6 @@ def validate_name(name: object) -> str:
 
 def name_key(name: str) -> str:
     return validate_name(name).casefold()
-
-
-def redact(text: str | None, secrets: tuple[str, ...] = ()) -> str | None:
-    """Remove API keys (the configured one and anything shaped like a key)."""
-    if not text:
-        return text
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, REDACTED)
-    for pattern in SECRET_PATTERNS:
-        text = pattern.sub(REDACTED, text)
-    return text
-
-
-def _redact_tree(value, secrets: tuple[str, ...]):
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, list):
-        return [_redact_tree(v, secrets) for v in value]
-    if isinstance(value, dict):
-        return {k: _redact_tree(v, secrets) for k, v in value.items()}
-    return value
 
 
 @dataclass

@@ -87,7 +87,7 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder())
+                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder(self.settings.embedding_model_dir))
             return self._store
 
     @property
