@@ -63,8 +63,12 @@ def _announce_first_build(mentor) -> None:
 
 
 def _read_question(parts: tuple[str, ...]) -> str:
+    """The question from the arguments or stdin, checked before anything heavy loads."""
+    from .guard import validate_question
+    from .settings import MAX_QUESTION_CHARS
+
     if parts and parts != ("-",):
-        return " ".join(parts)
+        return validate_question(" ".join(parts), MAX_QUESTION_CHARS)
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError('no question given: run `mentor ask "How do I get out of a rut?"` or pipe one on stdin')
     raw = sys.stdin.buffer.read()
