@@ -160,10 +160,11 @@ def safe_answer_dict(data: dict) -> dict:
     for key in ("text", "next_action", "notice", "question", "standalone_question"):
         if isinstance(data.get(key), str):
             data[key] = sanitize_markdown(redact(data[key]))
-    for source in data.get("sources") or []:
-        for key in ("text", "title", "section"):
-            if isinstance(source.get(key), str):
-                source[key] = sanitize_markdown(redact(source[key]))
+    for item, keys in [(s, ("text", "title", "section")) for s in data.get("sources") or []] + [
+            (c, ("quote",)) for c in data.get("citations") or []]:
+        for key in keys:
+            if isinstance(item.get(key), str):
+                item[key] = sanitize_markdown(redact(item[key]))
     return data
 
 

@@ -129,8 +129,9 @@ class MiniLMEmbedder:
         absent = [n for n in names if n not in w]
         if absent:
             raise ValueError(f"tensor {absent[0]} is missing")
-        if w["embeddings.word_embeddings.weight"].shape[1] != DIMENSION:
-            raise ValueError(f"word embeddings have width {w['embeddings.word_embeddings.weight'].shape[1]}, not {DIMENSION}")
+        width = w["embeddings.word_embeddings.weight"].shape[1]
+        if width != DIMENSION:
+            raise ValueError(f"word embeddings have width {width}, not {DIMENSION}")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -143,8 +143,9 @@ def explain(exc: BaseException, settings=None) -> MentorError | None:
         space = _space_problem(home)
         if space or any(s in text for s in _DISK_FULL):
             return SystemFailure(f"could not write the data in {where} ({_first_line(exc)}): "
-                                 f"{space or 'the disk may be full'}. Free some space (or lift the limit) and run the command again "
-                                 "(`mentor index` finishes a first build); what was stored before is kept")
+                                 f"{space or 'the disk may be full'}. Free some space (or lift the limit) and run "
+                                 "the command again (`mentor index` finishes a first build); what was stored before "
+                                 "is kept")
         if any(s in text for s in _NOT_WRITABLE):
             return SetupError(f"cannot write to {where} ({_first_line(exc)}): make MENTOR_HOME writable, or set it "
                               "to a folder you own")

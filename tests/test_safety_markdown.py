@@ -109,3 +109,30 @@ def test_stream_sanitises_an_image_split_across_pieces():
     joined = "".join(out)
     assert joined == "Look: (image not shown: chart) and more\nnext link (h.example)"
     assert all("evil" not in piece for piece in out)
+
+
+def test_the_cli_prints_model_answers_through_the_sanitiser(home_copy, fake_openai):  # noqa: F811
+    """`mentor ask` (streamed and --json) in model mode: the fake model's images and HTML come out as text."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    fake_openai.default_reply = ("**Where you are:** Deliver Results [1]. ![c](http://127.0.0.1:9/leak?c=1)\n\n"
+                                 "<img src=http://127.0.0.1:9/h> [see](http://127.0.0.1:9/p?q=2)\n\n"
+                                 "**Next action:** ship it ![n](http://127.0.0.1:9/next)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MENTOR_"))}
+    env.update(MENTOR_HOME=str(home_copy), MENTOR_PROVIDER="openai", OPENAI_BASE_URL=fake_openai.base_url,
+               OPENAI_API_KEY="sk-test-cli-0123456789", MENTOR_MAX_RETRIES="0")
+    for extra in ([], ["--json"]):
+        result = subprocess.run([sys.executable, "-m", "assistant", "ask", *extra, "I'm stuck in a rut at work"],
+                                capture_output=True, text=True, env=env, cwd=ROOT, timeout=240)
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)["text"] + json.loads(result.stdout)["next_action"] if extra else result.stdout
+        assert "(image not shown: c)" in out and "(image not shown: n)" in out and "see (127.0.0.1)" in out
+        assert "![" not in out and "<img" not in out and "/leak" not in out
+
+
+from tests.fake_openai import fake_openai  # noqa: E402,F401  (fixture)
