@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant import MentorError
 from assistant import page as pg
 from assistant.export import export_filename, export_markdown
 from assistant.flywheel_graph import flywheel_dot
@@ -22,11 +21,12 @@ def load_mentor(cache_key: str, _settings):
     return pg.build_mentor(_settings)
 
 
+settings = None
 try:
     settings = pg.load_settings()
     mentor = load_mentor(pg.mentor_cache_key(settings), settings)
-except MentorError as exc:
-    st.error(f"The mentor could not start: {exc}")
+except Exception as exc:  # a setup or system problem: a message saying what to do, never a traceback
+    st.error(pg.startup_error(exc, settings))
     st.stop()
 
 journal = Journal.from_settings(settings)
@@ -60,9 +60,9 @@ def show_sources(turn) -> None:
     with st.expander(f"Sources ({len(turn.sources)})"):
         for n, src in enumerate(turn.sources, 1):
             label, colour = pg.kind_badge(src.get("kind", ""))
-            st.markdown(f":{colour}-badge[{label}] **[{n}] {pg.source_label(src)}**")
+            st.markdown(f":{colour}-badge[{pg.safe_inline(label)}] **[{n}] {pg.safe_inline(pg.source_label(src))}**")
             if src.get("quote"):
-                st.markdown("> " + src["quote"])
+                st.markdown("> " + pg.safe_inline(src["quote"]))
 
 
 def show_answer_details(index: int, turn) -> None:
@@ -73,7 +73,7 @@ def show_answer_details(index: int, turn) -> None:
         st.caption(f"Diagnosed step: **{pg.step_label(turn.step)}**")
     if turn.next_action:
         cols = st.columns([4, 1.3], vertical_alignment="center")
-        cols[0].markdown(f"**Next action:** {turn.next_action}")
+        cols[0].markdown(f"**Next action:** {pg.safe_inline(turn.next_action)}")
         done = pg.is_committed(session, turn.next_action)
         cols[1].button(
             "Committed ✓" if done else "Commit to this", key=f"w_commit_{key}", disabled=done,
@@ -89,10 +89,10 @@ def show_answer_details(index: int, turn) -> None:
 
 def show_failure(failure) -> None:
     if failure.retryable:
-        st.error(failure.message)
+        st.error(pg.safe(failure.message))
         st.button("Retry", key="w_retry", icon=":material/replay:", on_click=pg.retry, args=(state,))
     else:
-        st.warning(failure.message)
+        st.warning(pg.safe(failure.message))
 
 
 def show_identity() -> None:
@@ -140,12 +140,12 @@ st.caption("Career mentoring grounded in the leadership-principle flywheel. Tell
 
 if state[pg.NOTICE]:
     kind, text = state[pg.NOTICE]
-    getattr(st, kind)(text)
+    getattr(st, kind)(pg.safe(text))
     state[pg.NOTICE] = None
 
 for i, turn in enumerate(session.turns):
     with st.chat_message(turn.role):
-        st.markdown(turn.text)
+        st.markdown(pg.safe(turn.text))
         if turn.role == "assistant":
             show_answer_details(i, turn)
 
@@ -159,18 +159,17 @@ if replies:
 failure = state[pg.FAILURE]
 if failure is not None and not question:
     with st.chat_message("user"):
-        st.markdown(failure.question)
+        st.markdown(pg.safe(failure.question))
     with st.chat_message("assistant"):
         show_failure(failure)
 
 if question:
     with st.chat_message("user"):
-        st.markdown(question)
+        st.markdown(pg.safe(question))
     with st.chat_message("assistant"):
         try:
             stream = mentor.stream(question, session)
-            st.write_stream(stream)
-            turn = pg.answered(state, stream.answer)
+            turn = pg.answered(state, pg.stream_into(st.empty(), stream))
         except Exception as exc:  # shown as a chat message, never a traceback
             show_failure(pg.failed(state, question, exc))
         except BaseException:  # Streamlit stopped this run (e.g. a new question): keep history consistent
@@ -213,7 +212,7 @@ with st.sidebar:
         st.caption("None yet: press “Commit to this” under an answer, or add one below.")
     for i, c in enumerate(session.commitments):
         key = pg.commitment_key(i, c)
-        st.checkbox(f"{c.text} _(spin {c.spin})_", key=key, on_change=pg.on_commitment, args=(state, i, key))
+        st.checkbox(f"{pg.safe_inline(c.text)} _(spin {c.spin})_", key=key, on_change=pg.on_commitment, args=(state, i, key))
     st.text_input("Add a commitment", key=pg.W_NEW_COMMITMENT, placeholder="I will…",
                   on_change=pg.on_new_commitment, args=(state,))
     st.button("Start next spin", icon=":material/autorenew:", on_click=pg.start_next_spin, args=(state,), width="stretch")

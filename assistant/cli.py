@@ -1,18 +1,30 @@
 """The `mentor` command: index, ask, chat, bench (and eval/app when present).
 
-Thin: every command calls `assistant.Mentor`. User mistakes print `error: …`
-and exit 2, provider failures exit 1, never a traceback.
+Thin: every command calls `assistant.Mentor`. User mistakes and setup problems
+print `error: …` and exit 2, provider and system failures exit 1, never a
+traceback (`assistant.errors.explain` turns a known OS, SQLite or Chroma failure
+into a message saying what to do; MENTOR_DEBUG=1 shows the traceback of anything
+else). Everything printed is redacted, and answers are printed through the same
+Markdown sanitiser as the page.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import wraps
 
 import click
 
-from .errors import InputError, MentorError, UndecodableInputError
+from .errors import InputError, MentorError, UndecodableInputError, explain
+from .safety.markdown import sanitize_inline, sanitize_markdown, sanitize_stream
+from .safety.redaction import install_log_redaction, redact
+
+
+def fail(exc: MentorError) -> None:
+    click.echo(f"error: {redact(str(exc))}", err=True)
+    sys.exit(exc.exit_code)
 
 
 def handle_errors(func):
@@ -21,11 +33,19 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except MentorError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            fail(exc)
         except KeyboardInterrupt:
             click.echo("", err=True)
             sys.exit(130)
+        except Exception as exc:  # not raised on purpose: explain a known setup/system failure, else report a bug
+            known = explain(exc)
+            if known is not None:
+                fail(known)
+            if os.environ.get("MENTOR_DEBUG"):
+                raise
+            click.echo(f"error: unexpected {type(exc).__name__}: {redact(str(exc))[:300]}. This is a bug: "
+                       "please report it (MENTOR_DEBUG=1 shows the traceback)", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -43,8 +63,12 @@ def _announce_first_build(mentor) -> None:
 
 
 def _read_question(parts: tuple[str, ...]) -> str:
+    """The question from the arguments or stdin, checked before anything heavy loads."""
+    from .guard import validate_question
+    from .settings import MAX_QUESTION_CHARS
+
     if parts and parts != ("-",):
-        return " ".join(parts)
+        return validate_question(" ".join(parts), MAX_QUESTION_CHARS)
     if sys.stdin is None or sys.stdin.isatty():
         raise InputError('no question given: run `mentor ask "How do I get out of a rut?"` or pipe one on stdin')
     raw = sys.stdin.buffer.read()
@@ -58,16 +82,16 @@ def render_sources(answer) -> str:
     lines = []
     for n, source in enumerate(answer.sources, 1):
         where = source.section if source.section and source.section != source.title else source.title
-        lines.append(f"  [{n}] {source.kind}: {where} (score {source.score:.2f})")
+        lines.append(f"  [{n}] {source.kind}: {sanitize_inline(where)} (score {source.score:.2f})")
     return "\n".join(lines)
 
 
 def render_footer(answer) -> str:
     out = []
     if answer.notice:
-        out.append(f"note: {answer.notice}")
+        out.append(f"note: {sanitize_inline(redact(answer.notice))}")
     if answer.clarifying_question and answer.options:
-        out.append("reply with one of:\n" + "\n".join(f"  {i}) {o}" for i, o in enumerate(answer.options, 1)))
+        out.append("reply with one of:\n" + "\n".join(f"  {i}) {sanitize_inline(o)}" for i, o in enumerate(answer.options, 1)))
     elif answer.step is not None:
         line = f"step: {answer.step.label} ({answer.step.value}), confidence {answer.step_confidence:.2f}"
         if answer.alternatives:
@@ -123,13 +147,32 @@ def ask(question: tuple[str, ...], as_json: bool, k: int | None):
         mentor.settings = mentor.settings.replace(k=k)
     if as_json:
         answer = mentor.ask(text)
-        click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(safe_answer_dict(answer.to_dict()), indent=2, ensure_ascii=False))
         return
     stream = mentor.stream(text)
-    for piece in stream:
-        click.echo(piece, nl=False)
-    click.echo("\n")
+    echo_answer(stream)
     click.echo(render_footer(stream.answer))
+
+
+def echo_answer(stream) -> None:
+    """Print a streamed answer a line at a time through the sanitiser (no image or HTML
+    survives, even split across pieces); a withheld answer ends with its refusal."""
+    for piece in sanitize_stream(stream):
+        click.echo(redact(piece), nl=False)
+    click.echo("\n")
+
+
+def safe_answer_dict(data: dict) -> dict:
+    """The Answer's JSON with every text a renderer might show sanitised and redacted."""
+    for key in ("text", "next_action", "notice", "question", "standalone_question"):
+        if isinstance(data.get(key), str):
+            data[key] = sanitize_markdown(redact(data[key]))
+    for item, keys in [(s, ("text", "title", "section")) for s in data.get("sources") or []] + [
+            (c, ("quote",)) for c in data.get("citations") or []]:
+        for key in keys:
+            if isinstance(item.get(key), str):
+                item[key] = sanitize_markdown(redact(item[key]))
+    return data
 
 
 CHAT_HELP = """Commands: /commit [text] (commit to the last next action or to text), /done N, /spin (start next spin),
@@ -144,13 +187,21 @@ def chat(name: str | None):
     """A terminal conversation that keeps your spin, step and commitments."""
     from .session import Session
 
+    _read_undecodable_lines()
     mentor = _mentor()
     _announce_first_build(mentor)
     journal = journey = None
     session = Session(name=name)
     if name:
         journal = _journal(mentor)
-        journey, session = journal.open_named(name)
+        try:
+            journey, session = journal.open_named(name)
+        except InputError:
+            raise
+        except MentorError as exc:  # the journal can't be read: chat on, but never overwrite what it holds
+            click.echo(f"warning: your saved journey could not be opened ({redact(str(exc))}); "
+                       "this conversation will not be saved", err=True)
+            journal = None
     mode = f"model {mentor.model_name}" if mentor.mode == "llm" else "offline"
     click.echo(f"Flywheel Mentor ({mode}). Spin {session.spin}. {CHAT_HELP}")
     last_answer = None
@@ -182,10 +233,8 @@ def chat(name: str | None):
             try:
                 stream = mentor.stream(line, session=session)
                 click.echo("\nmentor> ", nl=False)
-                for piece in stream:
-                    click.echo(piece, nl=False)
+                echo_answer(stream)
                 last_answer, last_failed = stream.answer, None
-                click.echo("\n")
                 click.echo(render_footer(last_answer))
             except InputError as exc:
                 click.echo(f"error: {exc}", err=True)
@@ -197,8 +246,30 @@ def chat(name: str | None):
                     stream.close()
                 last_failed = line
                 click.echo("\n(stopped; type /retry to ask again)", err=True)
-        if journal is not None:
-            journal.sync(journey, session)
+        if journal is not None and not _save(journal, journey, session):
+            journal = None  # warned once; answers go on, nothing more is written
+
+
+def _save(journal, journey, session) -> bool:
+    """Save the journey; on failure warn once (the caller stops saving) and go on."""
+    try:
+        journal.sync(journey, session)
+        return True
+    except MentorError as exc:
+        click.echo(f"warning: your journey is not being saved ({redact(str(exc))}). Answers go on; nothing from "
+                   "this conversation will be saved", err=True)
+        return False
+
+
+def _read_undecodable_lines() -> None:
+    """Let `mentor chat` read a line that is not UTF-8: it becomes text with lone surrogates,
+    which the guard rejects with a clear error, and the conversation goes on."""
+    stdin = sys.stdin
+    if stdin is not None and hasattr(stdin, "reconfigure"):
+        try:
+            stdin.reconfigure(errors="surrogateescape")
+        except (ValueError, OSError):  # a detached or closed stdin: nothing to read anyway
+            pass
 
 
 def _chat_command(line: str, session, last_answer) -> str | None:
@@ -279,6 +350,7 @@ def _register_commands() -> None:
 
 
 def main() -> None:
+    install_log_redaction()
     _register_commands()
     cli(prog_name="mentor")
 

@@ -32,9 +32,12 @@ from typing import Any, Callable, Iterator
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.output_parsers import StrOutputParser
 
-from .errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailableError
+from .errors import ProviderAuthError, ProviderCause, ProviderError, ProviderResponseError, ProviderUnavailableError
 from .prompts import (
+    MESSAGE_NOTE,
     PASSAGES_NOTE,
+    REWRITE_SYSTEM,
+    SYSTEM,
     REWRITE_TURN_CHARS,
     answer_prompt,
     clean_rewrite,
@@ -46,6 +49,7 @@ from .prompts import (
     rewrite_prompt,
     trim_history,
 )
+from .safety.redaction import redact
 from .settings import Settings
 from .types import AnswerRequest
 
@@ -54,7 +58,6 @@ log = logging.getLogger(__name__)
 LOCAL_DUMMY_KEY = "sk-local-no-key"  # local OpenAI-compatible servers ignore the key, the client needs one
 OPENAI_URL = "https://api.openai.com/v1"
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-_KEYLIKE = re.compile(r"\b(?:sk|lsv2|key)-[A-Za-z0-9_\-*]{6,}")
 
 
 def api_key_for(settings: Settings) -> str:
@@ -116,7 +119,11 @@ class LLMAnswerer:
         self._check_finish = type(self.llm).__module__.startswith("langchain_openai")
         self._sleep = sleep
         self._flywheel_text = flywheel_summary(flywheel)
-        self.chain = answer_prompt().partial(flywheel=self._flywheel_text, passages_note=PASSAGES_NOTE) | self.llm | StrOutputParser()
+        self.chain = (
+            answer_prompt().partial(flywheel=self._flywheel_text, passages_note=PASSAGES_NOTE, message_note=MESSAGE_NOTE)
+            | self.llm
+            | StrOutputParser()
+        )
         self.rewrite_chain = rewrite_prompt() | self.llm | StrOutputParser()
 
     # --- the seam Mentor calls ------------------------------------------------
@@ -143,9 +150,10 @@ class LLMAnswerer:
                 return
             except ProviderError:
                 raise
-            except Exception as exc:  # the provider library's errors: map them
-                self._wait_or_raise(exc, attempt, started)
-                attempt += 1
+            except Exception as exc:  # the provider library's errors: map them (outside this block, see below)
+                failure = exc
+            self._wait_or_raise(failure, attempt, started)
+            attempt += 1
 
     def rewrite(self, question: str, session) -> str:
         """A standalone question from a follow-up and the conversation so far."""
@@ -173,6 +181,16 @@ class LLMAnswerer:
             "question": neutralise(request.question),
             "standalone": standalone,
         }
+
+    def leak_guard(self, request: AnswerRequest):
+        """What the answer to `request` must not repeat: the instructions this answerer sends,
+        minus what the answer may quote (the flywheel summary, the passages, the mentee's words)."""
+        from .safety.leaks import PromptLeakGuard
+
+        protected = [SYSTEM.replace("{flywheel}", ""), PASSAGES_NOTE, MESSAGE_NOTE, REWRITE_SYSTEM]
+        allowed = [self._flywheel_text, request.question, request.standalone_question or "",
+                   *(s.text for s in request.sources), *(f"{s.title} {s.section}" for s in request.sources)]
+        return PromptLeakGuard(protected, allowed)
 
     @staticmethod
     def _history(session, question: str, **budget) -> list[tuple[str, str]]:
@@ -202,18 +220,23 @@ class LLMAnswerer:
             except ProviderError:
                 raise
             except Exception as exc:
-                self._wait_or_raise(exc, attempt, started=False)
-                attempt += 1
+                failure = exc
+            self._wait_or_raise(failure, attempt, started=False)
+            attempt += 1
 
     def _wait_or_raise(self, exc: Exception, attempt: int, started: bool) -> None:
         """The retry policy for both calls: back off before the next attempt, or raise the
         mapped ProviderError when a retry can't help (text already out, a non-retryable
-        error, or the retries used up)."""
+        error, or the retries used up).
+
+        Called outside the `except` block that caught `exc`, so the raised error has no
+        implicit `__context__`; its `__cause__` is a redacted summary, never the provider's
+        exception (whose message and body can echo the API key)."""
         error, retryable = self._classify(exc, started)
         if started or not retryable or attempt >= self.settings.max_retries:
             if retryable and not started:
                 error = self._exhausted(error, attempt + 1)
-            raise error from exc
+            raise error from ProviderCause.of(exc, (self.settings.api_key,) if self.settings.api_key else ())
         delay = self._delay(attempt, exc)
         log.info("model call failed (%s); retry %d/%d in %.2fs", error, attempt + 1, self.settings.max_retries, delay)
         self._sleep(delay)
@@ -229,13 +252,10 @@ class LLMAnswerer:
     @property
     def _where(self) -> str:
         # Credentials in a URL (https://user:pass@host) never reach a message.
-        return re.sub(r"//[^/@\s]+@", "//***@", self.settings.base_url or OPENAI_URL)
+        return self._redact(self.settings.base_url or OPENAI_URL)
 
     def _redact(self, text: str) -> str:
-        key = self.settings.api_key
-        if key and len(key) >= 4:
-            text = text.replace(key, "***")
-        return _KEYLIKE.sub("***", text)
+        return redact(text, (self.settings.api_key,) if self.settings.api_key else ())
 
     def _detail(self, exc: Exception) -> str:
         message = getattr(exc, "message", None) or str(exc)

