@@ -71,6 +71,7 @@ class Mentor:
         self._answerer = answerer  # injected by tests; otherwise chosen from settings
         self._lock = threading.RLock()
         self._store = None
+        self._model_location = None
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
@@ -83,8 +84,18 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder())
+                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder(self.model_location.path))
             return self._store
+
+    @property
+    def model_location(self):
+        """Where the embedding model's files come from (`assistant.model_files`); fetched on first use."""
+        with self._lock:
+            if self._model_location is None:
+                from .model_files import resolve
+
+                self._model_location = resolve(self.settings.home, self.settings.embedding_model_dir)
+            return self._model_location
 
     @property
     def retriever(self):

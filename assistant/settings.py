@@ -68,6 +68,7 @@ class Settings:
     fallback_offline: bool = False
     k: int = 4
     max_question_chars: int = MAX_QUESTION_CHARS
+    embedding_model_dir: Path | None = None  # MENTOR_EMBEDDING_MODEL_DIR; see assistant.model_files
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -91,6 +92,9 @@ class Settings:
             max_retries=_env_number("MENTOR_MAX_RETRIES", 2, int),
             fallback_offline=_env_bool("MENTOR_FALLBACK_OFFLINE", False),
             k=_env_number("MENTOR_K", 4, int),
+            embedding_model_dir=Path(env["MENTOR_EMBEDDING_MODEL_DIR"]).expanduser()
+            if env.get("MENTOR_EMBEDDING_MODEL_DIR")
+            else None,
         )
         values.update(overrides)
         return cls(**values)

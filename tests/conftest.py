@@ -19,7 +19,7 @@ def isolated_env(tmp_path, monkeypatch):
     """Point user state at a temp dir and forbid accidental real model calls."""
     monkeypatch.setenv("MENTOR_HOME", str(tmp_path / "home"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MENTOR_PROVIDER", "MENTOR_MODEL", "MENTOR_KNOWLEDGE_DIR",
-                 "MENTOR_FALLBACK_OFFLINE", "MENTOR_K", "LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2"):
+                 "MENTOR_FALLBACK_OFFLINE", "MENTOR_K", "MENTOR_EMBEDDING_MODEL_DIR", "LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2"):
         monkeypatch.delenv(name, raising=False)
     yield
 
