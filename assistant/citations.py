@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .tracing import traced
 from .types import Citation, Source
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -22,6 +23,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+@traced("verify")
 def verify_citations(text: str, sources: list[Source]) -> tuple[str, list[Citation]]:
     citations: list[Citation] = []
     quotes_by_marker: dict[int, list[str]] = {}

@@ -16,6 +16,7 @@ from .errors import MentorError, ProviderError
 from .guard import classify_scope, validate_question
 from .session import Session
 from .settings import Settings
+from .tracing import answer_stage, traced, turn
 from .types import Answer, AnswerRequest, IndexReport, Source, Step
 
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
@@ -184,7 +185,11 @@ class Mentor:
     def stream(self, question: str, session: Session | None = None) -> AnswerStream:
         """Start a turn. Validation errors (and a failed follow-up rewrite) raise here; model
         errors raise while iterating. On any failure the session is left as it was, so the turn
-        can be retried."""
+        can be retried. The turn is traced as one `mentor.turn` run (`assistant.tracing`)."""
+        with turn(question, session, mode=self.mode, model=self.model_name):
+            return self._stream(question, session)
+
+    def _stream(self, question: str, session: Session | None) -> AnswerStream:
         question = validate_question(question, self.settings.max_question_chars)
         request = self._prepare(question, session)
         answerer = self.answerer
@@ -221,6 +226,7 @@ class Mentor:
         )
         return AnswerRequest(question, standalone, sources, step, session, scope.reason, model_unavailable)
 
+    @traced("diagnose")
     def _diagnose_turn(self, question: str, standalone: str, vector, session: Session | None) -> Step | None:
         if standalone == question:
             return self.diagnoser.diagnose(question, vector)
@@ -229,6 +235,7 @@ class Mentor:
             return session.step.next
         return self.diagnoser.diagnose(question) or self.diagnoser.diagnose(standalone, vector)
 
+    @traced("rewrite")
     def _standalone(self, question: str, session: Session | None) -> tuple[str, str | None]:
         """The question to retrieve with, and the model's failure if the rewrite hit one
         (only returned with fallback on; otherwise it raises)."""
@@ -291,7 +298,7 @@ class Mentor:
                 return self._finish(text, request, session, outcome["mode"], outcome["model"], outcome["notice"])
             return self._finish(text, request, session, mode, model)
 
-        return AnswerStream(guarded(), finish)
+        return AnswerStream(*answer_stage(guarded(), finish))
 
     def _finish(self, text: str, request: AnswerRequest, session, mode: str, model, notice: str | None = None) -> Answer:
         from .citations import verify_citations
