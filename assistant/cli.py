@@ -296,6 +296,23 @@ def setup(force_fetch: bool):
     click.echo("ready: `mentor ask` now works without a network")
 
 
+@cli.command()
+@verbose_option
+@handle_errors
+def doctor():
+    """Print the settings in effect (secrets masked) and check each part: the embedding model,
+    the index, the journal, and the language model when one is configured (a live GET /models
+    and a 1-token completion). Exit 0 when all is well, 1 with the first thing to fix."""
+    from importlib.metadata import version
+
+    from . import doctor as doctor_module
+
+    click.echo(f"flywheel-mentor {version('flywheel-mentor')}, Python {sys.version.split()[0]}\n")
+    report = doctor_module.run()
+    click.echo(doctor_module.render(report))
+    sys.exit(0 if report.ok else 1)
+
+
 def _register_commands() -> None:
     # Both modules are light to import; the heavy work in them is lazy.
     from evals.cli import eval_command

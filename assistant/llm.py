@@ -202,10 +202,22 @@ class LLMAnswerer:
     # --- errors (the SDK has already retried what a retry could fix) ---------------------
     def _raise(self, exc: Exception, started: bool) -> NoReturn:
         """Raise the mapped ProviderError; a retryable one says the retries were used up."""
+        raise ProviderErrors(self.settings).mapped(exc, started) from exc
+
+
+class ProviderErrors:
+    """Maps a provider library's exception to a `ProviderError` whose message says what to do
+    (credentials and keys redacted). The SDK has already retried what a retry could fix."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def mapped(self, exc: Exception, started: bool = False) -> ProviderError:
+        """The error to raise; a retryable one says the retries were used up."""
         error, retryable = self._classify(exc, started)
         if retryable and not started:
             error = self._exhausted(error, self.settings.max_retries + 1)
-        raise error from exc
+        return error
 
     @property
     def _where(self) -> str:
@@ -249,7 +261,7 @@ class LLMAnswerer:
                 return ProviderAuthError(f"{status} from {self._where}: {detail}"), False
             if status == 404:
                 return ProviderError(
-                    f"the model {self.model!r} was not found at {self._where} (404: {detail}). Check MENTOR_MODEL "
+                    f"the model {self.settings.model!r} was not found at {self._where} (404: {detail}). Check MENTOR_MODEL "
                     "(for Ollama, `ollama pull` it first) and that OPENAI_BASE_URL ends in /v1"
                 ), False
             if status in RETRYABLE_STATUS or status >= 500:
@@ -277,6 +289,11 @@ class LLMAnswerer:
         )
         exhausted.reason = f"{error} {tries}"  # the short form, for a fallback notice
         return exhausted
+
+
+def provider_error(exc: Exception, settings: Settings) -> ProviderError:
+    """The `ProviderError` a turn would raise for this exception (used by `mentor doctor`)."""
+    return ProviderErrors(settings).mapped(exc)
 
 
 def _characters(messages) -> int:

@@ -171,6 +171,19 @@ class Mentor:
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
             return report
 
+    def index_status(self) -> dict:
+        """The index at a glance, without building it: backend, location, chunks, generation,
+        healthy, problem (what to do when not healthy)."""
+        chunks = self.store.count()
+        return {
+            "backend": "chroma (embedded)",
+            "location": str(self.settings.store_dir),
+            "chunks": chunks,
+            "generation": None,
+            "healthy": chunks > 0,
+            "problem": None if chunks else "the index is empty: run `mentor setup` (or `mentor index`)",
+        }
+
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:
         question = validate_question(question, self.settings.max_question_chars)
         return self.retriever.retrieve(question, k=self.settings.k if k is None else k)
