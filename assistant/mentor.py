@@ -8,6 +8,7 @@ a model is configured) → verify citations → update the Session. Everything h
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Iterator
@@ -18,6 +19,8 @@ from .session import Session
 from .settings import Settings
 from .tracing import answer_stage, traced, turn
 from .types import Answer, AnswerRequest, IndexReport, Source, Step
+
+log = logging.getLogger(__name__)
 
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
 FOLLOW_UP = re.compile(
@@ -162,6 +165,7 @@ class Mentor:
     def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
+            log.info("index %s: %s", self.settings.store_dir, report)
             if report.changed or rebuild or not self._flywheel_snapshot.exists():
                 from .flywheel import Flywheel
 

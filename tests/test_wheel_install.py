@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 from package_index import model_wheel_dir, pip_env_for, serve_index  # noqa: F401
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 
 def _files(folder: Path) -> set[str]:
@@ -52,7 +52,7 @@ def _run(bin_dir: Path, args: list[str], cwd: Path, env_extra: dict) -> subproce
         else:
             env[name] = value
     return subprocess.run([str(bin_dir / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=900)
+                          timeout=1500)  # the first question fetches the model and builds the index
 
 
 def test_installed_wheel_answers_and_evaluates_outside_the_checkout(installed, model_wheel_dir, tmp_path):
