@@ -88,7 +88,8 @@ for i, turn in enumerate(session.turns):
         if turn.role == "assistant":
             show_answer_details(i, turn)
 
-question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”"))
+question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”",
+                                                 max_chars=settings.max_question_chars))
 failure = state[pg.FAILURE]
 if failure is not None and not question:
     with st.chat_message("user"):
