@@ -3,9 +3,11 @@
 One run named `mentor.turn` per `Mentor.stream`/`ask`, tagged `flywheel-mentor`, with the
 mentee's spin, the mode and the model as metadata from the start, and the diagnosed step
 (and the mode actually used, after a fallback) added before it ends. Its children are the
-turn's stages, in order: `rewrite` (a follow-up made standalone), `retrieve` (dense search,
-then the fused step-aware ranking), `diagnose`, `answer` (the streamed text; the model's own
-runs, `mentor.answer` → ChatOpenAI, nest under it) and `verify` (the citation check).
+turn's stages, in order: `diagnose` (the dialogue's reading of the turn and the step; in model
+mode its structured read nests here), `rewrite` (a follow-up made standalone), `retrieve.dense`
+and `retrieve` (dense search, then the fused step-aware ranking), `answer` (the streamed text;
+the model's own runs, `mentor.answer` → ChatOpenAI, nest under it) and `verify` (the citation
+check).
 
 It uses LangChain's callback system, so whatever LangChain would trace is attached with no
 code here: LangSmith when LANGSMITH_TRACING=true, or any handler a configure hook adds
@@ -13,7 +15,8 @@ code here: LangSmith when LANGSMITH_TRACING=true, or any handler a configure hoo
 Every stage also logs its duration at INFO (`mentor -v` shows them).
 
 The hooks in `assistant.mentor` are deliberately tiny: `turn(...)` around the turn,
-`@traced(name)` on a stage's function, `answer_stage(pieces, finish)` around the stream.
+`@traced(name)` on a stage's function or `with stage(name):` around a block, and
+`answer_stage(pieces, finish)` around the stream.
 """
 
 from __future__ import annotations
@@ -168,6 +171,18 @@ def turn(question: str, session=None, *, mode: str, model: str | None) -> Iterat
         raise
     finally:
         _current.reset(token)
+
+
+@contextmanager
+def stage(name: str) -> Iterator[dict]:
+    """Run a block as the stage `name` of the current turn (nothing when no turn is current).
+    Yields a dict the block may fill with the stage's outputs."""
+    current = _current.get()
+    if current is None:
+        yield {}
+        return
+    with current.stage(name) as outputs:
+        yield outputs
 
 
 def traced(name: str) -> Callable:

@@ -96,13 +96,12 @@ def test_an_offline_turn_is_one_run_with_its_stages_in_order(shared_mentor, trac
     answer = shared_mentor.ask("I'm stuck in a rut at work, how do I get out?", session=session)
     (turn,) = tracer.roots
     assert turn.name == "mentor.turn" and turn.error is None and "flywheel-mentor" in turn.tags
-    assert _names(turn) == ["rewrite", "retrieve.dense", "diagnose", "retrieve", "answer", "verify"]
+    assert _names(turn) == ["diagnose", "rewrite", "retrieve.dense", "retrieve", "answer", "verify"]
     metadata = turn.extra["metadata"]
     assert metadata["mentor_step"] == answer.step.value and metadata["mentor_spin"] == session.spin == 1
     assert metadata["mentor_mode"] == "offline" and metadata["mentor_model"] is None
     stages = {child.name: child for child in turn.child_runs}
     assert answer.text[:80] in stages["answer"].outputs["text"]  # the streamed text, before verification
-    assert stages["diagnose"].outputs["output"] == answer.step.value
     assert stages["retrieve"].outputs["output"] == [s.id for s in answer.sources]
     assert turn.outputs["step"] == answer.step.value
 
@@ -123,6 +122,7 @@ def test_an_llm_turn_nests_the_model_runs_under_its_stages(shared_mentor, fake_o
     assert second.extra["metadata"]["mentor_mode"] == "llm" and second.extra["metadata"]["mentor_model"] == "gpt-4.1-mini"
     assert second.extra["metadata"]["mentor_step"] == answer.step.value
     tree = dict(_tree(second))
+    assert "ChatOpenAI" in [name for name, _ in tree["diagnose"]]  # the model's structured read of the turn
     assert [name for name, _ in tree["rewrite"]] == ["mentor.rewrite"]  # the rewrite call, inside its stage
     assert [name for name, _ in tree["answer"]] == ["mentor.answer"]  # the streamed model call
     assert "ChatOpenAI" in [name for name, _ in dict(tree["answer"])["mentor.answer"]]
