@@ -47,6 +47,7 @@ def quote_found(quote: str, source_text: str) -> bool:
     return True
 
 
+@traced("verify")
 def verify_citations(text: str, sources: list[Source]) -> tuple[str, list[Citation]]:
     citations: list[Citation] = []
     quotes_by_marker: dict[int, list[str]] = {}

@@ -102,7 +102,8 @@ def test_an_offline_turn_is_one_run_with_its_stages_in_order(shared_mentor, trac
     assert metadata["mentor_mode"] == "offline" and metadata["mentor_model"] is None
     stages = {child.name: child for child in turn.child_runs}
     assert answer.text[:80] in stages["answer"].outputs["text"]  # the streamed text, before verification
-    assert stages["retrieve"].outputs["output"] == [s.id for s in answer.sources]
+    retrieved = stages["retrieve"].outputs["output"]  # the passages' ids, not their text
+    assert retrieved and len(shared_mentor.store.collection.get(ids=retrieved)["ids"]) == len(retrieved)
     assert turn.outputs["step"] == answer.step.value
 
 
