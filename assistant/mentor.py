@@ -17,6 +17,7 @@ from .errors import MentorError, ProviderCause, ProviderError
 from .guard import classify_scope, validate_question
 from .session import Session
 from .settings import Settings
+from .tracing import answer_stage, stage, traced, turn
 from .types import Answer, AnswerRequest, IndexReport, Source, Step
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ class Mentor:
         self._answerer = answerer  # injected by tests; otherwise chosen from settings
         self._lock = threading.RLock()
         self._store = None
+        self._model_location = None
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
@@ -89,8 +91,18 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder(self.settings.embedding_model_dir))
+                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder(self.model_location.path))
             return self._store
+
+    @property
+    def model_location(self):
+        """Where the embedding model's files come from (`assistant.model_files`); fetched on first use."""
+        with self._lock:
+            if self._model_location is None:
+                from .model_files import resolve
+
+                self._model_location = resolve(self.settings.home, self.settings.embedding_model_dir)
+            return self._model_location
 
     @property
     def retriever(self):
@@ -178,6 +190,7 @@ class Mentor:
     def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
+            log.info("index %s: %s", self.settings.store_dir, report)
             if report.changed or rebuild or not self._flywheel_snapshot.exists():
                 from .flywheel import Flywheel
 
@@ -191,6 +204,19 @@ class Mentor:
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
             self.dialogue  # ... and the article's sentences, actions and exemplars
             return report
+
+    def index_status(self) -> dict:
+        """The index at a glance, without building it: backend, location, chunks, generation,
+        healthy, problem (what to do when not healthy)."""
+        chunks = self.store.count()
+        return {
+            "backend": "chroma (embedded)",
+            "location": str(self.settings.store_dir),
+            "chunks": chunks,
+            "generation": None,
+            "healthy": chunks > 0,
+            "problem": None if chunks else "the index is empty: run `mentor setup` (or `mentor index`)",
+        }
 
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:
         question = validate_question(question, self.settings.max_question_chars)
@@ -206,7 +232,11 @@ class Mentor:
     def stream(self, question: str, session: Session | None = None) -> AnswerStream:
         """Start a turn. Validation errors (and a failed follow-up rewrite) raise here; model
         errors raise while iterating. On any failure the session is left as it was, so the turn
-        can be retried."""
+        can be retried. The turn is traced as one `mentor.turn` run (`assistant.tracing`)."""
+        with turn(question, session, mode=self.mode, model=self.model_name):
+            return self._stream(question, session)
+
+    def _stream(self, question: str, session: Session | None) -> AnswerStream:
         question = validate_question(question, self.settings.max_question_chars)
         request = self._prepare(question, session)
         answerer = self.answerer
@@ -243,9 +273,10 @@ class Mentor:
         retriever = self.retriever
         dialogue = self.dialogue
         vector = self._embed(question)
-        state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
-        if self.settings.uses_llm and hasattr(self.answerer, "llm"):
-            self._read_with_model(question, session, state)
+        with stage("diagnose"):
+            state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
+            if self.settings.uses_llm and hasattr(self.answerer, "llm"):
+                self._read_with_model(question, session, state)
         move = state.reading.move if state.reading is not None else "new_situation"
         # Only real follow-ups are rewritten (a standalone message costs no extra model call).
         follow_up = (move not in ("new_situation", "factual") or bool(LEADS_ON.match(question))
@@ -323,6 +354,7 @@ class Mentor:
                                         "model")
             state.moved = previous is not None and reading.step is not previous
 
+    @traced("rewrite")
     def _standalone(self, question: str, session: Session | None, follow_up: bool) -> tuple[str, str | None]:
         """The question to retrieve with, and the model's failure if the rewrite hit one
         (only returned with fallback on; otherwise it raises). Only real follow-ups
@@ -413,7 +445,7 @@ class Mentor:
             return self._finish(got.get("text", text), request, session, got.get("mode", mode),
                                 got.get("model", model), got.get("notice"))
 
-        return AnswerStream(guarded(), finish)
+        return AnswerStream(*answer_stage(guarded(), finish))
 
     def _finish(self, text: str, request: AnswerRequest, session, mode: str, model, notice: str | None = None) -> Answer:
         from .citations import verify_citations

@@ -152,7 +152,7 @@ def mode_badge(mentor) -> tuple[str, str, str | None]:
         "offline",
         "gray",
         "Answers come from the knowledge base without a model. To connect one, set OPENAI_API_KEY "
-        "(or OPENAI_BASE_URL and MENTOR_PROVIDER=openai for a local server such as Ollama) and restart.",
+        "(or OPENAI_BASE_URL for a local server such as Ollama) and restart.",
     )
 
 

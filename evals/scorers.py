@@ -94,14 +94,22 @@ def dcg(rels: list[int]) -> float:
     return sum(rel / math.log2(i + 1) for i, rel in enumerate(rels, 1))
 
 
-def ndcg_at_k(rels: list[int], k: int) -> float:
-    """Binary-relevance nDCG@k. The ideal ranking puts every relevant passage found in the
-    whole retrieved list (not just the top k) first, so relevant passages ranked below k
-    lower the score. 0 when nothing retrieved is relevant."""
-    ideal = dcg(sorted(rels, reverse=True)[:k])
+def ndcg_at_k(rels: list[int], k: int, n_relevant: int | None = None) -> float:
+    """Binary-relevance nDCG@k, as trec_eval's ndcg_cut computes it. The ideal ranking puts
+    `n_relevant` relevant passages first: the number of relevant passages in the whole store
+    (`relevant_count`), so relevant passages the retriever never returned lower the score.
+    Without it, only the retrieved list is known and its relevant passages are the ideal.
+    0 when nothing is relevant."""
+    n_relevant = max(n_relevant if n_relevant is not None else 0, sum(1 for r in rels if r))
+    ideal = dcg([1] * min(n_relevant, k))
     if ideal == 0:
         return 0.0
     return dcg(rels[:k]) / ideal
+
+
+def relevant_count(all_passages: list[str], evidence: list[str]) -> int:
+    """How many passages in the whole store are relevant to the evidence (nDCG's ideal ranking)."""
+    return sum(relevance(all_passages, evidence))
 
 
 def mean(values) -> float | None:
@@ -171,14 +179,16 @@ def quoted_citations(text: str) -> list[tuple[str, list[int]]]:
 
 
 def quote_in_source(quote: str, source_text: str) -> bool:
-    """Verbatim after whitespace/quote normalisation (case kept). Trailing punctuation of the
-    quote is ignored; an ellipsis splits it into fragments that must each appear, in order."""
+    """The quote rule (README, "The quote rule"; the product's check in assistant/citations.py is
+    written separately and must pass the same cases, tests/data/quote_rule_cases.yaml): verbatim
+    after quote/whitespace normalisation and case folding; trailing punctuation of the quote is
+    ignored; an ellipsis splits it into fragments that must each appear, in order."""
     def norm(s: str) -> str:
-        return " ".join(s.translate(_QUOTE_MAP).split())
+        return normalize(s)
 
     haystack = norm(source_text)
     pos = 0
-    fragments = [f.strip(" ,;:") for f in _ELLIPSIS.split(quote.strip().rstrip(" .,;:")) if f.strip(" ,;:")]
+    fragments = [f.strip(" ,;:.!?") for f in _ELLIPSIS.split(quote.strip()) if f.strip(" ,;:.!?")]
     if not fragments:
         return False
     for fragment in fragments:

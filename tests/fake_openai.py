@@ -116,6 +116,7 @@ class FakeOpenAI:
         self.chunk_delay = chunk_delay  # seconds between streamed chunks
         self.default_reply = default_reply
         self.model = model  # overrides the model echoed back (default: the requested one)
+        self.models = ["fake-model"]  # what GET /v1/models lists
         self.responder: Callable[[Recorded], str] | None = None  # dynamic replies when the queue is empty
         self.requests: list[Recorded] = []
         self.read_requests: list[Recorded] = []  # JSON-mode "read the turn" calls, kept apart from chat_requests
@@ -258,7 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fake._lock:
             self.fake.requests.append(Recorded("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None))
         if self.path.rstrip("/").endswith("/models"):
-            self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "tests"}]})
+            self._json(200, {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "tests"}
+                                                        for name in self.fake.models]})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
 

@@ -35,12 +35,6 @@ LIVE_KEY = os.environ.get("OPENAI_API_KEY")  # read at import: the autouse fixtu
 RUT = "I'm stuck in a rut at work, how do I get out?"
 
 
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch):
-    monkeypatch.setattr(LLMAnswerer, "backoff_base", 0.01)
-    monkeypatch.setattr(LLMAnswerer, "backoff_max", 0.05)
-
-
 @pytest.fixture(scope="module")
 def warm(shared_mentor) -> Mentor:
     """The offline Mentor over the built index, with its heavy parts built once."""
@@ -383,11 +377,12 @@ def test_env_vars_choose_server_model_and_timeout(monkeypatch, fake_openai, warm
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
     monkeypatch.setenv("MENTOR_MODEL", "llama3.2:3b")
     monkeypatch.setenv("MENTOR_TIMEOUT", "7")
+    monkeypatch.setenv("MENTOR_MAX_RETRIES", "4")
     settings = Settings.from_env(home=warm.settings.home, knowledge_dir=KNOWLEDGE)
     mentor = Mentor(settings)
     assert mentor.mode == "llm" and mentor.model_name == "llama3.2:3b"
     llm = mentor.answerer.llm
-    assert llm.max_retries == 0 and llm.request_timeout == 7.0 and llm.use_responses_api is False
+    assert llm.max_retries == 4 and llm.request_timeout == 7.0 and llm.use_responses_api is False
     answer = mentor.ask(RUT)
     assert fake_openai.last.model == "llama3.2:3b" and answer.model == "llama3.2:3b"
 
