@@ -56,6 +56,14 @@ class StoreError(MentorError):
     """The vector store could not be opened or written."""
 
 
+class StoreDamagedError(StoreError):
+    """The embedded store's files are damaged: `mentor index --rebuild` moves them aside and rebuilds."""
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server (MENTOR_CHROMA_URL) could not be reached."""
+
+
 class ProviderError(MentorError):
     """The language model provider failed; the conversation is intact and the turn can be retried."""
 

@@ -4,15 +4,22 @@ A turn flows one way: validate → (rewrite a follow-up) → scope → retrieve
 (hybrid) → diagnose the step → answer (offline composer, or the LLM chain when
 a model is configured) → verify citations → update the Session. Everything heavy
 (Chroma, the embedding model, the LLM client) is built on first use.
+
+The index can change under a running Mentor (`mentor index` in another process,
+another server sharing the Chroma server): each turn compares the index's
+generation (one small Chroma read) and, when it moved, `_on_index_changed()`
+drops everything derived from the index. The first use checks the store against
+its manifest and repairs an interrupted index run.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Iterator
 
-from .errors import MentorError, ProviderError
+from .errors import KnowledgeFileError, MentorError, ProviderError
 from .guard import classify_scope, validate_question
 from .session import Session
 from .settings import Settings
@@ -65,15 +72,24 @@ class AnswerStream:
             close()
 
 
+log = logging.getLogger("assistant.mentor")
+
+
 class Mentor:
+    # Attributes holding something derived from the index (besides the flywheel and the
+    # diagnoser): set to None by `_on_index_changed()` and rebuilt on next use.
+    _INDEX_CACHES: tuple[str, ...] = ("_retriever",)
+
     def __init__(self, settings: Settings | None = None, *, answerer=None) -> None:
         self.settings = settings or Settings.from_env()
         self._answerer = answerer  # injected by tests; otherwise chosen from settings
+        self._answerer_injected = answerer is not None
         self._lock = threading.RLock()
         self._store = None
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
+        self._index_token = None  # the index generation this Mentor's caches were built from
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -83,7 +99,7 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder())
+                self._store = KnowledgeStore.from_settings(self.settings, shared_embedder())
             return self._store
 
     @property
@@ -92,19 +108,21 @@ class Mentor:
             if self._retriever is None:
                 from .retrieval import HybridRetriever
 
-                self._ensure_index()
+                if self._index_token is None:
+                    self._open_index()
                 self._retriever = HybridRetriever(self.store)
             return self._retriever
 
     @property
     def flywheel(self):
+        """The flywheel as last indexed (kept with the index, so a broken edit to the file
+        never takes a running mentor down); the knowledge folder's before the first index."""
         with self._lock:
             if self._flywheel is None:
                 from .flywheel import Flywheel
 
-                self._flywheel = Flywheel.load_snapshot(self._flywheel_snapshot) or Flywheel.load(
-                    self.settings.knowledge_dir
-                )
+                snapshot = self.store.state().flywheel
+                self._flywheel = Flywheel.from_meta(snapshot) if snapshot else Flywheel.load(self.settings.knowledge_dir)
             return self._flywheel
 
     @property
@@ -138,33 +156,95 @@ class Mentor:
     def model_name(self) -> str | None:
         return self.settings.model if self.settings.uses_llm else None
 
-    @property
-    def _flywheel_snapshot(self):
-        return self.settings.home / "flywheel.json"
+    # --- the index's life cycle ----------------------------------------------
+    def _open_index(self) -> None:
+        """First use: check the store against its manifest; build or repair it when they
+        disagree (an empty store, an interrupted index run, an index from an older version)."""
+        with self._lock:
+            health = self.store.check()
+            if health.healthy:
+                self._index_token = health.token
+                return
+            if not health.needs_build:
+                raise health.error
+            with self.store.backend.write_lock():
+                health = self.store.check()  # another process may have just finished it
+                if health.healthy:
+                    self._index_token = health.token
+                    return
+                if health.chunks:
+                    log.warning("repairing the index: %s", health.problem)
+                try:
+                    self.index()
+                except KnowledgeFileError:
+                    if not health.chunks:
+                        raise
+                    log.warning("could not repair the index (a knowledge file is broken); answering from it as it is")
+                    self._index_token = health.token
 
-    def _ensure_index(self) -> None:
-        if self.store.count() == 0:
-            self.index()
+    def _sync_index(self) -> None:
+        """Once per turn: one small read of the index generation; reload if it moved on."""
+        if self._index_token is None:
+            self.retriever  # first use: opens, checks and repairs
+            return
+        token = self.store.generation_token()
+        if token == self._index_token:
+            return
+        with self._lock:
+            if token == self._index_token:
+                return
+            replaced = self._index_token is not None and token[0] != self._index_token[0]
+            self.store.follow(token)
+            self._on_index_changed()
+            self._index_token = None if replaced else token  # a new collection is checked like a first open
+        log.info("the index changed (generation %s): reloaded", token[1])
+
+    def _on_index_changed(self) -> None:
+        """Drop everything derived from the index; each part is rebuilt on next use."""
+        with self._lock:
+            self._flywheel = None
+            self._diagnoser = None
+            for name in self._INDEX_CACHES:
+                setattr(self, name, None)
+            if not self._answerer_injected:
+                self._answerer = None  # the composer and the LLM chain hold the flywheel
+
+    def index_status(self) -> dict:
+        """The index at a glance (for `mentor doctor`); never raises, never writes."""
+        status = {"backend": None, "location": None, "chunks": None, "generation": None,
+                  "healthy": False, "problem": None}
+        try:
+            store = self.store
+            status.update(backend=store.backend.kind, location=store.location)
+            health = store.check()
+        except MentorError as exc:
+            status["problem"] = str(exc)
+            return status
+        status.update(chunks=health.chunks, generation=health.generation, healthy=health.healthy,
+                      problem=health.problem)
+        return status
 
     # --- public API ---------------------------------------------------------
     def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
+        """Bring the index up to date with the knowledge folder (idempotent). With `rebuild`,
+        re-embed everything; an unreadable store is moved aside first (never deleted)."""
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
-            if report.changed or rebuild or not self._flywheel_snapshot.exists():
-                from .flywheel import Flywheel
-
-                self._flywheel = Flywheel.load(self.settings.knowledge_dir)
-                self._flywheel.save(self._flywheel_snapshot)
-                self._diagnoser = None
+            token = self.store.generation_token()
+            if token != self._index_token:
+                self._on_index_changed()
+                self._index_token = token
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
             return report
 
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:
         question = validate_question(question, self.settings.max_question_chars)
+        self._sync_index()
         return self.retriever.retrieve(question, k=self.settings.k if k is None else k)
 
     def diagnose(self, message: str) -> Step | None:
         message = validate_question(message, self.settings.max_question_chars)
+        self._sync_index()
         return self.diagnoser.diagnose(message)
 
     def ask(self, question: str, session: Session | None = None) -> Answer:
@@ -175,6 +255,7 @@ class Mentor:
         errors raise while iterating. On any failure the session is left as it was, so the turn
         can be retried."""
         question = validate_question(question, self.settings.max_question_chars)
+        self._sync_index()
         request = self._prepare(question, session)
         answerer = self.answerer
         if request.scope_reason != "career" or getattr(answerer, "mode", "") == "offline":

@@ -68,6 +68,7 @@ class Settings:
     fallback_offline: bool = False
     k: int = 4
     max_question_chars: int = MAX_QUESTION_CHARS
+    chroma_url: str | None = field(default=None, repr=False)  # a Chroma server; None = embedded in home
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -91,6 +92,7 @@ class Settings:
             max_retries=_env_number("MENTOR_MAX_RETRIES", 2, int),
             fallback_offline=_env_bool("MENTOR_FALLBACK_OFFLINE", False),
             k=_env_number("MENTOR_K", 4, int),
+            chroma_url=(env.get("MENTOR_CHROMA_URL") or "").strip() or None,
         )
         values.update(overrides)
         return cls(**values)
