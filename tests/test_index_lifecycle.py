@@ -17,58 +17,7 @@ from assistant import Mentor, Settings
 from assistant.errors import StoreDamagedError
 from assistant.knowledge import chunk_knowledge, load_knowledge
 from assistant.store.backend import sqlite_problem
-from conftest import KNOWLEDGE, ROOT
-
-PRINCIPLES = """---
-title: Principles, briefly
-kind: principle
----
-## Frugality
-
-Frugality asks for more with less: constraints breed resourcefulness and invention.
-
-## Earn Trust
-
-Earn Trust means listening attentively, speaking candidly and treating others respectfully.
-
-## Bias for Action
-
-Bias for Action: speed matters, and many decisions are reversible, so act on calculated risk.
-"""
-
-ARTICLE = """---
-title: A short story
-kind: article
----
-## Spin 1: the outage
-
-After the outage I delivered results quietly for months until the team trusted me again.
-
-## Spin 2: load testing
-
-With that trust I took ownership of load testing for one team, then five teams.
-"""
-
-
-@pytest.fixture
-def small_knowledge(tmp_path):
-    """Three small files (the real flywheel, a short story, three principles): quick to embed.
-    File order matters to the crash tests: the principles are written last."""
-    root = tmp_path / "small-knowledge"
-    root.mkdir()
-    (root / "a-story.md").write_text(ARTICLE)
-    shutil.copy(KNOWLEDGE / "flywheel.md", root / "flywheel.md")
-    (root / "principles.md").write_text(PRINCIPLES)
-    return root
-
-
-@pytest.fixture
-def home(tmp_path, built_home):
-    """An empty MENTOR_HOME holding only the diagnoser's cache of signal-phrase vectors
-    (embedding ~300 phrases per test would dominate the run)."""
-    target = tmp_path / "home"
-    shutil.copytree(built_home / "cache", target / "cache")
-    return target
+from conftest import ROOT
 
 
 def mentor_for(home, knowledge, **overrides):

@@ -38,12 +38,12 @@ def server_url(chroma_server):
     return chroma_server.url
 
 
-def server_mentor(tmp_path, url, knowledge=KNOWLEDGE, name="home") -> Mentor:
-    return Mentor(Settings(home=tmp_path / name, knowledge_dir=knowledge, provider="offline", chroma_url=url))
+def server_mentor(home, url, knowledge=KNOWLEDGE) -> Mentor:
+    return Mentor(Settings(home=home, knowledge_dir=knowledge, provider="offline", chroma_url=url))
 
 
-def test_indexing_and_retrieval_behave_exactly_as_embedded(tmp_path, server_url, shared_mentor):
-    mentor = server_mentor(tmp_path, server_url)
+def test_indexing_and_retrieval_behave_exactly_as_embedded(home, server_url, shared_mentor):
+    mentor = server_mentor(home, server_url)
     report = mentor.index()
     assert (report.added, report.updated, report.removed) == (3, 0, 0)
     assert report.chunks == shared_mentor.store.count()
@@ -56,20 +56,21 @@ def test_indexing_and_retrieval_behave_exactly_as_embedded(tmp_path, server_url,
                       "healthy": True, "problem": None}
     listed = mentor.store.collection.get(where={"steps": {"$contains": "earn_trust"}}, include=["metadatas"])
     assert listed["ids"] and all(isinstance(m["steps"], list) for m in listed["metadatas"])
-    assert not (tmp_path / "home" / "chroma").exists()  # nothing embedded on the side
+    assert not (home / "chroma").exists()  # nothing embedded on the side
 
 
-def test_a_reindex_through_one_mentor_is_seen_by_another_sharing_the_server(tmp_path, server_url):
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    writer = server_mentor(tmp_path, server_url, knowledge, "writer-home")
-    reader = server_mentor(tmp_path, server_url, knowledge, "reader-home")
+def test_a_reindex_through_one_mentor_is_seen_by_another_sharing_the_server(home, tmp_path, server_url,
+                                                                              small_knowledge):
+    other_home = tmp_path / "other-home"
+    shutil.copytree(home, other_home)
+    writer = server_mentor(home, server_url, small_knowledge)
+    reader = server_mentor(other_home, server_url, small_knowledge)
     writer.index()
     before = reader.retrieve("What does Frugality mean?", k=1)[0]
     assert before.section == "Frugality"
 
-    path = knowledge / "leadership-principles.md"
-    path.write_text(path.read_text().replace("## Frugality\n", "## Frugality\n\nFrugality: the zebra-striped budget.\n"))
+    path = small_knowledge / "principles.md"
+    path.write_text(path.read_text().replace("constraints breed", "a zebra-striped budget breeds"))
     assert writer.index().updated == 1
 
     after = reader.retrieve("zebra-striped budget frugality", k=4)
@@ -78,14 +79,14 @@ def test_a_reindex_through_one_mentor_is_seen_by_another_sharing_the_server(tmp_
     assert reader.index_status()["generation"] == writer.index_status()["generation"] == 2
 
 
-def test_a_first_use_on_an_empty_server_builds_the_index(tmp_path, server_url):
-    answer = server_mentor(tmp_path, server_url).ask("How do I earn my manager's trust?")
+def test_a_first_use_on_an_empty_server_builds_the_index(home, server_url, small_knowledge):
+    answer = server_mentor(home, server_url, small_knowledge).ask("How do I earn my manager's trust?")
     assert answer.sources and answer.in_scope
 
 
 def test_an_unreachable_server_is_a_clear_error_without_credentials(tmp_path):
     url = f"http://mentor:hunter2@127.0.0.1:{free_port()}"  # nothing listens there
-    mentor = server_mentor(tmp_path, url)
+    mentor = server_mentor(tmp_path / "home", url)
     with pytest.raises(StoreUnavailableError) as caught:
         mentor.retrieve("trust")
     message = str(caught.value)
@@ -99,4 +100,4 @@ def test_an_unreachable_server_is_a_clear_error_without_credentials(tmp_path):
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1:8000", "127.0.0.1:8000", "http://127.0.0.1:80x0", "http://h:1/db"])
 def test_a_malformed_chroma_url_says_what_to_set(tmp_path, url):
     with pytest.raises(InputError, match="http://HOST:PORT"):
-        server_mentor(tmp_path, url).retrieve("trust")
+        server_mentor(tmp_path / "home", url).retrieve("trust")
