@@ -59,7 +59,7 @@ def _mentor():
 
 def _announce_first_build(mentor) -> None:
     if mentor.store.count() == 0:
-        click.echo(f"building the knowledge index in {mentor.settings.store_dir} (first run, a few seconds)…", err=True)
+        click.echo(f"building the knowledge index in {mentor.store.location} (first run, a few seconds)…", err=True)
         mentor.index(progress=sys.stderr.isatty())
 
 
@@ -137,14 +137,15 @@ def cli():
 
 
 @cli.command()
-@click.option("--rebuild", is_flag=True, help="Re-chunk and re-embed every file, even unchanged ones.")
+@click.option("--rebuild", is_flag=True, help="Re-chunk and re-embed every file, even unchanged ones; "
+              "a damaged store is first moved aside (kept, never deleted).")
 @verbose_option
 @handle_errors
 def index(rebuild: bool):
     """Build or update the knowledge index (idempotent: unchanged files are skipped)."""
     mentor = _mentor()
     report = mentor.index(rebuild=rebuild, progress=sys.stderr.isatty())
-    click.echo(f"indexed {mentor.settings.knowledge_dir} into {mentor.settings.store_dir}")
+    click.echo(f"indexed {mentor.settings.knowledge_dir} into {mentor.store.location}")
     click.echo(str(report))
 
 

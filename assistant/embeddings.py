@@ -6,7 +6,8 @@ cache, or a verified one-time fetch). Running the 6-layer BERT encoder in
 NumPy keeps torch out of the runtime: a cold `mentor ask` imports NumPy and
 `tokenizers` (~0.2 s) instead of sentence-transformers (~7 s, ~500 MB).
 Output matches sentence-transformers' mean-pooled, L2-normalised vectors
-(checked against reference vectors in tests/test_embeddings.py).
+(checked against reference vectors in tests/test_embeddings.py). The Chroma
+embedding function around it is `assistant.store.embedding_function`.
 """
 
 from __future__ import annotations
@@ -192,41 +193,3 @@ def shared_embedder(path: Path | None = None) -> MiniLMEmbedder:
     Without a path, the folder is resolved from the environment (`model_files.resolve`)."""
     with _shared_lock:
         return _shared(Path(path) if path else model_dir())
-
-
-class ChromaMiniLM:
-    """Chroma embedding function backed by the NumPy MiniLM (never Chroma's downloading default)."""
-
-    def __init__(self, embedder: MiniLMEmbedder | None = None) -> None:
-        self._embedder = embedder
-
-    def _get(self) -> MiniLMEmbedder:
-        if self._embedder is None:
-            self._embedder = shared_embedder()
-        return self._embedder
-
-    def __call__(self, input):  # noqa: A002 - Chroma's protocol names it `input`
-        return [row for row in self._get().embed(list(input))]
-
-    def embed_query(self, input):  # noqa: A002
-        return self(input)
-
-    @staticmethod
-    def name() -> str:
-        return "flywheel-mentor-minilm-numpy"
-
-    def get_config(self) -> dict:
-        return {"model": MODEL_NAME}
-
-    @staticmethod
-    def build_from_config(config: dict) -> "ChromaMiniLM":
-        return ChromaMiniLM()
-
-    def default_space(self) -> str:
-        return "cosine"
-
-    def supported_spaces(self) -> list[str]:
-        return ["cosine"]
-
-    def is_legacy(self) -> bool:
-        return False

@@ -67,6 +67,14 @@ class SystemFailure(MentorError):
     """The machine failed us (disk full, I/O error): exit 1, nothing stored is lost."""
 
 
+class StoreDamagedError(StoreError):
+    """The embedded store's files are damaged: `mentor index --rebuild` moves them aside and rebuilds."""
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server (MENTOR_CHROMA_URL) could not be reached."""
+
+
 class ProviderError(MentorError):
     """The language model provider failed; the conversation is intact and the turn can be retried."""
 

@@ -57,25 +57,6 @@ class Flywheel:
         # is the dialogue's content: kept whole so the snapshot carries it too.
         return cls(steps=steps, meta={k: v for k, v in meta.items() if k not in ("title", "kind")})
 
-    # The indexed snapshot: answers use the flywheel as it was at the last successful
-    # `index()`, so a broken edit to the file never takes the running mentor down.
-    def save(self, path: Path) -> None:
-        import json
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.meta, ensure_ascii=False, default=str))
-        tmp.replace(path)
-
-    @classmethod
-    def load_snapshot(cls, path: Path) -> "Flywheel | None":
-        import json
-
-        try:
-            return cls.from_meta(json.loads(Path(path).read_text()))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
     @classmethod
     def load(cls, knowledge_dir: Path) -> "Flywheel":
         from .knowledge import knowledge_paths, read_file

@@ -21,7 +21,8 @@ from .types import KINDS, Step
 # Measured with `python -m assistant.bench chunking` on tests/data/retrieval_questions.yaml.
 CHUNK_SIZE = 700
 CHUNK_OVERLAP = 100
-# Bump when chunking logic changes so `mentor index` re-chunks unchanged files.
+# Bump when chunking logic or chunk metadata changes so `mentor index` re-chunks unchanged
+# files (an index from another version is repaired on open). 4: `steps` is a list.
 CHUNKER_VERSION = "4"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
@@ -69,19 +70,20 @@ class Chunk:
         return contextual_text(self.section, self.context, self.text)
 
     def metadata(self) -> dict:
-        meta = {
+        """Chroma metadata. `steps` is a list (filter with `{"steps": {"$contains": value}}`);
+        Chroma takes no empty lists, and an upsert merges keys, so absent values are None
+        (which removes a key an older version of the chunk had)."""
+        return {
             "title": self.title,
             "kind": self.kind,
             "section": self.section,
             "file": self.file,
             "file_digest": self.file_digest,
-            "steps": ",".join(self.steps),
+            "steps": list(self.steps) or None,
+            "spin": self.spin,
             "position": self.position,
             "context": self.context,
         }
-        if self.spin is not None:
-            meta["spin"] = self.spin
-        return meta
 
 
 def contextual_text(section: str, context: str, text: str) -> str:

@@ -13,7 +13,7 @@ import re
 import threading
 from typing import Iterator
 
-from .errors import MentorError, ProviderCause, ProviderError
+from .errors import KnowledgeFileError, MentorError, ProviderCause, ProviderError
 from .guard import classify_scope, validate_question
 from .session import Session
 from .settings import Settings
@@ -70,9 +70,14 @@ class AnswerStream:
 
 
 class Mentor:
+    # Attributes holding something derived from the index (besides the flywheel and the
+    # diagnoser): set to None by `_on_index_changed()` and rebuilt on next use.
+    _INDEX_CACHES: tuple[str, ...] = ("_retriever", "_dialogue")
+
     def __init__(self, settings: Settings | None = None, *, answerer=None) -> None:
         self.settings = settings or Settings.from_env()
         self._answerer = answerer  # injected by tests; otherwise chosen from settings
+        self._answerer_injected = answerer is not None
         self._lock = threading.RLock()
         self._store = None
         self._model_location = None
@@ -82,6 +87,7 @@ class Mentor:
         self._dialogue = None
         self._vectors: dict = {}  # recent message embeddings (text -> vector)
         self._injection_detector = None
+        self._index_token = None  # the index generation this Mentor's caches were built from
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -91,7 +97,7 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore(self.settings.store_dir, shared_embedder(self.model_location.path))
+                self._store = KnowledgeStore.from_settings(self.settings, shared_embedder(self.model_location.path))
             return self._store
 
     @property
@@ -110,19 +116,21 @@ class Mentor:
             if self._retriever is None:
                 from .retrieval import HybridRetriever
 
-                self._ensure_index()
+                if self._index_token is None:
+                    self._open_index()
                 self._retriever = HybridRetriever(self.store)
             return self._retriever
 
     @property
     def flywheel(self):
+        """The flywheel as last indexed (kept with the index, so a broken edit to the file
+        never takes a running mentor down); the knowledge folder's before the first index."""
         with self._lock:
             if self._flywheel is None:
                 from .flywheel import Flywheel
 
-                self._flywheel = Flywheel.load_snapshot(self._flywheel_snapshot) or Flywheel.load(
-                    self.settings.knowledge_dir
-                )
+                snapshot = self.store.state().flywheel
+                self._flywheel = Flywheel.from_meta(snapshot) if snapshot else Flywheel.load(self.settings.knowledge_dir)
             return self._flywheel
 
     @property
@@ -166,10 +174,6 @@ class Mentor:
         return self.settings.model if self.settings.uses_llm else None
 
     @property
-    def _flywheel_snapshot(self):
-        return self.settings.home / "flywheel.json"
-
-    @property
     def injection_detector(self):
         with self._lock:
             if self._injection_detector is None:
@@ -182,48 +186,97 @@ class Mentor:
         """Both layers of the injection guard: the regex, then similarity to injection exemplars."""
         return classify_scope(question, 1.0).reason == "injection" or self.injection_detector.flags(question)
 
-    def _ensure_index(self) -> None:
-        if self.store.count() == 0:
-            self.index()
+    # --- the index's life cycle ----------------------------------------------
+    def _open_index(self) -> None:
+        """First use: check the store against its manifest; build or repair it when they
+        disagree (an empty store, an interrupted index run, an index from an older version)."""
+        with self._lock:
+            health = self.store.check()
+            if health.healthy:
+                self._index_token = health.token
+                return
+            if not health.needs_build:
+                raise health.error
+            with self.store.backend.write_lock():
+                health = self.store.check()  # another process may have just finished it
+                if health.healthy:
+                    self._index_token = health.token
+                    return
+                if health.chunks:
+                    log.warning("repairing the index: %s", health.problem)
+                try:
+                    self.index()
+                except KnowledgeFileError:
+                    if not health.chunks:
+                        raise
+                    log.warning("could not repair the index (a knowledge file is broken); answering from it as it is")
+                    self._index_token = health.token
+
+    def _sync_index(self) -> None:
+        """Once per turn: one small read of the index generation; reload if it moved on."""
+        if self._index_token is None:
+            self.retriever  # first use: opens, checks and repairs
+            return
+        token = self.store.generation_token()
+        if token == self._index_token:
+            return
+        with self._lock:
+            if token == self._index_token:
+                return
+            replaced = self._index_token is not None and token[0] != self._index_token[0]
+            self.store.follow(token)
+            self._on_index_changed()
+            self._index_token = None if replaced else token  # a new collection is checked like a first open
+        log.info("the index changed (generation %s): reloaded", token[1])
+
+    def _on_index_changed(self) -> None:
+        """Drop everything derived from the index; each part is rebuilt on next use."""
+        with self._lock:
+            self._flywheel = None
+            self._diagnoser = None
+            for name in self._INDEX_CACHES:
+                setattr(self, name, None)
+            if not self._answerer_injected:
+                self._answerer = None  # the composer and the LLM chain hold the flywheel
+
+    def index_status(self) -> dict:
+        """The index at a glance (for `mentor doctor`); never raises, never writes."""
+        status = {"backend": None, "location": None, "chunks": None, "generation": None,
+                  "healthy": False, "problem": None}
+        try:
+            store = self.store
+            status.update(backend=store.backend.kind, location=store.location)
+            health = store.check()
+        except MentorError as exc:
+            status["problem"] = str(exc)
+            return status
+        status.update(chunks=health.chunks, generation=health.generation, healthy=health.healthy,
+                      problem=health.problem)
+        return status
 
     # --- public API ---------------------------------------------------------
     def index(self, rebuild: bool = False, progress: bool = False) -> IndexReport:
+        """Bring the index up to date with the knowledge folder (idempotent). With `rebuild`,
+        re-embed everything; an unreadable store is moved aside first (never deleted)."""
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
             log.info("index %s: %s", self.settings.store_dir, report)
-            if report.changed or rebuild or not self._flywheel_snapshot.exists():
-                from .flywheel import Flywheel
-
-                self._flywheel = Flywheel.load(self.settings.knowledge_dir)
-                self._flywheel.save(self._flywheel_snapshot)
-                self._diagnoser = None
-            if report.changed or rebuild:
-                self._dialogue = None
-                if self._answerer is not None and getattr(self._answerer, "mode", "") == "offline":
-                    self._answerer = None
+            token = self.store.generation_token()
+            if token != self._index_token:
+                self._on_index_changed()
+                self._index_token = token
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
             self.dialogue  # ... and the article's sentences, actions and exemplars
             return report
 
-    def index_status(self) -> dict:
-        """The index at a glance, without building it: backend, location, chunks, generation,
-        healthy, problem (what to do when not healthy)."""
-        chunks = self.store.count()
-        return {
-            "backend": "chroma (embedded)",
-            "location": str(self.settings.store_dir),
-            "chunks": chunks,
-            "generation": None,
-            "healthy": chunks > 0,
-            "problem": None if chunks else "the index is empty: run `mentor setup` (or `mentor index`)",
-        }
-
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:
         question = validate_question(question, self.settings.max_question_chars)
+        self._sync_index()
         return self.retriever.retrieve(question, k=self.settings.k if k is None else k)
 
     def diagnose(self, message: str) -> Step | None:
         message = validate_question(message, self.settings.max_question_chars)
+        self._sync_index()
         return self.diagnoser.diagnose(message)
 
     def ask(self, question: str, session: Session | None = None) -> Answer:
@@ -238,6 +291,7 @@ class Mentor:
 
     def _stream(self, question: str, session: Session | None) -> AnswerStream:
         question = validate_question(question, self.settings.max_question_chars)
+        self._sync_index()
         request = self._prepare(question, session)
         answerer = self.answerer
         if request.scope_reason != "career" or getattr(answerer, "mode", "") == "offline":

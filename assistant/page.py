@@ -276,8 +276,10 @@ def answered(state: MutableMapping, answer: Answer) -> Turn:
 
 
 def failed(state: MutableMapping, question: str, exc: BaseException) -> Failure:
-    """Record a failed turn (the Mentor has already dropped the user turn) and
-    return what to show: the error's own message (credentials scrubbed), never a traceback."""
+    """Record a failed turn and return what to show: the error's own message (credentials
+    scrubbed), never a traceback. A failure after the answer streamed can leave the question
+    in the history without its answer: take it out, so Retry never adds it twice."""
+    interrupted(state, question)
     exc = explain(exc) or exc  # a known disk/permission failure says what to do
     detail = (redact(str(exc)) or "").rstrip(". ")
     if isinstance(exc, InputError):

@@ -56,6 +56,14 @@ def tokenize(text: str) -> list[str]:
     return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
+def stored_steps(meta: dict) -> list[str]:
+    """A chunk's step values: a list in the store (a comma-joined string before chunker 4)."""
+    steps = meta.get("steps")
+    if isinstance(steps, str):
+        return [s for s in steps.split(",") if s]
+    return [str(s) for s in steps or ()]
+
+
 def to_source(chunk: StoredChunk, score: float) -> Source:
     meta = chunk.meta
     spin = meta.get("spin")
@@ -66,7 +74,7 @@ def to_source(chunk: StoredChunk, score: float) -> Source:
         text=chunk.text,
         score=round(float(score), 4),
         section=meta.get("section", ""),
-        steps=[s for s in (meta.get("steps") or "").split(",") if s],
+        steps=stored_steps(meta),
         spin=int(spin) if spin is not None else None,
     )
 
@@ -125,7 +133,7 @@ class HybridRetriever:
         if step:
             rankings.append([(c, s) for c, s in dense if (
                 c.meta.get("kind") == "article" and step in steps_mentioned(c.meta.get("section", ""))
-                or c.meta.get("kind") == "guide" and c.meta.get("steps") == step)])
+                or c.meta.get("kind") == "guide" and stored_steps(c.meta) == [step])])
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
         for ranking in rankings:
@@ -134,8 +142,22 @@ class HybridRetriever:
                 chunks[chunk.id] = chunk
         self._boost_named(question, fused, chunks)
         best = len(rankings) / (RRF_K + 1)  # first in every ranking
-        order = sorted(fused, key=lambda cid: fused[cid], reverse=True)[:k]
+        order = self._alive(sorted(fused, key=lambda cid: fused[cid], reverse=True), k, {c.id for c, _ in dense})
         return [to_source(chunks[cid], min(1.0, fused[cid] / best)) for cid in order]
+
+    def _alive(self, ranked: list[str], k: int, live: set[str]) -> list[str]:
+        """The first k ids the store still holds. Dense hits were just read with their text;
+        the lexical ones come from the BM25 snapshot, which another process may have made
+        stale since, so those are confirmed with the store (usually none are in the top k)."""
+        picked: list[str] = []
+        start = 0
+        while len(picked) < k and start < len(ranked):
+            batch = ranked[start : start + k - len(picked)]
+            start += len(batch)
+            unsure = [cid for cid in batch if cid not in live]
+            present = self.store.existing(unsure) if unsure else set()
+            picked.extend(cid for cid in batch if cid in live or cid in present)
+        return picked
 
     def _boost_named(self, question: str, fused: dict[str, float], chunks: dict[str, StoredChunk]) -> None:
         """Exact references win: "the second spin" means the Spin 2 passages, and a

@@ -71,6 +71,7 @@ class Settings:
     # The journal: None = SQLite under `home`; else a PostgreSQL URL (it may hold a password).
     database_url: str | None = field(default=None, repr=False)
     embedding_model_dir: Path | None = None  # MENTOR_EMBEDDING_MODEL_DIR; see assistant.model_files
+    chroma_url: str | None = field(default=None, repr=False)  # a Chroma server; None = embedded in home
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -98,6 +99,7 @@ class Settings:
             embedding_model_dir=Path(env["MENTOR_EMBEDDING_MODEL_DIR"]).expanduser()
             if env.get("MENTOR_EMBEDDING_MODEL_DIR")
             else None,
+            chroma_url=(env.get("MENTOR_CHROMA_URL") or "").strip() or None,
         )
         values.update(overrides)
         return cls(**values)

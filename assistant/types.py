@@ -161,6 +161,7 @@ class IndexReport:
     chunks: int = 0
     files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    moved_aside: str | None = None  # `--rebuild` set an unreadable store aside here (kept, not deleted)
 
     @property
     def changed(self) -> bool:
@@ -170,10 +171,13 @@ class IndexReport:
         return asdict(self)
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged files; {self.chunks} chunks in the store ({self.seconds:.2f}s)"
         )
+        if self.moved_aside:
+            text = f"the unreadable store was moved aside to {self.moved_aside} (nothing deleted)\n" + text
+        return text
 
 
 @dataclass

@@ -89,3 +89,22 @@ def journal_target(request, tmp_path):
     else:
         yield request.getfixturevalue("postgres_url")
     dispose_engines()
+
+
+@pytest.fixture
+def small_knowledge(tmp_path) -> Path:
+    """Three small files (a short story, three principles, the real flywheel): quick to embed.
+    Files are indexed in name order: the principles come last."""
+    target = tmp_path / "small-knowledge"
+    shutil.copytree(DATA / "small-knowledge", target)
+    shutil.copy(KNOWLEDGE / "flywheel.md", target / "flywheel.md")
+    return target
+
+
+@pytest.fixture
+def home(tmp_path, built_home) -> Path:
+    """An empty MENTOR_HOME holding only the diagnoser's cache of signal-phrase vectors
+    (embedding ~300 phrases again would dominate a test)."""
+    target = tmp_path / "home"
+    shutil.copytree(built_home / "cache", target / "cache")
+    return target

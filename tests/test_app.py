@@ -309,3 +309,29 @@ def test_a_clarifying_question_offers_quick_replies_that_resolve_the_step(app_ho
     assert session.profile.pending_clarification == []
     assert not [b for b in at.button if b.label in options]  # answered: the quick replies are gone
     del mentor
+
+
+def test_retry_after_a_turn_that_failed_after_streaming_asks_the_question_once(app_home, monkeypatch):
+    """A failure after the answer streamed (the question already in the history) must not
+    leave the question behind for Retry to add a second time."""
+    from assistant.mentor import Mentor
+
+    real_finish = Mentor._finish
+    calls = {"n": 0}
+
+    def finish_fails_once(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise AttributeError("'NoneType' object has no attribute 'lower'")
+        return real_finish(self, *args, **kwargs)
+
+    monkeypatch.setattr(Mentor, "_finish", finish_fails_once)
+    at = ask(new_app(), RUT)
+    assert "Something went wrong" in at.chat_message[1].error[0].value
+    assert session_of(at).turns == []
+
+    at.chat_message[1].button[0].click().run()
+    assert not at.exception
+    assert [t.role for t in session_of(at).turns] == ["user", "assistant"]
+    assert [m.name for m in at.chat_message] == ["user", "assistant"]
+    assert at.chat_message[0].markdown[0].value == RUT

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from assistant.embeddings import DIMENSION, ChromaMiniLM, shared_embedder
+from assistant.embeddings import DIMENSION, shared_embedder
 from conftest import DATA
 
 
@@ -36,9 +36,3 @@ def test_similar_career_questions_are_closer_than_unrelated_ones():
     a, b, c = shared_embedder().embed(["I'm stuck in a rut at work", "my career feels stagnant", "banana bread recipe"])
     assert a @ b > a @ c + 0.2
 
-
-def test_chroma_embedding_function_protocol():
-    ef = ChromaMiniLM()
-    vectors = ef(["hello world"])
-    assert len(vectors) == 1 and len(vectors[0]) == DIMENSION
-    assert ChromaMiniLM.build_from_config(ef.get_config()).name() == ef.name()
