@@ -30,6 +30,7 @@ ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "G
 RELATED_FLOOR = 0.5
 BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
                             r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
+ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
 INCIDENT_ONLY = re.compile(r"\b(?:incident|outage|postmortem|post-mortem|rollback plan)\b", re.IGNORECASE)  # retrieved passages below this fused relevance are not shown as sources
 STORY_FLOOR = 0.55  # a story is told only when the message is this close to one of its situations
 QUOTE_LEADS = ("As the article puts it:", "In the author's words:", "The article is plain about it:",
@@ -190,6 +191,13 @@ class OfflineComposer:
         turn.profile.mark_used(kind, choice)
         return choice
 
+    def _not_already_done(self, options: list[str], turn: TurnInput) -> list[str]:
+        """After "I wrote the postmortem", don't advise writing the postmortem."""
+        if turn.vector is None:
+            return options
+        kept = [o for o in options if o not in self._vectors or float(self._vectors[o] @ turn.vector) < ALREADY_DONE]
+        return kept or options
+
     def _thing(self, turn: TurnInput) -> str | None:
         if turn.profile.key_phrases:
             return turn.profile.key_phrases[-1]
@@ -272,6 +280,8 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead=lead.lstrip()))
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
+        elif move == "progress":  # real work, but the step's condition isn't met yet
+            parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         else:
             opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
@@ -289,7 +299,10 @@ class OfflineComposer:
             parts.append(story)
         if turn.open_commitment:
             parts.append(f"Before adding more: you committed to \u201c{turn.open_commitment}\u201d. If that is still open, finishing it is part of this step.")
-        action = self._pick("actions", self.content.actions(step, branch), turn, by_meaning=True)
+        options = self.content.actions(step, branch)
+        if move in ("progress", "outcome_success", "outcome_failure"):
+            options = self._not_already_done(options, turn)
+        action = self._pick("actions", options, turn, by_meaning=True)
         action = fill(action, thing) if action else None
         if action:
             parts.append(f"**Your next action:** {action}")
@@ -469,6 +482,10 @@ class OfflineComposer:
         if not found:
             return "I couldn't find anything about that in the flywheel article or the principles."
         summary = self._summary_lead(turn, found)
+        if summary:
+            opening = [s for s in self.sentences.sentences if s.section == found[0].section and s.kind == "article"
+                       and len(s.text.split()) >= 7][:2]
+            return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in opening)
         quotes, section = [], None
         for s in found:
             label = ""
