@@ -483,9 +483,7 @@ class OfflineComposer:
             return "I couldn't find anything about that in the flywheel article or the principles."
         summary = self._summary_lead(turn, found)
         if summary:
-            opening = [s for s in self.sentences.sentences if s.section == found[0].section and s.kind == "article"
-                       and len(s.text.split()) >= 7][:2]
-            return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in opening)
+            return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in found)
         quotes, section = [], None
         for s in found:
             label = ""
