@@ -70,6 +70,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i(?:'m| am)|been) (?:the )?(?:reliable|dependable|consistent)\b",
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
         r"\bproven myself\b|\bgreat run\b|\bclose my tickets\b|\b(?:the )?reliable one\b",
+        r"\b(?:every|all (?:my|the|our)?)\s*(?:release|launch|deploy|delivery|ticket|sprint|task)s?\b[^.!?]{0,30}\b(?:on time|clean|on schedule)\b",
     ),
     "trusted": _rx(
         r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
