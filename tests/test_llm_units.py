@@ -91,7 +91,7 @@ def test_render_mentee_lists_spin_step_and_open_commitments_only():
     text = render_mentee(session, Step.ARE_RIGHT_A_LOT)
     assert "Spin of their own flywheel: 2" in text and "Bias for Action" in text
     assert "- demo the prototype on Friday" in text and "design doc" not in text
-    assert "classifier: Are Right a Lot" in text
+    assert "Step for this message (from their facts and the flywheel's transitions): Are Right a Lot" in text
     assert "nothing known" in render_mentee(None, None)
 
 
