@@ -22,7 +22,7 @@ from .types import KINDS, Step
 CHUNK_SIZE = 700
 CHUNK_OVERLAP = 100
 # Bump when chunking logic changes so `mentor index` re-chunks unchanged files.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
 _SPIN = re.compile(r"\bspin\s*#?\s*(\d+)\b", re.IGNORECASE)
@@ -194,7 +194,7 @@ def chunk_file(kf: KnowledgeFile) -> list[Chunk]:
                 id=_chunk_id(kf.name, section, text),
                 text=text,
                 title=kf.title,
-                kind=kf.kind,
+                kind="guide" if kf.kind == "flywheel" else kf.kind,  # the flywheel's passages are the mentor's notes
                 section=section,
                 file=kf.name,
                 file_digest=kf.digest,
@@ -235,6 +235,9 @@ def _step_order(value: str) -> int:
 
 
 def _flywheel_pieces(kf: KnowledgeFile):
+    """One passage per step: its idea, its principles and what moves you on. Signals,
+    keywords, actions and the mentor's wording stay in the front matter (data for the
+    dialogue), never in retrievable text."""
     intro = kf.body.strip()
     if intro:
         yield kf.title, intro, [], None
@@ -244,11 +247,9 @@ def _flywheel_pieces(kf: KnowledgeFile):
         heading = f"Step {order}: {step['name']}" if order else f"The accelerant: {step['name']}"
         lines = [f"{heading}. {step['idea']}"]
         if step.get("principles"):
-            lines.append("Principles at work: " + ", ".join(step["principles"]) + ".")
-        lines.append("You may be at this step if you say: " + "; ".join(f"\u201c{s}\u201d" for s in step["signals"]) + ".")
+            lines.append("The principles at work here are " + " and ".join(step["principles"]) + ".")
         if step.get("moves_on_when"):
-            lines.append("What moves you on: " + step["moves_on_when"])
-        lines.append("Things to do now: " + " ".join(step["next_actions"]))
+            lines.append(step["moves_on_when"])
         yield heading, "\n".join(lines), [value], None
 
 
