@@ -155,7 +155,7 @@ replies = [] if question else pg.quick_replies(session)  # answered this run: th
 if replies:
     cols = st.columns(len(replies))
     for col, text in zip(cols, replies):
-        col.button(text, key=f"w_reply_{replies.index(text)}", on_click=pg.on_quick_reply, args=(state, text),
+        col.button(pg.safe_inline(text), key=f"w_reply_{replies.index(text)}", on_click=pg.on_quick_reply, args=(state, text),
                    width="stretch")
 failure = state[pg.FAILURE]
 if failure is not None and not question:
@@ -204,7 +204,7 @@ with st.sidebar:
         st.caption("Nothing yet: tell me where you are at work, and what I pick up shows here.")
     for key, label, evidence in facts:
         c1, c2 = st.columns([5, 1])
-        c1.markdown(f"{label}  \n_“{evidence}”_" if evidence else label)
+        c1.markdown(f"{pg.safe_inline(label)}  \n_“{pg.safe_inline(evidence)}”_" if evidence else pg.safe_inline(label))
         c2.button("", key=f"w_forget_{key}", icon=":material/close:", help="Not right? Remove it.",
                   on_click=pg.on_forget_fact, args=(state, key))
 

@@ -99,7 +99,7 @@ def render_footer(answer) -> str:
             line += "; close: " + ", ".join(s.label for s in answer.alternatives)
         out.append(line)
     if answer.facts:
-        out.append("what I know about you: " + ", ".join(answer.facts))
+        out.append("what I know about you: " + ", ".join(sanitize_inline(f) for f in answer.facts))
     if answer.sources:
         out.append("sources:\n" + render_sources(answer))
     return "\n".join(out)
