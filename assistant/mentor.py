@@ -25,9 +25,12 @@ log = logging.getLogger(__name__)
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
 FOLLOW_UP_MAX_WORDS = 25
 # A question about the article that leans on the previous turn ("and what did he do after that?").
+# A message that starts by leaning on the last one ("and how do I earn trust?").
+LEADS_ON = re.compile(r"^\W*(?:and|but|so|then|also|what about|how about|what else|and then|ok so|why|really|"
+                      r"how so|like what)\b", re.IGNORECASE)
 REFERS_BACK = re.compile(
     r"^(?:and|but|so|then|what about|how about|what else|after that|and then|why|really|how so|like what)\b"
-    r"|\b(?:that|it|this|they|them|there|after that|before that)\b",
+    r"|\b(?:that|it|this|they|them|there|after that|before that|he|his|him)\b",
     re.IGNORECASE,
 )
 MARKER_AT_END = re.compile(r"(?:\s*\[\d{1,3}\])+\s*$")
@@ -77,6 +80,7 @@ class Mentor:
         self._flywheel = None
         self._diagnoser = None
         self._dialogue = None
+        self._vectors: dict = {}  # recent message embeddings (text -> vector)
 
     # --- lazily built parts -------------------------------------------------
     @property
@@ -254,20 +258,23 @@ class Mentor:
             return AnswerRequest(question, question, [], None, session, "injection")
         retriever = self.retriever
         dialogue = self.dialogue
-        vector = self.store.embedder.embed_one(question)
+        vector = self._embed(question)
         with stage("diagnose"):
             state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
             if self.settings.uses_llm and hasattr(self.answerer, "llm"):
                 self._read_with_model(question, session, state)
         move = state.reading.move if state.reading is not None else "new_situation"
-        follow_up = move not in ("new_situation", "factual") or (move == "factual" and bool(REFERS_BACK.search(question)))
+        # Only real follow-ups are rewritten (a standalone message costs no extra model call).
+        follow_up = (move not in ("new_situation", "factual") or bool(LEADS_ON.match(question))
+                     or (move == "factual" and bool(REFERS_BACK.search(question))))
         standalone, model_unavailable = self._standalone(question, session, follow_up)
-        search_vector = vector if standalone == question else self.store.embedder.embed_one(standalone)
+        search_vector = vector if standalone == question else self._standalone_vector(standalone, question, vector, session)
         dense = retriever.dense(standalone, vector=search_vector)
         similarity = dense[0][1] if dense else 0.0
         scope = classify_scope(standalone, similarity)
         mid_conversation = session is not None and session.step is not None and move not in ("factual",)
-        if not scope.in_scope and not state.facts_added and move not in ("thanks", "clarify_answer") \
+        placed = state.facts_added or (state.model_read and state.placement.step is not None)
+        if not scope.in_scope and not placed and move not in ("thanks", "clarify_answer") \
                 and not mid_conversation and scope.reason != "injection":
             return AnswerRequest(question, standalone, [], None, session, scope.reason)
         step = state.placement.step
@@ -279,12 +286,37 @@ class Mentor:
         return AnswerRequest(question, standalone, sources, step, session, "career", model_unavailable,
                              vector=vector, state=state, search_vector=search_vector)
 
+    def _embed(self, text: str):
+        """The embedding of a message; the last few are kept, because a follow-up's search
+        vector is built from the previous message's."""
+        with self._lock:
+            cached = self._vectors.get(text)
+        if cached is not None:
+            return cached
+        vector = self.store.embedder.embed_one(text)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > 256:
+                self._vectors.pop(next(iter(self._vectors)))
+        return vector
+
+    def _standalone_vector(self, standalone: str, question: str, vector, session):
+        """An offline follow-up searches with "previous message + this one": the mean of the two
+        embeddings (one model call saved), or a fresh embedding of a model's rewrite."""
+        import numpy as np
+
+        previous = next((t.text for t in reversed(session.turns) if t.role == "user"), None) if session else None
+        if previous is not None and standalone == f"{previous} {question}":
+            both = self._embed(previous) + vector
+            return both / (np.linalg.norm(both) or 1.0)
+        return self._embed(standalone)
+
     def _read_with_model(self, question: str, session: Session | None, state) -> None:
         """Model mode: one structured call reads the turn; its valid answers replace the offline reading."""
         from .dialogue.llm_reading import read_with_model
         from .dialogue.placement import Placement
 
-        if state.reading is None or state.reading.move in ("factual",) or state.adjacent:
+        if state.reading is None or state.adjacent:
             return
         context = [t.text for t in session.turns if t.role == "user"] if session is not None else []
         reading = read_with_model(self.answerer.llm, question, context)
@@ -297,8 +329,11 @@ class Mentor:
         for key in reading.facts:
             if key not in state.reading.facts:
                 state.reading.facts[key] = question[:160]
+                state.facts_added.append(key)
                 state.profile.add_fact(key, question, turn=user_turns)
-        if reading.step is not None and state.reading.move not in ("factual", "thanks"):
+        if state.reading.move in ("factual", "thanks"):
+            state.placement = Placement(None, 0.0, reason="model")
+        elif reading.step is not None:
             previous = session.step if session is not None else None
             state.placement = Placement(reading.step, 0.85, [s for s in state.placement.alternatives if s is not reading.step]
                                         or ([state.placement.step] if state.placement.step not in (None, reading.step) else []),

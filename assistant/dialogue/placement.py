@@ -87,6 +87,8 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     if move in ("factual", "thanks"):
         return Placement(None, 0.0, reason="none")
 
+    if "manages_others" in fresh and "manages_others" not in known:
+        previous = None  # a question about someone else: their step, not the mentee's own
     step, used = stage_from_facts(fresh, known)
     if move == "clarify_answer" and pending:
         options = [Step(v) for v in pending]
@@ -106,6 +108,9 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         return Placement(Step.ARE_RIGHT_A_LOT, 0.85, runner_up(Step.ARE_RIGHT_A_LOT), "transition")
     if previous is not None:
         if move in ("progress", "after_that"):
+            if previous is Step.DELIVER_RESULTS and "caused_incident" in known:
+                # Cleaning up after an incident is the recovery itself: the record comes next.
+                return Placement(previous, 0.75, [previous.next], "kept")
             return Placement(previous.next, 0.8, [previous], "transition")
         if move in ("objection", "clarify_answer", "whats_next"):
             # "what's next?" asks what to do from here; it doesn't report that anything changed.

@@ -70,6 +70,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i(?:'m| am)|been) (?:the )?(?:reliable|dependable|consistent)\b",
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
         r"\bproven myself\b|\bgreat run\b|\bclose my tickets\b|\b(?:the )?reliable one\b",
+        r"\b(?:every|all (?:my|the|our)?)\s*(?:release|launch|deploy|delivery|ticket|sprint|task)s?\b[^.!?]{0,30}\b(?:on time|clean|on schedule)\b",
     ),
     "trusted": _rx(
         r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
@@ -240,8 +241,13 @@ class Reading:
     personal: bool = True
 
 
-def _negated(text: str, start: int) -> bool:
-    return bool(_NEGATION.search(text[max(0, start - 40):start]))
+_ONLY_NEGATION = re.compile(r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bdoesnt|\bdont)\W+(?:\w+\W+){0,5}$", _I)
+
+
+def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
+    """A negation (or, for states, a wish: "I want to be trusted") just before a match."""
+    pattern = _ONLY_NEGATION if wish_counts else _NEGATION
+    return bool(pattern.search(text[max(0, start - 40):start]))
 
 
 def find_facts(text: str) -> dict[str, str]:
@@ -249,7 +255,8 @@ def find_facts(text: str) -> dict[str, str]:
     spans: dict[str, tuple[int, int]] = {}
     for key, pattern in FACT_PATTERNS.items():
         for match in pattern.finditer(text):
-            if key in NEGATABLE and (_negated(text, match.start()) or _NEGATED_INSIDE.search(match.group(0))):
+            if key in NEGATABLE and (_negated(text, match.start(), wish_counts=key == "wants_scope")
+                                     or _NEGATED_INSIDE.search(match.group(0))):
                 continue
             facts[key] = _clause(text, match.start(), match.end())
             spans[key] = match.span()
