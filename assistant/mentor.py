@@ -232,6 +232,7 @@ class Mentor:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
             token = self.store.generation_token()
             if token != self._index_token:
+                self.store.follow(token)  # another process may have written right after us
                 self._on_index_changed()
                 self._index_token = token
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
