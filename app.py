@@ -89,6 +89,12 @@ for i, turn in enumerate(session.turns):
             show_answer_details(i, turn)
 
 question = pg.take_question(state, st.chat_input("Ask about your career, e.g. “I'm stuck in a rut, how do I get out?”"))
+replies = [] if question else pg.quick_replies(session)  # answered this run: the buttons go
+if replies:
+    cols = st.columns(len(replies))
+    for col, text in zip(cols, replies):
+        col.button(text, key=f"w_reply_{replies.index(text)}", on_click=pg.on_quick_reply, args=(state, text),
+                   width="stretch")
 failure = state[pg.FAILURE]
 if failure is not None and not question:
     with st.chat_message("user"):
@@ -132,6 +138,16 @@ with st.sidebar:
     c1.number_input("Spin", key=pg.W_SPIN, min_value=1, step=1, on_change=pg.on_spin, args=(state,))
     c2.selectbox("Step", pg.STEP_CHOICES, key=pg.W_STEP, format_func=pg.step_option_label,
                  on_change=pg.on_step, args=(state,))
+
+    st.markdown("**What I know about you**")
+    facts = pg.known_facts(session)
+    if not facts:
+        st.caption("Nothing yet: tell me where you are at work, and what I pick up shows here.")
+    for key, label, evidence in facts:
+        c1, c2 = st.columns([5, 1])
+        c1.markdown(f"{label}  \n_“{evidence}”_" if evidence else label)
+        c2.button("", key=f"w_forget_{key}", icon=":material/close:", help="Not right? Remove it.",
+                  on_click=pg.on_forget_fact, args=(state, key))
 
     st.markdown("**Commitments**")
     if not session.commitments:

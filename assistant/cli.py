@@ -66,8 +66,15 @@ def render_footer(answer) -> str:
     out = []
     if answer.notice:
         out.append(f"note: {answer.notice}")
-    if answer.step is not None:
-        out.append(f"step: {answer.step.label} ({answer.step.value})")
+    if answer.clarifying_question and answer.options:
+        out.append("reply with one of:\n" + "\n".join(f"  {i}) {o}" for i, o in enumerate(answer.options, 1)))
+    elif answer.step is not None:
+        line = f"step: {answer.step.label} ({answer.step.value}), confidence {answer.step_confidence:.2f}"
+        if answer.alternatives:
+            line += "; close: " + ", ".join(s.label for s in answer.alternatives)
+        out.append(line)
+    if answer.facts:
+        out.append("what I know about you: " + ", ".join(answer.facts))
     if answer.sources:
         out.append("sources:\n" + render_sources(answer))
     return "\n".join(out)
@@ -127,7 +134,8 @@ def ask(question: tuple[str, ...], as_json: bool, k: int | None):
 
 
 CHAT_HELP = """Commands: /commit [text] (commit to the last next action or to text), /done N, /spin (start next spin),
-/status, /new (new conversation), /retry (repeat a failed question), /help, /quit. Anything else is a question."""
+/status (also what I know about you), /forget FACT, /new (new conversation), /retry (repeat a failed question), /help,
+/quit. When I ask a question with numbered options, type the number. Anything else is a question."""
 
 
 @cli.command()
@@ -161,6 +169,10 @@ def chat(name: str | None):
             line = last_failed
         if not line:
             continue
+        if last_answer is not None and last_answer.options and line.isdigit() \
+                and 1 <= int(line) <= len(last_answer.options):
+            line = last_answer.options[int(line) - 1]  # a quick reply to the clarifying question
+            click.echo(f"you> {line}")
         if line.startswith("/"):
             if _chat_command(line, session, last_answer) == "quit":
                 break
@@ -218,6 +230,15 @@ def _chat_command(line: str, session, last_answer) -> str | None:
         click.echo(f"spin {session.spin}, step: {step}")
         for i, c in enumerate(session.commitments, 1):
             click.echo(f"  {i}. [{'x' if c.done else ' '}] {c.text}")
+        for fact in session.profile.facts.values():
+            click.echo(f"  I know: {fact.label} ({fact.key}: \u201c{fact.evidence}\u201d)")
+    elif command == "/forget":
+        key = rest.strip()
+        if session.profile.remove_fact(key):
+            click.echo(f"forgotten: {key}")
+        else:
+            known = ", ".join(session.profile.facts) or "nothing yet"
+            click.echo(f"usage: /forget FACT, with FACT one of: {known}")
     else:
         click.echo(f"unknown command {command}. {CHAT_HELP}")
     return None

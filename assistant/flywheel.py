@@ -53,7 +53,9 @@ class Flywheel:
                 moves_on_when=raw.get("moves_on_when", ""),
                 next_actions=tuple(raw.get("next_actions", ())),
             )
-        return cls(steps=steps, meta={"steps": meta["steps"]})
+        # Everything else in the front matter (openers, stories, the manager's view, ...)
+        # is the dialogue's content: kept whole so the snapshot carries it too.
+        return cls(steps=steps, meta={k: v for k, v in meta.items() if k not in ("title", "kind")})
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> "Flywheel":

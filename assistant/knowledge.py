@@ -22,8 +22,8 @@ from .types import KINDS, Step
 CHUNK_SIZE = 700
 CHUNK_OVERLAP = 100
 # Bump when chunking logic or chunk metadata changes so `mentor index` re-chunks unchanged
-# files (an index from another version is repaired on open). 4: `steps` is a list.
-CHUNKER_VERSION = "4"
+# files (an index from another version is repaired on open). 5: `steps` is a list.
+CHUNKER_VERSION = "5"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
 _SPIN = re.compile(r"\bspin\s*#?\s*(\d+)\b", re.IGNORECASE)
@@ -193,7 +193,7 @@ def chunk_file(kf: KnowledgeFile) -> list[Chunk]:
                 id=_chunk_id(kf.name, section, text),
                 text=text,
                 title=kf.title,
-                kind=kf.kind,
+                kind="guide" if kf.kind == "flywheel" else kf.kind,  # the flywheel's passages are the mentor's notes
                 section=section,
                 file=kf.name,
                 file_digest=kf.digest,
@@ -234,6 +234,9 @@ def _step_order(value: str) -> int:
 
 
 def _flywheel_pieces(kf: KnowledgeFile):
+    """One passage per step: its idea, its principles and what moves you on. Signals,
+    keywords, actions and the mentor's wording stay in the front matter (data for the
+    dialogue), never in retrievable text."""
     intro = kf.body.strip()
     if intro:
         yield kf.title, intro, [], None
@@ -243,11 +246,9 @@ def _flywheel_pieces(kf: KnowledgeFile):
         heading = f"Step {order}: {step['name']}" if order else f"The accelerant: {step['name']}"
         lines = [f"{heading}. {step['idea']}"]
         if step.get("principles"):
-            lines.append("Principles at work: " + ", ".join(step["principles"]) + ".")
-        lines.append("You may be at this step if you say: " + "; ".join(f"\u201c{s}\u201d" for s in step["signals"]) + ".")
+            lines.append("The principles at work here are " + " and ".join(step["principles"]) + ".")
         if step.get("moves_on_when"):
-            lines.append("What moves you on: " + step["moves_on_when"])
-        lines.append("Things to do now: " + " ".join(step["next_actions"]))
+            lines.append(step["moves_on_when"])
         yield heading, "\n".join(lines), [value], None
 
 

@@ -168,7 +168,7 @@ class LLMAnswerer:
             standalone = f"\n(Read in context of the conversation, this asks: {neutralise(request.standalone_question)})"
         return {
             "history": messages,
-            "mentee": render_mentee(session, request.step, self.flywheel),
+            "mentee": render_mentee(session, request.step, self.flywheel, getattr(request, "state", None)),
             "passages": render_passages(request.sources),
             "question": neutralise(request.question),
             "standalone": standalone,

@@ -26,17 +26,17 @@ from .settings import Settings
 from .types import Answer, AnswerRequest, IndexReport, Source, Step
 
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
-FOLLOW_UP = re.compile(
-    r"^(?:and|but|so|then|what about|how about|what else|after that|and then|ok|okay|why|really|"
-    r"what did he|what happened|what next|and after|how so|like what|such as|does that|is that)\b"
-    r"|\b(?:that|it|this|he|his|him|they|them|there)\b",
+FOLLOW_UP_MAX_WORDS = 25
+# A question about the article that leans on the previous turn ("and what did he do after that?").
+# A message that starts by leaning on the last one ("and how do I earn trust?").
+LEADS_ON = re.compile(r"^\W*(?:and|but|so|then|also|what about|how about|what else|and then|ok so|why|really|"
+                      r"how so|like what)\b", re.IGNORECASE)
+REFERS_BACK = re.compile(
+    r"^(?:and|but|so|then|what about|how about|what else|after that|and then|why|really|how so|like what)\b"
+    r"|\b(?:that|it|this|they|them|there|after that|before that|he|his|him)\b",
     re.IGNORECASE,
 )
-FOLLOW_UP_MAX_WORDS = 25
 MARKER_AT_END = re.compile(r"(?:\s*\[\d{1,3}\])+\s*$")
-
-
-ASKS_WHAT_NEXT = re.compile(r"\b(?:after that|what next|what's next|then what|and then|next step|what comes next)\b", re.I)
 
 
 class AnswerStream:
@@ -78,7 +78,7 @@ log = logging.getLogger("assistant.mentor")
 class Mentor:
     # Attributes holding something derived from the index (besides the flywheel and the
     # diagnoser): set to None by `_on_index_changed()` and rebuilt on next use.
-    _INDEX_CACHES: tuple[str, ...] = ("_retriever",)
+    _INDEX_CACHES: tuple[str, ...] = ("_retriever", "_dialogue")
 
     def __init__(self, settings: Settings | None = None, *, answerer=None) -> None:
         self.settings = settings or Settings.from_env()
@@ -89,6 +89,8 @@ class Mentor:
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
+        self._dialogue = None
+        self._vectors: dict = {}  # recent message embeddings (text -> vector)
         self._index_token = None  # the index generation this Mentor's caches were built from
 
     # --- lazily built parts -------------------------------------------------
@@ -143,10 +145,19 @@ class Mentor:
 
                     self._answerer = LLMAnswerer(self.settings, self.flywheel)
                 else:
-                    from .composer import OfflineComposer
-
-                    self._answerer = OfflineComposer(self.flywheel)
+                    self._answerer = self.dialogue.composer
             return self._answerer
+
+    @property
+    def dialogue(self):
+        """The dialogue manager (reading, profile, placement, offline voice), built from the index."""
+        with self._lock:
+            if self._dialogue is None:
+                from .dialogue.manager import DialogueManager
+
+                chunks = self.retriever._lexical_index()[1]
+                self._dialogue = DialogueManager(self.flywheel, chunks, self.store.embedder, self.settings.home / "cache")
+            return self._dialogue
 
     @property
     def mode(self) -> str:
@@ -236,6 +247,7 @@ class Mentor:
                 self._on_index_changed()
                 self._index_token = token
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
+            self.dialogue  # ... and the article's sentences, actions and exemplars
             return report
 
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:
@@ -267,43 +279,116 @@ class Mentor:
         return self._stream_llm(answerer, request, session)
 
     def _offline_pieces(self, request: AnswerRequest, session: Session | None) -> Iterator[str]:
-        """The offline composer's answer (or redirect) for this turn, as stream pieces."""
-        from .composer import OfflineComposer
+        """The offline mentor's answer (or redirect) for this turn, as stream pieces."""
+        open_items = session.open_commitments if session is not None else []
+        state = request.state
+        if state is None:  # a redirect: nothing was read or placed
+            from .dialogue.manager import TurnState
+            from .dialogue.placement import Placement
+            from .dialogue.profile import Profile
 
-        composer = self.answerer if isinstance(self.answerer, OfflineComposer) else OfflineComposer(self.flywheel)
-        composition = composer.compose(request.question, request.sources, request.step, session, request.scope_reason)
-        return composer.stream_text(composition.text)
+            state = TurnState(None, Placement(None, 0.0), Profile.from_dict(session.profile.to_dict()) if session else Profile())
+            request.state = state
+        factual = request.step is None and request.search_vector is not None
+        request.composition = self.dialogue.compose(
+            request.standalone_question if factual else request.question,
+            request.search_vector if factual else request.vector, state, request.sources, spin=session.spin if session else 1,
+            open_commitment=open_items[-1].text if open_items else None, scope_reason=request.scope_reason,
+        )
+        return self.dialogue.composer.stream_text(request.composition.text)
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
         if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
             return AnswerRequest(question, question, [], None, session, "injection")
-        standalone, model_unavailable = self._standalone(question, session)
         retriever = self.retriever
-        vector = self.store.embedder.embed_one(standalone)
-        dense = retriever.dense(standalone, vector=vector)
+        dialogue = self.dialogue
+        vector = self._embed(question)
+        state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
+        if self.settings.uses_llm and hasattr(self.answerer, "llm"):
+            self._read_with_model(question, session, state)
+        move = state.reading.move if state.reading is not None else "new_situation"
+        # Only real follow-ups are rewritten (a standalone message costs no extra model call).
+        follow_up = (move not in ("new_situation", "factual") or bool(LEADS_ON.match(question))
+                     or (move == "factual" and bool(REFERS_BACK.search(question))))
+        standalone, model_unavailable = self._standalone(question, session, follow_up)
+        search_vector = vector if standalone == question else self._standalone_vector(standalone, question, vector, session)
+        dense = retriever.dense(standalone, vector=search_vector)
         similarity = dense[0][1] if dense else 0.0
         scope = classify_scope(standalone, similarity)
-        if not scope.in_scope:
+        mid_conversation = session is not None and session.step is not None and move not in ("factual",)
+        placed = state.facts_added or (state.model_read and state.placement.step is not None)
+        if not scope.in_scope and not placed and move not in ("thanks", "clarify_answer") \
+                and not mid_conversation and scope.reason != "injection":
             return AnswerRequest(question, standalone, [], None, session, scope.reason)
-        step = self._diagnose_turn(question, standalone, vector, session)
+        step = state.placement.step
         sources = retriever.retrieve(
-            standalone, k=self.settings.k, dense=dense, step=step.value if step is not None else None
-        )
-        return AnswerRequest(question, standalone, sources, step, session, scope.reason, model_unavailable)
+            # A factual answer picks sentences from a wider set of passages.
+            standalone, k=self.settings.k if step is not None else max(self.settings.k, 6), dense=dense,
+            step=step.value if step is not None else None
+        ) if state.adjacent is None else []
+        return AnswerRequest(question, standalone, sources, step, session, "career", model_unavailable,
+                             vector=vector, state=state, search_vector=search_vector)
 
-    def _diagnose_turn(self, question: str, standalone: str, vector, session: Session | None) -> Step | None:
-        if standalone == question:
-            return self.diagnoser.diagnose(question, vector)
-        # A follow-up: "and after that?" moves one step on; otherwise diagnose the rewritten question.
-        if session is not None and session.step is not None and ASKS_WHAT_NEXT.search(question):
-            return session.step.next
-        return self.diagnoser.diagnose(question) or self.diagnoser.diagnose(standalone, vector)
+    def _embed(self, text: str):
+        """The embedding of a message; the last few are kept, because a follow-up's search
+        vector is built from the previous message's."""
+        with self._lock:
+            cached = self._vectors.get(text)
+        if cached is not None:
+            return cached
+        vector = self.store.embedder.embed_one(text)
+        with self._lock:
+            self._vectors[text] = vector
+            while len(self._vectors) > 256:
+                self._vectors.pop(next(iter(self._vectors)))
+        return vector
 
-    def _standalone(self, question: str, session: Session | None) -> tuple[str, str | None]:
+    def _standalone_vector(self, standalone: str, question: str, vector, session):
+        """An offline follow-up searches with "previous message + this one": the mean of the two
+        embeddings (one model call saved), or a fresh embedding of a model's rewrite."""
+        import numpy as np
+
+        previous = next((t.text for t in reversed(session.turns) if t.role == "user"), None) if session else None
+        if previous is not None and standalone == f"{previous} {question}":
+            both = self._embed(previous) + vector
+            return both / (np.linalg.norm(both) or 1.0)
+        return self._embed(standalone)
+
+    def _read_with_model(self, question: str, session: Session | None, state) -> None:
+        """Model mode: one structured call reads the turn; its valid answers replace the offline reading."""
+        from .dialogue.llm_reading import read_with_model
+        from .dialogue.placement import Placement
+
+        if state.reading is None or state.adjacent:
+            return
+        context = [t.text for t in session.turns if t.role == "user"] if session is not None else []
+        reading = read_with_model(self.answerer.llm, question, context)
+        if reading is None:
+            return
+        state.model_read = True
+        if reading.move:
+            state.reading.move = reading.move
+        user_turns = len(context)
+        for key in reading.facts:
+            if key not in state.reading.facts:
+                state.reading.facts[key] = question[:160]
+                state.facts_added.append(key)
+                state.profile.add_fact(key, question, turn=user_turns)
+        if state.reading.move in ("factual", "thanks"):
+            state.placement = Placement(None, 0.0, reason="model")
+        elif reading.step is not None:
+            previous = session.step if session is not None else None
+            state.placement = Placement(reading.step, 0.85, [s for s in state.placement.alternatives if s is not reading.step]
+                                        or ([state.placement.step] if state.placement.step not in (None, reading.step) else []),
+                                        "model")
+            state.moved = previous is not None and reading.step is not previous
+
+    def _standalone(self, question: str, session: Session | None, follow_up: bool) -> tuple[str, str | None]:
         """The question to retrieve with, and the model's failure if the rewrite hit one
-        (only returned with fallback on; otherwise it raises)."""
-        if not session or not any(t.role == "user" for t in session.turns):
+        (only returned with fallback on; otherwise it raises). Only real follow-ups
+        (progress, objections, "what's next", ...) are rewritten."""
+        if not follow_up or not session or not any(t.role == "user" for t in session.turns):
             return question, None
         failure = None
         if self.settings.uses_llm and hasattr(self.answerer, "rewrite"):
@@ -314,7 +399,7 @@ class Mentor:
                     raise  # from stream(), before the turn is recorded: the session is untouched
                 failure = fallback_notice(exc)
         previous = next(t.text for t in reversed(session.turns) if t.role == "user")
-        if len(question.split()) <= FOLLOW_UP_MAX_WORDS and FOLLOW_UP.search(question):
+        if len(question.split()) <= FOLLOW_UP_MAX_WORDS:
             return f"{previous} {question}", failure
         return question, failure
 
@@ -367,19 +452,23 @@ class Mentor:
     def _finish(self, text: str, request: AnswerRequest, session, mode: str, model, notice: str | None = None) -> Answer:
         from .citations import verify_citations
 
-        text, citations = verify_citations(text.strip(), request.sources)
+        composition = request.composition if mode == "offline" else None
+        sources = composition.sources if composition is not None and composition.sources else request.sources
+        text, citations = verify_citations(text.strip(), sources)
+        state = request.state
+        placement = state.placement if state is not None else None
         next_action = None
-        if request.scope_reason == "career":
+        if composition is not None:
+            next_action = composition.next_action
+        elif request.scope_reason == "career":
             match = NEXT_ACTION_LINE.search(text)
             if match:
                 next_action = MARKER_AT_END.sub("", match.group("action").strip().strip("*").strip())
-            elif request.step is not None and self.flywheel[request.step].next_actions:
-                next_action = self.flywheel[request.step].next_actions[0]
         answer = Answer(
             text=text,
-            sources=request.sources,
+            sources=sources,
             step=request.step,
-            in_scope=request.scope_reason == "career",
+            in_scope=request.scope_reason == "career" and (state is None or state.adjacent is None),
             next_action=next_action,
             mode=mode,
             citations=citations,
@@ -387,8 +476,18 @@ class Mentor:
             standalone_question=request.standalone_question if request.standalone_question != request.question else None,
             model=model,
             notice=notice,
+            step_confidence=placement.confidence if placement is not None else 0.0,
+            alternatives=list(placement.alternatives) if placement is not None and request.step is not None else [],
+            move=state.reading.move if state is not None and state.reading is not None else None,
+            clarifying_question=composition.clarifying_question if composition is not None else None,
+            options=list(composition.options) if composition is not None else [],
+            facts=list(state.profile.facts) if state is not None else [],
         )
         if session is not None:
+            if state is not None:
+                if mode != "offline":
+                    state.profile.mark_used("actions", next_action)
+                session.profile = state.profile
             session.add_assistant_turn(answer)
         return answer
 

@@ -30,7 +30,7 @@ STEP_CHOICES: tuple[str, ...] = ("",) + tuple(s.value for s in LOOP) + (Step.CUS
 KIND_BADGES = {  # kind -> (label, st.badge colour)
     "article": ("article", "blue"),
     "principle": ("principle", "violet"),
-    "flywheel": ("flywheel", "orange"),
+    "guide": ("mentor's notes", "orange"),
 }
 
 URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -170,6 +170,30 @@ def answer_key(state: MutableMapping, turn: Turn) -> str:
 
 def is_committed(session: Session, text: str | None) -> bool:
     return bool(text) and any(c.text.lower() == " ".join(text.split()).lower() for c in session.commitments)
+
+
+def quick_replies(session: Session) -> list[str]:
+    """The options offered with the latest clarifying question (none once the mentee replied)."""
+    if session.turns and session.turns[-1].role == "assistant":
+        return list(session.turns[-1].options or [])
+    return []
+
+
+def on_quick_reply(state: MutableMapping, text: str) -> None:
+    """A quick-reply button: answer the clarifying question with that option, as if typed."""
+    state[PENDING] = text
+
+
+def known_facts(session: Session) -> list[tuple[str, str, str]]:
+    """"What I know about you": (fact key, label, the mentee's own words), oldest first."""
+    facts = sorted(session.profile.facts.values(), key=lambda f: (f.turn, f.at))
+    return [(f.key, f.label, f.evidence) for f in facts]
+
+
+def on_forget_fact(state: MutableMapping, key: str) -> None:
+    """The mentee says a fact is wrong: drop it, so placement stops using it."""
+    if session_of(state).profile.remove_fact(key):
+        state[NOTICE] = ("toast", "Forgotten. I won't use that any more.")
 
 
 # --- the turn ------------------------------------------------------------------

@@ -149,7 +149,8 @@ def render_passages(sources: list[Source]) -> str:
     return "\n\n".join(blocks)
 
 
-def render_mentee(session: "Session | None", step: Step | None, flywheel: "Flywheel | None" = None) -> str:
+def render_mentee(session: "Session | None", step: Step | None, flywheel: "Flywheel | None" = None,
+                  state=None) -> str:
     def name(s: Step) -> str:
         if flywheel is not None:
             info = flywheel[s]
@@ -168,10 +169,29 @@ def render_mentee(session: "Session | None", step: Step | None, flywheel: "Flywh
             lines.extend(f"- {neutralise(c.text)}" for c in open_items[-5:])
         else:
             lines.append("Open commitments: none")
+    if state is not None:  # assistant.dialogue.manager.TurnState: the dialogue's reading of this turn
+        profile = state.profile
+        if profile.facts:
+            lines.append("What the mentee has told us (facts, with their own words):")
+            lines.extend(f"- {f.label}: \u201c{neutralise(f.evidence)}\u201d" for f in profile.facts.values())
+        if profile.key_phrases:
+            lines.append("Their own names for their work: " + ", ".join(neutralise(p) for p in profile.key_phrases))
+        if state.reading is not None:
+            lines.append(f"What this message does: {state.reading.move.replace('_', ' ')}")
+            if state.reading.move == "objection":
+                lines.append("They pushed back on earlier advice: respond to the concern with a principle "
+                             "(e.g. Have Backbone; Disagree and Commit, Earn Trust) and offer a smaller, reversible "
+                             "first step. Do NOT repeat an action you already advised.")
+        advised = profile.used("actions")
+        if advised:
+            lines.append("Already advised in this conversation (don't repeat these):")
+            lines.extend(f"- {neutralise(a)}" for a in advised[-5:])
+        if state.placement.alternatives and state.placement.confidence < 0.7:
+            lines.append("Placement is uncertain; close alternative: " + ", ".join(name(s) for s in state.placement.alternatives))
     if step is not None:
-        lines.append(f"Step suggested for this message by the classifier: {name(step)}")
+        lines.append(f"Step for this message (from their facts and the flywheel's transitions): {name(step)}")
     else:
-        lines.append("Step suggested for this message by the classifier: none (likely a factual question)")
+        lines.append("Step for this message: none (a factual question, thanks, or outside the flywheel)")
     return "\n".join(lines)
 
 

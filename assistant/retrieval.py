@@ -20,7 +20,7 @@ CANDIDATES = 30
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
 SPIN_MENTION = re.compile(
-    r"\bspin\s*#?\s*(?P<num>[1-9])\b|\b(?P<ord>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+spin\b",
+    r"\bspin\s*#?\s*(?P<num>[1-9])\b|\b(?P<ord>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:flywheel\s+)?spin\b",
     re.IGNORECASE,
 )
 
@@ -130,7 +130,7 @@ class HybridRetriever:
         if step:
             rankings.append([(c, s) for c, s in dense if (
                 c.meta.get("kind") == "article" and step in steps_mentioned(c.meta.get("section", ""))
-                or c.meta.get("kind") == "flywheel" and stored_steps(c.meta) == [step])])
+                or c.meta.get("kind") == "guide" and stored_steps(c.meta) == [step])])
         fused: dict[str, float] = {}
         chunks: dict[str, StoredChunk] = {}
         for ranking in rankings:

@@ -10,6 +10,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from .dialogue.profile import Profile
 from .types import Step
 
 COMMITMENT_PATTERN = re.compile(
@@ -27,6 +28,7 @@ class Turn:
     next_action: str | None = None
     mode: str | None = None
     at: float = field(default_factory=time.time)
+    options: list[str] = field(default_factory=list)  # quick replies offered with a clarifying question
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -51,6 +53,7 @@ class Session:
     step: Step | None = None
     commitments: list[Commitment] = field(default_factory=list)
     name: str | None = None
+    profile: Profile = field(default_factory=Profile)  # what the mentee told us; what we already said
 
     # --- conversation -------------------------------------------------
     def add_user_turn(self, text: str) -> Turn:
@@ -68,9 +71,11 @@ class Session:
             sources=[{"id": s.id, "title": s.title, "kind": s.kind, "section": s.section} for s in answer.sources],
             next_action=answer.next_action,
             mode=answer.mode,
+            options=list(getattr(answer, "options", []) or []),
         )
         self.turns.append(turn)
-        if answer.step is not None:
+        # A clarifying question doesn't place anyone yet: the reply will.
+        if answer.step is not None and not getattr(answer, "clarifying_question", None):
             self.move_to(answer.step)
         return turn
 
@@ -111,8 +116,11 @@ class Session:
         return [c for c in self.commitments if not c.done]
 
     def clear(self) -> None:
-        """A new conversation: turns go, the journey (spin, step, commitments) stays."""
+        """A new conversation: turns go, the journey (spin, step, commitments, facts) stays;
+        the mentor may say things again in a new conversation."""
         self.turns.clear()
+        self.profile.said.clear()
+        self.profile.pending_clarification = []
 
     # --- persistence --------------------------------------------------
     def to_dict(self) -> dict:
@@ -122,6 +130,7 @@ class Session:
             "step": self.step.value if self.step else None,
             "turns": [t.to_dict() for t in self.turns],
             "commitments": [c.to_dict() for c in self.commitments],
+            "profile": self.profile.to_dict(),
         }
 
     @classmethod
@@ -132,4 +141,5 @@ class Session:
             step=Step(data["step"]) if data.get("step") else None,
             turns=[Turn(**t) for t in data.get("turns", [])],
             commitments=[Commitment(**c) for c in data.get("commitments", [])],
+            profile=Profile.from_dict(data.get("profile")),
         )

@@ -66,7 +66,8 @@ LOOP: tuple[Step, ...] = (
     Step.ARE_RIGHT_A_LOT,
 )
 
-KINDS = ("article", "principle", "flywheel")
+KINDS = ("article", "principle", "flywheel")  # knowledge file kinds
+SOURCE_KINDS = ("article", "principle", "guide")  # a flywheel file's passages are the mentor's notes: "guide"
 
 
 def source_label(title: str, section: str) -> str:
@@ -122,6 +123,12 @@ class Answer:
     standalone_question: str | None = None
     model: str | None = None
     notice: str | None = None
+    step_confidence: float = 0.0  # how sure the placement is, 0..1
+    alternatives: list[Step] = field(default_factory=list)  # close runners-up to `step`
+    move: str | None = None  # what the message did: new_situation, progress, objection, ...
+    clarifying_question: str | None = None  # set when the mentor asks instead of placing
+    options: list[str] = field(default_factory=list)  # quick replies for the clarifying question
+    facts: list[str] = field(default_factory=list)  # profile facts known after this turn
 
     def to_dict(self) -> dict:
         return {
@@ -136,6 +143,12 @@ class Answer:
             "standalone_question": self.standalone_question,
             "model": self.model,
             "notice": self.notice,
+            "step_confidence": self.step_confidence,
+            "alternatives": [s.value for s in self.alternatives],
+            "move": self.move,
+            "clarifying_question": self.clarifying_question,
+            "options": list(self.options),
+            "facts": list(self.facts),
         }
 
 
@@ -178,3 +191,7 @@ class AnswerRequest:
     session: object | None = None  # assistant.session.Session
     scope_reason: str = "career"  # "career" | "injection" | "off_topic"
     model_unavailable: str | None = None  # set when the follow-up rewrite already found the model down
+    vector: object | None = None  # the question's embedding
+    search_vector: object | None = None  # the standalone question's embedding (retrieval, factual answers)
+    state: object | None = None  # assistant.dialogue.manager.TurnState: move, facts, placement, profile
+    composition: object | None = None  # the offline composer's output, once written

@@ -143,6 +143,12 @@ def _run(provider, datasets, categories, case_ids, limit, out_dir, baseline_path
         desc = f"eval {mentor.mode}" + (f" {i + 1}/{runs}" if runs > 1 else "")
         results.append(run_suite(mentor, cases, judge=judge_obj, progress=not quiet, desc=desc))
     result = results[-1]
+    mentoring = {}
+    if not (datasets or categories or case_ids or limit):
+        from .mentoring import gated_metrics, run_mentoring
+
+        mentoring = run_mentoring(mentor)
+        result.summary["metrics"].update(gated_metrics(mentoring))
     dataset_info = {"files": sorted({c.file for c in cases}), "n_cases": len(cases),
                     "filtered": bool(datasets or categories or case_ids or limit)}
 
@@ -151,7 +157,10 @@ def _run(provider, datasets, categories, case_ids, limit, out_dir, baseline_path
     if not use_llm:
         previous = load_baseline(baseline_path)
         if update_baseline:
-            data = updated_baseline(result.summary["metrics"], previous, names=HEADLINE, n_cases=len(cases))
+            from .mentoring import gated_names
+
+            data = updated_baseline(result.summary["metrics"], previous, names=HEADLINE + gated_names(),
+                                    n_cases=len(cases))
             write_baseline(baseline_path, data)
             click.echo(f"baseline updated: {baseline_path} ({len(data['metrics'])} metrics, {len(cases)} cases)")
         elif not no_gate:
@@ -167,6 +176,12 @@ def _run(provider, datasets, categories, case_ids, limit, out_dir, baseline_path
     )
     paths = write_reports(report, out_dir)
     _print_headline(report)
+    if mentoring:
+        from .mentoring import format_table, write_report
+
+        mentoring_path = write_report(mentoring, paths["md"].parent)
+        click.echo("\nmentoring suite (dev is tuned against; heldout never is):\n" + format_table(mentoring))
+        click.echo(f"mentoring report: {mentoring_path}")
     extra = result.summary["extra"]
     click.echo(f"\n{len(cases)} cases, {mentor.mode} mode, {result.seconds:.1f}s "
                f"(index check {extra['index_seconds']:.1f}s, cases {extra['cases_seconds']:.1f}s). "

@@ -117,6 +117,9 @@ class FakeOpenAI:
         self.model = model  # overrides the model echoed back (default: the requested one)
         self.responder: Callable[[Recorded], str] | None = None  # dynamic replies when the queue is empty
         self.requests: list[Recorded] = []
+        self.read_requests: list[Recorded] = []  # JSON-mode "read the turn" calls, kept apart from chat_requests
+        self._readings: deque[str] = deque()
+        self.default_reading = '{"move": null, "step": null, "facts": []}'
         self._queue: deque[Script] = deque()
         self._always: Script | None = None
         self._lock = threading.Lock()
@@ -126,6 +129,12 @@ class FakeOpenAI:
         self._ids = 0
 
     # --- scripting ----------------------------------------------------------
+    def reading(self, *bodies) -> "FakeOpenAI":
+        """Queue the JSON the next structured "read the turn" calls get (dicts or raw text)."""
+        for body in bodies:
+            self._readings.append(body if isinstance(body, str) else json.dumps(body))
+        return self
+
     def reply(self, *texts: str) -> "FakeOpenAI":
         for text in texts:
             self._queue.append(Script("reply", text=text))
@@ -265,6 +274,12 @@ class _Handler(BaseHTTPRequestHandler):
             with self.fake._lock:
                 self.fake.requests.append(recorded)
             self._json(202, {})
+            return
+        if ((body or {}).get("response_format") or {}).get("type") == "json_object":
+            with self.fake._lock:
+                self.fake.read_requests.append(recorded)
+                text = self.fake._readings.popleft() if self.fake._readings else self.fake.default_reading
+            self._serve(Script("reply", text=text), recorded)
             return
         script = self.fake._next(recorded)
         try:

@@ -25,6 +25,9 @@ QUOTE = re.compile(r"\u201c([^\u201d]+)\u201d \[(\d+)\]")
 @pytest.mark.parametrize("question", MENTEE_QUESTIONS + FACTUAL_QUESTIONS)
 def test_every_citation_resolves_and_every_quote_is_verbatim(shared_mentor, question):
     answer = shared_mentor.ask(question)
+    if answer.clarifying_question:  # asking first is allowed; then there is nothing to cite yet
+        assert len(answer.options) == 2 and not answer.citations
+        return
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
     assert markers, answer.text
     assert all(1 <= n <= len(answer.sources) for n in markers)
@@ -38,10 +41,14 @@ def test_mentoring_answers_place_the_mentee_and_give_one_next_action(shared_ment
     answer = shared_mentor.ask(question)
     assert answer.in_scope and answer.mode == "offline"
     assert answer.step is not None
+    if answer.clarifying_question:  # the top two steps were close: one question, two quick replies
+        assert answer.alternatives and len(answer.options) == 2 and answer.next_action is None
+        assert answer.clarifying_question in answer.text
+        return
     assert f"**{shared_mentor.flywheel[answer.step].name}**" in answer.text
     assert answer.next_action and answer.next_action in answer.text
     assert answer.text.count("**Your next action:**") == 1
-    assert "**What comes next:**" in answer.text
+    assert "**What moves you on:**" in answer.text or "**What comes next:**" in answer.text
 
 
 def test_factual_questions_get_the_passage_not_a_diagnosis(shared_mentor):

@@ -275,6 +275,41 @@ def test_a_failed_turn_keeps_the_conversation_and_retry_answers(app_home, monkey
         assert len(session_of(at).turns) == 4
 
 
+def test_sidebar_shows_what_i_know_and_a_fact_can_be_removed(app_home):
+    at = ask(new_app(), "My director trusts me and I want to own something bigger than the billing team's backlog")
+    shown = texts(at)
+    assert "What I know about you" in shown
+    assert "People around you trust you with more" in shown
+    assert "trusted" in session_of(at).profile.facts
+    at.button(key="w_forget_trusted").click().run()
+    assert "trusted" not in session_of(at).profile.facts
+    assert "People around you trust you with more" not in texts(at)
+
+
+def test_a_clarifying_question_offers_quick_replies_that_resolve_the_step(app_home):
+    at = new_app()
+    session = session_of(at)
+    session.profile.pending_clarification = []
+    mentor = at.session_state  # the page's state; the Mentor itself is cached
+    # Drive the clarifying path deterministically: a stored clarifying turn with two options.
+    options = ["I'm still building a track record of hitting my dates",
+               "I deliver reliably, but people don't hand me more yet"]
+    session.add_user_turn("I'm not sure where I am")
+    session.turns.append(type(session.turns[0])(role="assistant", text="Are you A, or B?", options=options))
+    session.profile.pending_clarification = [Step.DELIVER_RESULTS.value, Step.EARN_TRUST.value]
+    at.run()
+    buttons = {b.label: b for b in at.button}
+    assert set(options) <= set(buttons)
+    buttons[options[1]].click().run()
+    assert not at.exception
+    session = session_of(at)
+    assert session.turns[-2].text == options[1]
+    assert session.step in (Step.DELIVER_RESULTS, Step.EARN_TRUST)
+    assert session.profile.pending_clarification == []
+    assert not [b for b in at.button if b.label in options]  # answered: the quick replies are gone
+    del mentor
+
+
 def test_retry_after_a_turn_that_failed_after_streaming_asks_the_question_once(app_home, monkeypatch):
     """A failure after the answer streamed (the question already in the history) must not
     leave the question behind for Retry to add a second time."""

@@ -24,7 +24,7 @@ KEY = "sk-proj-ThisIsASecretKey1234567890"
 def a_session(name: str | None = "Ana") -> Session:
     session = Session(name=name)
     session.add_user_turn("I'm stuck in a rut. I will ship the report by Friday.")
-    source = Source(id="s1", title="The career growth flywheel", kind="flywheel", text="Deliver.", score=0.9,
+    source = Source(id="s1", title="The career growth flywheel", kind="guide", text="Deliver.", score=0.9,
                     section="Step 1: Deliver Results")
     session.add_assistant_turn(Answer(text="Start with Deliver Results.", sources=[source], step=Step.DELIVER_RESULTS,
                                       in_scope=True, next_action="List your commitments.", mode="offline"))

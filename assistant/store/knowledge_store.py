@@ -307,8 +307,11 @@ class KnowledgeStore:
 
 
 def _flywheel_of(files) -> dict | None:
-    """The flywheel's front matter as indexed (load_knowledge guarantees one flywheel file)."""
+    """The flywheel as indexed: what `Flywheel` keeps of the file's front matter
+    (load_knowledge guarantees one flywheel file)."""
+    from ..flywheel import Flywheel
+
     for kf in files:
         if kf.kind == "flywheel":
-            return {"steps": kf.meta["steps"]}
+            return Flywheel.from_meta(kf.meta).meta
     return None

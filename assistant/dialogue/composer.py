@@ -1,0 +1,506 @@
+"""The offline mentor's voice: an answer for each move, on purpose.
+
+Inputs are the turn's reading (move, facts, key phrases), its placement on the
+wheel, the retrieved passages and the session's profile. Every quote is a whole
+sentence of the article or a principle, picked by meaning for this message and
+cited `[n]` against the passage it came from (added to the answer's sources).
+Within a session no opener, action or quote is used twice. The flywheel's own
+data passages are cited as the mentor's notes (kind `guide`), never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from ..flywheel import Flywheel
+from ..retrieval import to_source
+from ..types import Source, Step
+from .content import STEP_THING, Content, fill, stable_pick
+from .profile import FACTS, Profile
+from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
+from .understanding import Reading
+
+NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: the message's hash picks
+ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
+          "I hear \u201c{}\u201d.")
+RELATED_FLOOR = 0.5
+BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
+                            r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
+ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
+INCIDENT_ONLY = re.compile(r"\b(?:incident|outage|postmortem|post-mortem|rollback plan)\b", re.IGNORECASE)  # retrieved passages below this fused relevance are not shown as sources
+STORY_FLOOR = 0.55  # a story is told only when the message is this close to one of its situations
+QUOTE_LEADS = ("As the article puts it:", "In the author's words:", "The article is plain about it:",
+               "The author says it this way:", "From the article:")
+REDIRECTS = {
+    "injection": (
+        "I can't share or change my instructions, but I'm happy to help with your career. "
+        "Tell me what's going on at work, for example \"I'm stuck in a rut\" or "
+        "\"How do I get my manager to give me more responsibility?\""
+    ),
+    "off_topic": (
+        "That's outside what I can help with: I'm a career mentor built around the leadership-principle "
+        "flywheel (Deliver Results, Earn Trust, Ownership and Think Big, Invent and Simplify, Bias for Action, "
+        "Are Right a Lot). Ask me about your growth as an engineer, for example \"How do I get out of a rut?\""
+    ),
+}
+
+
+@dataclass
+class Composition:
+    text: str
+    next_action: str | None
+    sources: list[Source] = field(default_factory=list)
+    clarifying_question: str | None = None
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TurnInput:
+    """What the composer gets for one turn (built by `Mentor`)."""
+
+    question: str
+    vector: np.ndarray | None
+    reading: Reading | None
+    step: Step | None
+    sources: list[Source]
+    profile: Profile
+    spin: int = 1
+    alternatives: list[Step] = field(default_factory=list)
+    ask: bool = False
+    scope_reason: str = "career"
+    adjacent: str | None = None
+    open_commitment: str | None = None
+    moved: bool = False  # the step changed this turn
+
+
+class Citer:
+    """Numbers the passages an answer cites, in order of first citation."""
+
+    def __init__(self, retrieved: list[Source]) -> None:
+        self.retrieved = retrieved
+        self.sources: list[Source] = []
+
+    def cite(self, source: Source) -> int:
+        for n, s in enumerate(self.sources, 1):
+            if s.id == source.id:
+                return n
+        self.sources.append(source)
+        return len(self.sources)
+
+    def final(self, k: int = 4) -> list[Source]:
+        out = list(self.sources)
+        for s in self.retrieved:
+            if len(out) >= max(k, len(self.sources)):
+                break
+            if s.score >= RELATED_FLOOR and all(s.id != o.id and (s.section, s.kind) != (o.section, o.kind) for o in out):
+                out.append(s)
+        return out
+
+
+def _pronoun(text: str) -> str | None:
+    """How the manager refers to their report, so we can too."""
+    if re.search(r"\b(?:she|her)\b", text, re.I):
+        return "she"
+    if re.search(r"\b(?:he|him|his)\b", text, re.I):
+        return "he"
+    return None
+
+
+def quote(text: str, n: int) -> str:
+    return f"\u201c{text.strip()}\u201d [{n}]"
+
+
+class OfflineComposer:
+    """Answers without a model. `compose(turn)` → Composition; `stream_text` paces it out."""
+
+    mode = "offline"
+    model = None
+
+    def __init__(self, flywheel: Flywheel, sentences: SentenceIndex | None = None, action_vectors=None) -> None:
+        self.flywheel = flywheel
+        self.content = Content(flywheel)
+        self.sentences = sentences
+        self._actions = self.content.pickable_texts()
+        self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
+
+    def set_vectors(self, texts: list[str], vectors) -> None:
+        self._vectors = {t: v for t, v in zip(texts, vectors)}
+
+    def _closest(self, options: list[str], turn: TurnInput) -> str:
+        """The option closest in meaning to the message; near-ties go to the message's own hash."""
+        known = [o for o in options if o in self._vectors]
+        if not known or turn.vector is None:
+            return stable_pick(options, turn.question)
+        sims = np.array([float(self._vectors[o] @ turn.vector) for o in known])
+        close = [o for o, s in zip(known, sims) if s >= sims.max() - NEAR_TIE]
+        return stable_pick(close, turn.question)
+
+    # --- entry points -------------------------------------------------------------
+    def compose(self, turn: TurnInput) -> Composition:
+        if turn.scope_reason != "career":
+            return Composition(REDIRECTS.get(turn.scope_reason, REDIRECTS["off_topic"]), None)
+        citer = Citer(turn.sources)
+        move = turn.reading.move if turn.reading else "factual"
+        if turn.adjacent:
+            text, action = self._adjacent(turn), None
+        elif move == "thanks":
+            return Composition(self._thanks(turn), None)
+        elif turn.step is None:
+            text, action = self._factual(turn, citer), None
+        elif turn.ask and turn.alternatives:
+            return self._clarify(turn)
+        elif turn.reading and "manages_others" in turn.profile.facts:
+            text, action = self._manager(turn, citer)
+        else:
+            text, action = self._mentoring(turn, citer, move)
+        return Composition(text, action, citer.final())
+
+    @staticmethod
+    def stream_text(text: str) -> Iterator[str]:
+        # The composer is instant; yield word groups so streaming UIs behave the same in both modes.
+        words = re.split(r"(\s+)", text)
+        for i in range(0, len(words), 12):
+            yield "".join(words[i: i + 12])
+
+    # --- picking without repeating --------------------------------------------------
+    def _pick(self, kind: str, options: list[str], turn: TurnInput, by_meaning: bool = False) -> str | None:
+        used = set(turn.profile.used(kind))
+        if "caused_incident" not in turn.profile.facts:  # incident advice only for someone who had one
+            options = [o for o in options if not INCIDENT_ONLY.search(o)] or list(options)
+        fresh = [o for o in options if o not in used] or list(options)
+        if not fresh:
+            return None
+        if kind == "openers" and not turn.profile.key_phrases:  # an opener reads best with their own words
+            fresh = [o for o in fresh if "{thing}" not in o] or fresh
+        if by_meaning:
+            choice = self._closest(fresh, turn)
+            turn.profile.mark_used(kind, choice)
+            return choice
+        thing = turn.profile.key_phrases[-1] if turn.profile.key_phrases else None
+        if kind == "openers":  # with a key phrase, prefer openers that can use it
+            slotted = [o for o in fresh if "{thing}" in o]
+            if thing and slotted:
+                fresh = slotted
+            elif not thing:
+                fresh = [o for o in fresh if "{thing}" not in o] or fresh
+        choice = stable_pick(fresh, turn.question)
+        turn.profile.mark_used(kind, choice)
+        return choice
+
+    def _not_already_done(self, options: list[str], turn: TurnInput) -> list[str]:
+        """After "I wrote the postmortem", don't advise writing the postmortem."""
+        if turn.vector is None:
+            return options
+        kept = [o for o in options if o not in self._vectors or float(self._vectors[o] @ turn.vector) < ALREADY_DONE]
+        return kept or options
+
+    def _thing(self, turn: TurnInput) -> str | None:
+        if turn.profile.key_phrases:
+            return turn.profile.key_phrases[-1]
+        return STEP_THING.get(turn.step.value) if turn.step is not None else None
+
+    def _quote(self, turn: TurnInput, citer: Citer, *, sections=(), kinds=("article",), spins=(), names=()) -> str | None:
+        if self.sentences is None or turn.vector is None:
+            return None
+        used = set(turn.profile.used("quotes"))
+        sentence = self.sentences.best_quote(turn.vector, sections=tuple(sections), kinds=tuple(kinds),
+                                             spins=tuple(spins), exclude=used, names=tuple(names))
+        if sentence is None:
+            return None
+        turn.profile.mark_used("quotes", sentence.text)
+        return quote(sentence.text, citer.cite(self._source(sentence, citer)))
+
+    def _source(self, sentence: Sentence, citer: Citer) -> Source:
+        for s in citer.retrieved:
+            if s.id == sentence.chunk_id:
+                return s
+        return to_source(self.sentences.chunks[sentence.chunk_id], 1.0)
+
+    def _guide(self, step: Step, citer: Citer, turn: TurnInput) -> str:
+        """Cite the flywheel's note for this step (the mentor's notes) when it was retrieved."""
+        for s in turn.sources:
+            if s.kind == "guide" and s.steps == [step.value]:
+                return f" [{citer.cite(s)}]"
+        return ""
+
+    def _article_section(self, step: Step) -> tuple[str, ...]:
+        info = self.flywheel[step]
+        if step is Step.CUSTOMER_OBSESSION:
+            return ("Customer Obsession: the accelerant",)
+        return (f"Step {info.order}: {info.name}", f"Step {info.order}: {info.name.replace(' + ', ' and ')}")
+
+    # --- answer shapes --------------------------------------------------------------
+    def _where(self, turn: TurnInput, step: Step, citer: Citer, lead: str = "") -> str:
+        info = self.flywheel[step]
+        facts = [f for f in turn.reading.facts if f in FACTS and f != "manages_others"] if turn.reading else []
+        because = ""
+        if facts:
+            clauses = [FACTS[f][1] for f in facts][:2]
+            because = "Since " + " and ".join(clauses) + ", "
+        position = f"step {info.order} of 6" if info.order else "the accelerant that runs through every step"
+        where = f"{lead}{because}{'you' if because or lead.rstrip().endswith(':') else 'You'}'re at **{info.name}** ({position}){self._guide(step, citer, turn)}."
+        why = self.content.why(step)
+        if why and f"why:{step.value}" not in turn.profile.used("moves_on"):
+            turn.profile.mark_used("moves_on", f"why:{step.value}")
+            where += f" {why}"
+        if turn.spin > 1:
+            where += f" This is spin {turn.spin} of your own flywheel, so aim at a bigger scope than last time."
+        return where
+
+    def _echo(self, turn: TurnInput) -> str:
+        """Their own words back: the clause that told us the most."""
+        if not turn.reading or not turn.reading.facts or turn.profile.used("echoes"):
+            return ""  # once per conversation: after that, react rather than repeat their words
+        evidence = next(iter(turn.reading.facts.values()))
+        evidence = re.sub(r"^(?:hey|hi|hello|so|ok(?:ay)?|well|honestly|um+|update)\b[,:!.]*\s*", "", evidence, flags=re.I)
+        words = evidence.split()
+        if not 3 <= len(words) <= 18:
+            return ""
+        frame = self._pick("echoes", list(ECHOES), turn) or ECHOES[0]
+        return frame.format(evidence.rstrip(".!?, ")) + " "
+
+    def _mentoring(self, turn: TurnInput, citer: Citer, move: str) -> tuple[str, str | None]:
+        step = turn.step
+        thing = self._thing(turn)
+        parts: list[str] = []
+        branch = None
+        if move == "objection" and not turn.moved:
+            return self._objection(turn, citer)
+        if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
+            supported = bool(turn.reading and turn.reading.facts)
+            if supported:
+                ack = self._pick("acks", self.content.progress_acks(step), turn, by_meaning=True) or ""
+                lead = ack + (" Next on the wheel: " if move == "after_that" else " That moves you on. ")
+            else:
+                lead = "Next on the wheel: " if move == "after_that" else "Good, that moves the wheel. "
+            parts.append(self._where(turn, step, citer, lead=lead.lstrip()))
+        elif move == "clarify_answer":
+            parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
+        elif move == "progress":  # real work, but the step's condition isn't met yet
+            parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
+        else:
+            opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
+            lead = fill(opener, thing) + " " if opener else ""
+            parts.append(self._echo(turn) + lead + self._where(turn, step, citer))
+        if move == "outcome_failure" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "failed" in turn.reading.facts):
+            branch = "failure"
+        elif move == "outcome_success" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "shipped" in turn.reading.facts):
+            branch = "success"
+
+        q = self._quote(turn, citer, sections=self._article_section(step), names=self.flywheel[step].principles)
+        if q:
+            parts.append(f"{self._pick('leads', list(QUOTE_LEADS), turn)} {q}")
+        story = self._story(turn, step, citer)
+        if story:
+            parts.append(story)
+        if turn.open_commitment:
+            parts.append(f"Before adding more: you committed to \u201c{turn.open_commitment}\u201d. If that is still open, finishing it is part of this step.")
+        options = self.content.actions(step, branch)
+        if move in ("progress", "outcome_success", "outcome_failure"):
+            options = self._not_already_done(options, turn)
+        action = self._pick("actions", options, turn, by_meaning=True)
+        action = fill(action, thing) if action else None
+        if action:
+            parts.append(f"**Your next action:** {action}")
+        parts.append(self._whats_next(turn, step, branch))
+        return "\n\n".join(p for p in parts if p), action
+
+    def _whats_next(self, turn: TurnInput, step: Step, branch: str | None) -> str:
+        if step.value in turn.profile.used("moves_on"):
+            return ""
+        turn.profile.mark_used("moves_on", step.value)
+        nxt = self.flywheel[step.next]
+        if step is Step.ARE_RIGHT_A_LOT:
+            if branch == "failure":
+                return ("**What comes next:** owning it openly earns trust even in failure; take the lessons, "
+                        f"iterate or pull the plug, and the wheel turns again from **{nxt.name}**.")
+            return ("**What comes next:** if you were right, the bigger results feed straight back into "
+                    f"**{nxt.name}** and more trust, and the next spin starts with a bigger scope.")
+        if step is Step.CUSTOMER_OBSESSION:
+            return f"**What comes next:** let what you learn about your customers aim your next **{nxt.name}** move."
+        moves = self.flywheel[step].moves_on_when.strip()
+        return f"**What moves you on:** {moves} Then you are at **{nxt.name}**." if moves else ""
+
+    def _story(self, turn: TurnInput, step: Step, citer: Citer) -> str | None:
+        if self.sentences is None or turn.vector is None or not self._story_vectors:
+            return None
+        facts = set(turn.reading.facts) if turn.reading else set()
+        best, best_sim = None, 0.0
+        for story, vectors in self._story_vectors:
+            if step.value not in story.steps:
+                continue
+            sim = float(np.max(vectors @ turn.vector)) if len(vectors) else 0.0
+            if story.spin == 1 and "caused_incident" in facts:
+                sim += 1.0
+            if sim > best_sim:
+                best, best_sim = story, sim
+        if best is None or best_sim < STORY_FLOOR or f"spin{best.spin}" in turn.profile.used("stories"):
+            return None
+        q = self._quote(turn, citer, sections=(best.section,))
+        if not q:
+            return None
+        turn.profile.mark_used("stories", f"spin{best.spin}")
+        return f"{best.lesson} In his words: {q}"
+
+    _story_vectors: list = []
+
+    def set_story_vectors(self, pairs: list) -> None:
+        self._story_vectors = pairs
+
+    def _objection(self, turn: TurnInput, citer: Citer) -> tuple[str, str | None]:
+        step = turn.step
+        options = self.content.objections(step)
+        used = set(turn.profile.used("objections"))
+        fresh = [o for o in options if o.text not in used] or options
+        if not fresh:
+            return self._mentoring(turn, citer, "new_situation")
+        chosen = self._closest([o.text for o in fresh], turn)
+        objection = next(o for o in fresh if o.text == chosen)
+        turn.profile.mark_used("objections", objection.text)
+        said = re.split(r"(?<=[.!?])\s", turn.question.strip())[0].rstrip(".!?")
+        heard = f"I hear you: \u201c{said}\u201d. " if 3 <= len(said.split()) <= 20 else ""
+        parts = [heard + objection.text]
+        q = self._quote(turn, citer, sections=(objection.principle,), kinds=("principle",))
+        if q:
+            parts.append(f"The principle of **{objection.principle}** puts it like this: {q}")
+        action = fill(objection.smaller_action, self._thing(turn))
+        previous = turn.profile.used("actions")
+        if action in previous:  # never the same action twice in a session
+            action = self._pick("actions", self.content.actions(step), turn, by_meaning=True)
+            action = fill(action, self._thing(turn)) if action else None
+        else:
+            turn.profile.mark_used("actions", action)
+        if action:
+            parts.append(f"**A smaller first step:** {action}")
+        return "\n\n".join(parts), action
+
+    def _manager(self, turn: TurnInput, citer: Citer) -> tuple[str, str | None]:
+        step = turn.step
+        info = self.flywheel[step]
+        opener = self._pick("openers", self.content.manager_openers(), turn)
+        position = f"step {info.order} of 6" if info.order else "the accelerant"
+        who = _pronoun(turn.question) or "the person you support"
+        facts = [FACTS[f][1] for f in (turn.reading.facts if turn.reading else {}) if f != "manages_others"][:2]
+        why = (" because " + " and ".join(facts).replace("you are", "they are").replace("you ", "they ")
+               .replace("your ", "their ")) if facts else ""
+        parts = [f"{opener} From what you describe, {who} is at **{info.name}** ({position})"
+                 f"{self._guide(step, citer, turn)}{why}."]
+        q = self._quote(turn, citer, sections=("Hire and Develop the Best",), kinds=("principle",))
+        if q:
+            parts.append(f"Your part as their manager is **Hire and Develop the Best**: {q}")
+        q2 = self._quote(turn, citer, sections=self._article_section(step), names=info.principles)
+        if q2:
+            lead = self._pick("manager_leads", ["What they need to hear from the article:", "The article's words for where they are:",
+                                                "Worth sharing with them:", "The author's line for this point:"], turn)
+            parts.append(f"{lead} {q2}")
+        action = self._pick("actions", self.content.manager_actions(step) or self.content.actions(step), turn,
+                            by_meaning=True)
+        action = fill(action, self._thing(turn)) if action else None
+        if action:
+            parts.append(f"**Your next action:** {action}")
+        return "\n\n".join(parts), action
+
+    def _clarify(self, turn: TurnInput) -> Composition:
+        first, second = turn.step, turn.alternatives[0]
+        (say_a, probe_a), (say_b, probe_b) = self.content.clarify(first), self.content.clarify(second)
+        echo = self._echo(turn)
+        question = f"Are you {probe_a}, or {probe_b}?"
+        text = (f"{echo}Before I suggest anything, one question so I point you the right way: {question} "
+                "Tell me in your own words, or pick one of the options.")
+        turn.profile.pending_clarification = [first.value, second.value]
+        return Composition(text, None, [], clarifying_question=question, options=[say_a, say_b])
+
+    def _thanks(self, turn: TurnInput) -> str:
+        seed = turn.question + "|".join(turn.profile.used("actions")[-1:])
+        closing = stable_pick(self.content.closings(), seed)
+        last = turn.profile.used("actions")[-1:] if turn.profile.used("actions") else []
+        if last:
+            return f"{closing}\n\nYour next action stands: {fill(last[0], self._thing(turn))}"
+        return closing
+
+    def _adjacent(self, turn: TurnInput) -> str:
+        line = self.content.scope_line(turn.adjacent)
+        return (f"{line}\n\nIf you tell me where you are at work, for example what you have delivered lately or "
+                "what you'd like to own next, I can place you on the flywheel and suggest one next step.")
+
+    def _summary_lead(self, turn: TurnInput, found: list) -> str | None:
+        """A broad question about one part of the story ("what did he do in his second spin?")
+        opens with that section's plain-words summary (our words, from the article's front
+        matter), then the cited sentences."""
+        if not BROAD_QUESTION.search(turn.question):
+            return None
+        sections = {s.section for s in found}
+        if len(sections) != 1:
+            return None
+        chunk = self.sentences.chunks.get(found[0].chunk_id)
+        summary = (chunk.meta.get("context") or "").strip() if chunk is not None else ""
+        if not summary:
+            return None
+        section = found[0].section
+        where = section.split(":")[0] if found[0].spin else section
+        return f"In short ({where}): {summary[0].upper() + summary[1:]}"
+
+    def _order_answer(self, turn: TurnInput, citer: Citer) -> str | None:
+        """"Which principle comes after Think Big?": the wheel's order is data, answer from it."""
+        match = re.search(r"\b(?:comes?|is|step)?\s*(?P<rel>next after|after|before|follows?|precedes?)\s+(?:you\s+\w+\s+(?:a\s+)?(?:bigger problem\s+)?(?:with\s+)?)?(?P<name>[A-Z][\w ]+)",
+                          turn.question)
+        if not match or not re.search(r"\b(?:which|what)\b[^?]{0,30}\b(?:principle|step|lp|comes)\b", turn.question, re.I):
+            return None
+        name = match.group("name").lower()
+        for step in self.flywheel.steps:
+            info = self.flywheel[step]
+            names = [info.name.lower()] + [p.lower() for p in info.principles]
+            if any(n in name or name.startswith(n) for n in names) and info.order:
+                before = match.group("rel") in ("before", "precedes", "precede")
+                target = self.flywheel[step.next] if not before else next(
+                    self.flywheel[s] for s in self.flywheel.steps if self.flywheel[s].order and s.next is step)
+                guide = self._guide(target.step, citer, turn)
+                where = "comes before" if before else "comes after"
+                return (f"On the flywheel, **{target.name}** (step {target.order} of 6) {where} "
+                        f"**{info.name}**{guide}: {target.idea}")
+        return None
+
+    def _factual(self, turn: TurnInput, citer: Citer) -> str:
+        if self.sentences is None or turn.vector is None:
+            return "I couldn't find anything about that in the flywheel article or the principles."
+        from ..retrieval import spin_mentioned
+
+        definition = re.search(r"\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for)\b|\bdefin|"
+                               r"\bexplain (?:the )?principle\b|\bwhat is [A-Z]", turn.question)
+        principle = next((s.section for s in turn.sources if s.kind == "principle"
+                          and s.section and s.section.lower() in turn.question.lower()), None) if definition else None
+        order = self._order_answer(turn, citer)
+        if order:
+            return order
+        passages = {s.id: s.score for s in turn.sources}
+        found = self.sentences.answer_sentences(turn.question, turn.vector, spin=spin_mentioned(turn.question),
+                                                principle=principle, passages=passages)
+        if not found:
+            return "I couldn't find anything about that in the flywheel article or the principles."
+        summary = self._summary_lead(turn, found)
+        if summary:
+            return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in found)
+        quotes, section = [], None
+        for s in found:
+            label = ""
+            if s.spin is not None and s.section != section:
+                label = f"In {s.section.split(':')[0]} ({s.section.split(':', 1)[-1].strip()}): "
+            section = s.section
+            quotes.append(label + quote(s.text, citer.cite(self._source(s, citer))))
+        if re.search(r"\bhow many spins\b", turn.question, re.I):
+            spins = self.sentences.spins()
+            names = "; ".join(f"{n}: {h.split(':', 1)[-1].strip()}" for n, h in spins)
+            return f"The article walks through {len(spins)} spins of the author's own flywheel ({names}). " + " ".join(quotes[:1])
+        if principle:
+            return f"**{principle}**, in our words: " + " ".join(quotes)
+        if summary:
+            return summary + " " + " ".join(quotes)
+        if ASKS_TOTAL.search(turn.question):
+            total = total_of(found)
+            if total:
+                return f"Adding up what the article says: {total}. " + " ".join(quotes)
+        return " ".join(quotes)

@@ -1,0 +1,141 @@
+"""One turn of dialogue: read the message, update the profile, place the mentee, compose.
+
+`DialogueManager` is built by `Mentor` from the indexed knowledge (rebuilt when the
+index changes). It owns the per-index caches: the sentence index, the embedded
+action templates and story situations, and the fact exemplars.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..diagnosis import FIRST_PERSON, signal_vectors
+from ..flywheel import Flywheel
+from ..types import Step
+from .composer import Composition, OfflineComposer, TurnInput
+from .placement import Placement, place
+from .profile import Profile
+from .understanding import Reading, Understanding, find_facts
+
+ADJACENT = {
+    "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock|rsus?|"
+                      r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp))\b", re.I),
+    "visa": re.compile(r"\b(?:visa|h-?1b|green card|immigration|work permit|sponsorship|citizenship)\b", re.I),
+    "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
+                         r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
+                         r"equivalent level)", re.I),
+    "job_search": re.compile(r"\b(?:resume|résumé|cv|cover letter|leetcode|job hunt|job search|applying (?:to|for) (?:jobs|big tech|faang)|"
+                             r"interview prep|recruiters?)\b", re.I),
+    "legal": re.compile(r"\b(?:lawyer|lawsuit|sue|discriminat\w*|harass\w*|hr complaint|wrongful(?:ly)? (?:terminat|dismiss)\w*|"
+                        r"non-?compete|severance)\b", re.I),
+}
+
+
+def adjacent_topic(text: str) -> str | None:
+    for topic, pattern in ADJACENT.items():
+        if pattern.search(text):
+            return topic
+    return None
+
+
+ABOUT_THE_ARTICLE = re.compile(
+    r"\b(?:the author|author's|carlos|the article|the post|the writer|the flywheel|his (?:first|second|third|fourth|fifth|own) spin)\b"
+    r"|\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for|definition)\b|\b(?:define|definition of)\b"
+    r"|\bspin\s*#?\s*\d\b|\b(?:first|second|third|fourth|fifth) spin\b"
+    r"|\b(?:which|what(?:'s| is)?(?: the)?) (?:leadership )?(?:principle|lp)\b",
+    re.IGNORECASE,
+)
+THIRD_PERSON = re.compile(r"\b(?:he|his|him)\b", re.IGNORECASE)
+
+
+def is_factual(text: str, has_history: bool) -> bool:
+    """A question about the article or a principle, not about the mentee's own situation.
+    "He said no" from a mentee is about their manager; "what did he do next?" is about the author."""
+    if ABOUT_THE_ARTICLE.search(text):
+        # "What does 'more' even mean?" after a story about my manager is still about me.
+        return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not re.search(
+            r"\b(?:the author|author's|carlos|the article|the post|spin)\b", text, re.I))
+    if find_facts(text) and not has_history:
+        return False  # "well, it's live. now what?" tells us where they are
+    if FIRST_PERSON.search(text) or has_history and not THIRD_PERSON.search(text):
+        return False
+    if THIRD_PERSON.search(text):
+        return not has_history or bool(re.search(r"\bwhat did he\b|\bdid he\b|\bhow did he\b|\bwhy did he\b", text, re.I))
+    return not has_history
+
+
+@dataclass
+class TurnState:
+    """What the dialogue worked out for a turn, before any answer is written."""
+
+    reading: Reading | None
+    placement: Placement
+    profile: Profile  # a working copy; the session takes it when the turn completes
+    adjacent: str | None = None
+    moved: bool = False
+    facts_added: list[str] = field(default_factory=list)
+    model_read: bool = False  # the model's structured reading was used
+
+
+class DialogueManager:
+    def __init__(self, flywheel: Flywheel, chunks, embedder, cache_dir: Path | None = None) -> None:
+        from .sentences import SentenceIndex
+
+        self.flywheel = flywheel
+        self.embedder = embedder
+        self.understanding = Understanding(embedder, cache_dir)
+        self.sentences = SentenceIndex(chunks, embedder, cache_dir)
+        composer = OfflineComposer(flywheel, self.sentences)
+        texts = composer._actions
+        if texts:
+            composer.set_vectors(texts, signal_vectors([a.replace("{thing}", "the project") for a in texts], embedder,
+                                                       cache_dir))
+        pairs = []
+        for story in composer.content.stories():
+            vectors = signal_vectors(list(story.situations), embedder, cache_dir) if story.situations else np.zeros((0, 384))
+            pairs.append((story, vectors))
+        composer.set_story_vectors(pairs)
+        self.composer = composer
+
+    def understand(self, question: str, vector, session, scores_for) -> TurnState:
+        """Read the message and place the mentee. `scores_for()` gives topic-similarity scores per step."""
+        profile = Profile.from_dict(session.profile.to_dict()) if session is not None else Profile()
+        user_turns = sum(1 for t in session.turns if t.role == "user") if session is not None else 0
+        has_history = user_turns > 0
+        factual = is_factual(question, has_history)
+        adjacent = adjacent_topic(question) if not factual else None
+        pending = list(profile.pending_clarification)
+        reading = self.understanding.read(question, vector=vector, has_history=has_history,
+                                          pending_clarification=bool(pending), factual=factual)
+        if adjacent and not reading.facts:
+            profile.pending_clarification = []
+            return TurnState(reading, Placement(None, 0.0, reason="adjacent"), profile, adjacent=adjacent)
+        known = set(profile.facts)
+        for key, evidence in reading.facts.items():
+            profile.add_fact(key, evidence, turn=user_turns)
+        profile.remember_phrases(reading.phrases)
+        previous = session.step if session is not None else None
+        scores = scores_for() if reading.move not in ("factual", "thanks") else {}
+        placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
+                          long_message=len(question.split()) > 30)
+        if reading.move != "thanks":
+            profile.pending_clarification = []
+        moved = placement.step is not None and previous is not None and placement.step is not previous
+        return TurnState(reading, placement, profile, moved=moved, facts_added=list(reading.facts))
+
+    def compose(self, question: str, vector, state: TurnState, sources, spin: int = 1,
+                open_commitment: str | None = None, scope_reason: str = "career") -> Composition:
+        placement = state.placement
+        turn = TurnInput(
+            question=question, vector=vector, reading=state.reading, step=placement.step, sources=sources,
+            profile=state.profile, spin=spin, alternatives=list(placement.alternatives), ask=placement.ask,
+            scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved,
+        )
+        return self.composer.compose(turn)
+
+    def step_label(self, step: Step) -> str:
+        return self.flywheel[step].name

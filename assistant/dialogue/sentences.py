@@ -1,0 +1,262 @@
+"""The article and principles, sentence by sentence: quotes by meaning and factual answers.
+
+Every quotable sentence of the indexed article and principle passages is embedded
+once (at index time, cached on disk by content hash) together with the passage it
+came from. The composer quotes the sentence that carries the advice for *this*
+message (cosine to the message), and factual questions are answered from the
+best sentences across the whole article, with cues from the question's type
+(a number, a when, a why, which principle).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..retrieval import tokenize
+from ..store import StoredChunk
+
+_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9#])")
+_MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\*|\[[^\]]*\]\([^)]*\)")
+# Weights of a sentence's score for factual answers, tuned on evals/mentoring/dev facts only.
+LEXICAL_WEIGHT = 0.15
+PASSAGE_WEIGHT = 0.3
+MIN_QUOTE_WORDS = 7
+MAX_QUOTE_WORDS = 50
+# Sentences that only point elsewhere ("The next step is Bias for Action.") carry no advice.
+SIGNPOST = re.compile(r"^(?:the next step is|next was|my initial advice|let me give you|i've spoken about|"
+                      r"this is the time where|now, your turn|hi!)", re.IGNORECASE)
+
+NUMBER = re.compile(r"\b\d[\d,.]*\s*k?\b|\b(?:one|two|three|four|five|six|ten|twelve|hundreds?|thousands?|millions?|"
+                    r"dozens?|tens)\b", re.IGNORECASE)
+YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:after|during|before|back in|in the course of|months?|years?|"
+                          r"day|weekends|eventually|then|once)\b", re.IGNORECASE)
+BECAUSE = re.compile(r"\b(?:because|should have|so (?:i|that)|due to|which makes sense|it was|that's why|"
+                     r"failed|since|leads? to|inevitably|in order to)\b", re.IGNORECASE)
+PRINCIPLE_NAME = re.compile(r"\b(?:Deliver(?:ing|ed)? (?:\(Much Bigger\) )?Results|Earns? (?:\(More\) )?Trust|Ownership|"
+                            r"Think Big(?:ger)?|Invent and Simplify|Dive Deep|Bias for Action|(?:Are|Is) Right a Lot|"
+                            r"Customer Obsession|Vocally Self Critical)\b")
+
+QUESTION_TYPES = {
+    "number": re.compile(r"\bhow (?:many|much|long|big|far)\b|\bwhat (?:number|size|scale)\b|\bin total\b|"
+                         r"\bhow many lines\b|\bcount\b", re.IGNORECASE),
+    "when": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat day\b|\bat what point\b", re.IGNORECASE),
+    "why": re.compile(r"\bwhy\b|\bwhat caused\b|\breason\b|\bhow come\b", re.IGNORECASE),
+    "principle": re.compile(r"\bwhich (?:leadership )?(?:principle|lp)s?\b|\bwhat (?:leadership )?(?:principle|lp)s?\b",
+                            re.IGNORECASE),
+}
+# Words nearly every question about the story uses: they say nothing about which sentence answers it.
+QUESTION_NOISE = frozenset({"author", "article", "say", "says", "describe", "mention", "according", "write", "wrote", "post", "tell"})
+
+
+def section_cues(question: str) -> tuple[str, ...]:
+    """Sections a question names without saying their heading."""
+    if re.search(r"\b(?:close|closes|conclude|concludes|end|ends|wrap(?:s)? up|final words)\b[^?]{0,20}\b(?:article|post|piece)\b",
+                 question, re.I):
+        return ("Conclusion",)
+    if re.search(r"\baccelerant\b", question, re.I):
+        return ("Customer Obsession: the accelerant",)
+    return ()
+
+
+SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum of|across|all (?:the|his|five|of the) spins|each spin|every spin|"
+                           r"over the spins|throughout|sequence|in order|how did .* grow|from .* to)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    chunk_id: str
+    kind: str
+    section: str
+    spin: int | None
+    position: int  # order within the whole corpus (file position, then chunk position)
+
+
+_LEADING_MARKER = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)")
+_COMPLETE = re.compile(r"^[\"“‘(A-Z0-9#].*[.!?…:\"”’)]$", re.DOTALL)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Whole sentences that appear verbatim in `text` (safe to quote). Inline emphasis is
+    kept (a quote must match its source); a piece cut off at a chunk's edge is dropped."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        for piece in _SPLIT.split(line):
+            cleaned = _LEADING_MARKER.sub("", piece).strip()
+            if cleaned and cleaned in text and _COMPLETE.match(cleaned):
+                out.append(cleaned)
+    return out
+
+
+_NOTE = re.compile(r"\bstep \d\b|\bflywheel\b|\bnext step\b|#\d|\bthis principle\b", re.IGNORECASE)
+
+
+def quotable(sentence: str, kind: str = "article") -> bool:
+    """Whole advice sentences only: no signposts, no questions, and no principle note that
+    only points at the flywheel ("It is the other half of step 3")."""
+    if _NOTE.search(sentence) and (kind == "principle" or len(sentence.split()) < 15 and not sentence.startswith("Think")):
+        return False
+    words = len(sentence.split())
+    return (MIN_QUOTE_WORDS <= words <= MAX_QUOTE_WORDS and not SIGNPOST.match(sentence)
+            and not sentence.startswith(("\u201c", '"')) and not sentence.endswith(":"))
+
+
+class SentenceIndex:
+    def __init__(self, chunks: list[StoredChunk], embedder, cache_dir=None) -> None:
+        from ..diagnosis import signal_vectors
+
+        self.chunks = {c.id: c for c in chunks}
+        seen: set[str] = set()
+        items: list[Sentence] = []
+        ordered = sorted(
+            (c for c in chunks if c.meta.get("kind") in ("article", "principle")),
+            key=lambda c: (c.meta.get("file", ""), int(c.meta.get("position", 0))),
+        )
+        for c in ordered:
+            for text in split_sentences(c.text):
+                if text in seen or len(text.split()) < 4:
+                    continue
+                seen.add(text)
+                spin = c.meta.get("spin")
+                items.append(Sentence(text, c.id, c.meta.get("kind", ""), c.meta.get("section", ""),
+                                      int(spin) if spin is not None else None, len(items)))
+        self.sentences = items
+        # Embedded under their section heading and summary: "it failed" means more inside "Spin 1: an outage".
+        summaries = {c.id: c.meta.get("context", "") for c in chunks}
+        contextual = [f"{s.section}. {summaries.get(s.chunk_id, '')}\n{s.text}" if s.kind == "article" else
+                      f"{s.section}. {s.text}" for s in items]
+        self.vectors = signal_vectors(contextual, embedder, cache_dir) if items else np.zeros((0, 384))
+        from rank_bm25 import BM25Okapi
+
+        self._bm25 = BM25Okapi([tokenize(s.text) for s in items]) if items else None
+
+    # --- quotes ---------------------------------------------------------------------
+    def best_quote(self, vector: np.ndarray, *, sections: tuple[str, ...] = (), kinds: tuple[str, ...] = ("article",),
+                   spins: tuple[int, ...] = (), exclude: set[str] = frozenset(), names: tuple[str, ...] = ()) -> Sentence | None:
+        """The quotable sentence closest in meaning to `vector`, within the given sections/spins."""
+        best, best_score = None, -9.0
+        sims = self.vectors @ vector if len(self.sentences) else []
+        for i, s in enumerate(self.sentences):
+            if s.kind not in kinds or s.text in exclude or not quotable(s.text, s.kind):
+                continue
+            if sections and s.section not in sections:
+                continue
+            if spins and s.spin not in spins:
+                continue
+            score = float(sims[i]) + sum(0.05 for name in names if name.lower() in s.text.lower())
+            if score > best_score:
+                best, best_score = s, score
+        return best
+
+    # --- factual answers -------------------------------------------------------------
+    def question_type(self, question: str) -> str:
+        for name, pattern in QUESTION_TYPES.items():
+            if pattern.search(question):
+                return name
+        return "what"
+
+    def answer_sentences(self, question: str, vector: np.ndarray, *, spin: int | None = None,
+                         principle: str | None = None, limit: int = 2,
+                         passages: dict[str, float] | None = None) -> list[Sentence]:
+        """The sentences that answer a factual question, in reading order.
+
+        Each sentence is scored by meaning (cosine, embedded under its section), by words
+        (BM25 over sentences), by how relevant hybrid retrieval found its passage, and by a
+        cue for the question's type (a number, a when, a why, a principle's name)."""
+        if not self.sentences:
+            return []
+        qtype = self.question_type(question)
+        if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
+            qtype, limit = "what", max(limit, 3)
+        sims = self.vectors @ vector
+        terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
+        lexical = self._bm25.get_scores(terms) if self._bm25 is not None and terms else np.zeros(len(self.sentences))
+        top_lexical = float(np.max(lexical)) or 1.0
+        sections = section_cues(question)
+        if sections == ("Conclusion",):  # the closing is four sentences: all of them
+            return [x for x in self.sentences if x.section == "Conclusion"]
+        scored: list[tuple[float, int]] = []
+        for i, s in enumerate(self.sentences):
+            if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
+                continue  # "the second spin" means that spin's sentences
+            if sections and s.section not in sections:
+                continue
+            score = float(sims[i]) + LEXICAL_WEIGHT * float(lexical[i]) / top_lexical
+            score += PASSAGE_WEIGHT * (passages or {}).get(s.chunk_id, 0.0)
+            if s.text.endswith("?"):
+                score -= 0.15
+            if qtype == "number" and NUMBER.search(s.text):
+                score += 0.12
+            elif qtype == "when" and YEAR_OR_TIME.search(s.text):
+                score += 0.08
+            elif qtype == "why" and BECAUSE.search(s.text):
+                score += 0.2
+            elif qtype == "principle" and PRINCIPLE_NAME.search(s.text):
+                score += 0.1
+            if principle is not None:
+                score += 0.3 if s.kind == "principle" and s.section.lower() == principle.lower() else 0.0
+            elif s.kind == "principle":
+                score -= 0.1  # questions about the story are answered from the article first
+            scored.append((score, i))
+        if not scored:
+            return []
+        scored.sort(reverse=True)
+        if SPANS_SEVERAL.search(question) and re.search(r"\bspins?\b", question, re.I) and spin is None:
+            # Across the spins: the best sentence of each spin, in order.
+            best: dict[int, int] = {}
+            for _, i in scored:
+                sp = self.sentences[i].spin
+                if sp is not None and sp not in best and (qtype != "number" or NUMBER.search(self.sentences[i].text)):
+                    best[sp] = i
+            return [self.sentences[best[k]] for k in sorted(best)]
+        top_score, top = scored[0]
+        picked = [top]
+        for score, i in scored[1:]:
+            if len(picked) >= limit or score < top_score - 0.15:
+                break
+            picked.append(i)
+        if qtype == "why" and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
+            reason = next((i for _, i in scored if BECAUSE.search(self.sentences[i].text)
+                           and self.sentences[i].section == self.sentences[top].section), None)
+            if reason is not None:
+                picked.append(reason)
+        # A story reads on: the next sentence often holds the "what happened" (or the list a
+        # colon announces).
+        following = top + 1
+        head = self.sentences[top]
+        reads_on = head.text.endswith(":") or qtype in ("what", "why", "number") and (
+            qtype != "number" or not NUMBER.search(head.text))
+        if (reads_on and following < len(self.sentences) and following not in picked
+                and (self.sentences[following].section == head.section or head.text.endswith(":"))):
+            picked.append(following)
+        return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
+
+    def spins(self) -> list[tuple[int, str]]:
+        """The author's spins as (number, section heading), in order."""
+        return sorted({(s.spin, s.section) for s in self.sentences if s.spin is not None})
+
+_QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|thousand)?\s+(lines of code|teams|lines)\b", re.IGNORECASE)
+ASKS_TOTAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum|combined|in all)\b", re.IGNORECASE)
+
+
+def total_of(sentences: list[Sentence]) -> str | None:
+    """ "20k lines" + "30k lines" + "30k lines" → "about 80k lines of code" (same unit only)."""
+    amounts: dict[str, float] = {}
+    counted = 0
+    for s in sentences:
+        for number, thousand, unit in _QUANTITY.findall(s.text):
+            value = float(number.replace(",", "")) * (1000 if thousand else 1)
+            unit = "lines of code" if unit.lower().startswith("lines") else unit.lower()
+            amounts[unit] = amounts.get(unit, 0.0) + value
+            counted += 1
+    if counted < 2 or len(amounts) != 1:
+        return None
+    unit, value = next(iter(amounts.items()))
+    shown = f"{value / 1000:g}k" if value >= 1000 and value % 1000 == 0 else f"{value:g}"
+    return f"about {shown} {unit}"

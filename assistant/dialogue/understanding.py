@@ -1,0 +1,370 @@
+"""Reading a message: what it does (the move), what it tells us (facts), the mentee's own words.
+
+Patterns come first (they are precise and explainable); embedding similarity to a
+few exemplars per fact (`exemplars.yaml`) catches paraphrases the patterns miss,
+above a threshold calibrated on the dev conversations. A pattern that sits under a
+negation ("my manager doesn't trust me", "I haven't started") does not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+MOVES = (
+    "new_situation",
+    "progress",
+    "objection",
+    "outcome_success",
+    "outcome_failure",
+    "whats_next",  # what should I do now? (holds the step)
+    "after_that",  # what comes after this step? (turns the wheel)
+    "clarify_answer",
+    "factual",
+    "thanks",
+)
+
+_I = re.IGNORECASE
+
+
+def _rx(*parts: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in parts), _I)
+
+
+FACT_PATTERNS: dict[str, re.Pattern] = {
+    "new_in_role": _rx(
+        r"\b(?:just|recently)\s+(?:joined|started|switched|moved|transferred|been hired|got hired|landed|began)\b",
+        r"\bnew\s+(?:grad|graduate|hire|joiner|starter|employee|to the team|to the company)\b",
+        r"\b(?:my|a|this)\s+new\s+(?:job|role|team|company|position)\b(?!\s+(?:scheduler|service|system|tool|feature|project))",
+        r"\b(?:first|1st)\s+(?:job|week|weeks|month|months|90 days|year|few weeks|sprint)\b",
+        r"\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b",
+        r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
+        r"\bstill (?:ramping|onboarding|learning the ropes)\b",
+        r"\bstarted (?:a new|my first|at a new)\b",
+        r"\bjoined\b[^.!?]{0,20}\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d) (?:weeks?|months?) ago\b",
+    ),
+    "slipping": _rx(
+        r"\b(?:miss(?:ed|ing)?|slipp?(?:ed|ing)?|blew|blown|blowing)\b[^.!?]{0,30}\b(?:deadlines?|dates?|commitments?|estimates?|sprint goals?|eta)\b",
+        r"\b(?:deadlines?|dates?|commitments?|tickets?|tasks?|estimates?|projects?|work)\b[^.!?]{0,30}\b(?:slip|slips|slipped|slipping|keep running over|running late|overdue|went past)\b",
+        r"\b(?:behind schedule|running late|late again|always late|overpromis\w*|underdeliver\w*|over-?commit\w*)\b",
+        r"\bperformance improvement plan\b|\bon a pip\b",
+        r"\b(?:tickets?|work|things)\b[^.!?]{0,20}\bstill open\b",
+        r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
+    ),
+    "caused_incident": _rx(
+        r"\b(?:caused|triggered|responsible for|blamed for|behind|my fault)\b[^.!?]{0,40}\b(?:outage|incident|sev ?[0-3]|downtime|production issue|data loss)\b",
+        r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:took|take|brought|bring|knocked)\s+(?:down|out)\b",
+        r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:broke|corrupted|crashed|wiped)\b[^.!?]{0,30}\b(?:prod|production|the site|checkout|the database|customers?|the service)\b",
+        r"\b(?:outage|incident|sev ?[0-3]|downtime)\b[^.!?]{0,40}\b(?:my fault|because of me|on me|i caused|caused by me|caused by my)\b",
+        r"\bpost-?mortem\b[^.!?]{0,40}\b(?:my|me)\b",
+    ),
+    "has_track_record": _rx(
+        r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
+        r"\b(?:every|each) (?:deadline|date|commitment|sprint goal)s?\b[^.!?]{0,25}\b(?:hit|met|made)\b",
+        r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b|\b(?:deliver|ship)\w* (?:consistently|reliably)\b",
+        r"\b(?:good|solid|strong|great|clean|proven) track record\b",
+        r"\b(?:i(?:'m| am)|been) (?:the )?(?:reliable|dependable|consistent)\b",
+        r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
+        r"\bproven myself\b|\bgreat run\b|\bclose my tickets\b|\b(?:the )?reliable one\b",
+        r"\b(?:every|all (?:my|the|our)?)\s*(?:release|launch|deploy|delivery|ticket|sprint|task)s?\b[^.!?]{0,30}\b(?:on time|clean|on schedule)\b",
+    ),
+    "trusted": _rx(
+        r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
+        r"\bi(?:'ve| have)?\s+(?:earned|built|got|gained|have|built up)\b[^.!?]{0,20}\b(?:trust|credibility|goodwill|reputation)\b",
+        r"\b(?:go-to (?:person|engineer)|go to person|trusted (?:engineer|member|person)|without (?:double-?checking|checking|review)|free rein|a lot of autonomy|full autonomy)\b",
+        r"\bi(?:'m| am) trusted\b|\bpeople come to\b|\beveryone (?:on the team )?(?:trusts|comes to)\b|\blets me do what i want\b",
+        r"\bleaves? me alone\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
+        r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
+        r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
+    ),
+    "wants_scope": _rx(
+        r"\b(?:more|bigger|broader|larger|wider)\s+(?:scope|responsibilit\w*|ownership|impact|projects?|problems?|challenges?|influence|say)\b",
+        r"\b(?:get|getting) promoted\b|\bpromotion\b|\bnext level\b|\bstep up\b|\bstretch (?:project|assignment|work)\b",
+        r"\bready for more\b|\b(?:on|to) small (?:stuff|things|tasks|tickets)\b|\bonly (?:get|given|getting) (?:small|boring|maintenance|tickets)\b",
+        r"\bown (?:a|the|something) (?:bigger|whole|entire|larger)\b|\b(?:want|asked|ask) to lead\b|\borg-(?:wide|level)\b",
+    ),
+    "manager_said_no": _rx(
+        r"\b(?:manager|boss|lead|director|vp|leadership|skip|she|he|they)\b[^.!?]{0,30}\b(?:said no|say no|turned (?:it|me|the \w+) down|rejected|shot (?:it|me) down|declined|vetoed|won'?t (?:fund|approve|let|support)|not convinced|isn'?t convinced|wasn'?t convinced|passed on it)\b",
+        r"\b(?:pitch|proposal|idea|doc|request|ask|plan)\b[^.!?]{0,20}\b(?:was |got |been )?(?:rejected|turned down|shot down|declined|denied|vetoed)\b",
+    ),
+    "idea_approved": _rx(
+        r"\b(?:pitch|proposal|idea|project|design|plan|doc|rfc|initiative|it|request|ask)\b[^.!?]{0,30}\b(?:was |got |is |been )?(?:approved|green[- ]?lit|greenlit|signed off|funded)\b",
+        r"\b(?:approved|green[- ]?lit|greenlit|funded|signed off on)\s+(?:it|my|the|our)\b|\bgreen light\b|\bgave (?:me )?the go\b|\bgot (?:the )?go[- ]ahead\b",
+        r"\bsaid yes\b|\bbought in\b|\bon board with\b|\bgot what i asked for\b",
+        r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b",
+    ),
+    "designing": _rx(
+        r"\b(?:figur\w* out|work\w* out|decid\w*)\s+how\s+to\b",
+        r"\b(?:designing|architecting|scoping|the design|an architecture|the architecture)\b",
+        r"\b(?:ambiguous|ambiguity|so many unknowns|too many unknowns|fuzzy|(?:requirements?|scope|brief) (?:are|is) (?:unclear|vague|fuzzy)|no idea where to start|don'?t know where to start|where do i even start)\b",
+        r"\bhow (?:to|do i|should i) (?:solve|break (?:it|this) down)\b|\bno idea how to\b|\bturn (?:that|it|this) into (?:actual|real)\b",
+        r"\bi (?:now|just) own\b|\bput (?:me )?in charge\b|\bleading the\b[^.!?]{0,40}\b(?:initiative|project|effort|migration)\b",
+        r"\b(?:figure out|work out) (?:a|the) (?:sequence|plan|approach)\b|\bwhat done looks like\b",
+    ),
+    "stuck_in_analysis": _rx(
+        r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
+        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning|waiting)\b",
+        r"\bhaven'?t (?:actually )?(?:started|written (?:any|a line)|built|shipped|begun|done anything)\b",
+        r"\bwaiting (?:for|on) (?:permission|approval|the perfect|someone|the right time|sign-?off)\b",
+        r"\b(?:stuck|sitting|gathering dust)\b[^.!?]{0,25}\b(?:review|planning|discussion|meetings|design doc|doc|backlog|drawer)\b",
+        r"\b(?:weeks|months) of (?:meetings|discussion|planning|debate|reviews)\b",
+        r"\bjust (?:talk|talking) about (?:it|them)\b|\bnever (?:gets?|got) (?:started|built|done)\b",
+        r"\bno code yet\b|\bzero code\b|\bhaven'?t written any code\b|\bcan'?t (?:pick|decide|choose)\b|\bgoing back and forth\b|\bback and forth\b",
+        r"\bgather(?:ing)? more (?:requirements|data|feedback|input)\b|\bmore benchmarks\b|\bevaluating\b[^.!?]{0,60}\bfor (?:about |almost |over )?(?:\w+|\d+) (?:weeks|months)\b",
+        r"\bsitting on my (?:todo|to-do)\b|\b(?:rounds|round) of review\b|\bfind time\b",
+    ),
+    "shipped": _rx(
+        r"\b(?:we|i|it|they|the (?:tool|service|feature|project|system|pilot|prototype|launch|migration))\b[^.!?]{0,20}\b(?:shipped|launched|released|rolled (?:it )?out|went live|is live|are live|is out|went out|deployed (?:it|the))\b",
+        r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet))\b[^.!?]{0,20}\b(?:worked|went (?:really |very )?well|was a (?:big |huge |real )?(?:success|hit)|paid off|took off|landed well|hit (?:our|the|its) (?:target|goal|numbers))\b",
+        r"\b(?:adoption|usage|traffic)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
+        r"\b(?:teams?|users?|customers?|people|pms?)\b[^.!?]{0,15}\b(?:adopted it|are using it|use it|love it|loved it|rely on it|depend on it|running on it|want in|asked to use it)\b",
+        r"(?:^|[.!?]\s*)(?:we |i )?(?:shipped|launched|released) (?:it|all|the|v1)\b|\b(?:it|that)'s (?:live|out|shipped)\b|\bgot used by\b|\bahead of schedule\b",
+        r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bzero incidents\b|\bworked so well\b|\bcaught a real bug\b",
+        r"\b(?:is|are) running (?:on|in) (?:our|their|the|production|prod)\b",
+        r"\brolled (?:it )?out to\b|\bswitched within\b|\b(?:\d+|all|most) of them switched\b",
+        r"\b(?:shipped|released|launched) an? (?:alpha|beta|mvp|v1|first version|prototype|pilot)\b|\bin prod(?:uction)?\b(?!\s+(?:issue|incident|outage))",
+        r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
+    ),
+    "failed": _rx(
+        r"\b(?:flopped|fell flat|backfired|fizzled|bombed|scrapped|shelved)\b",
+        r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet|idea))\b[^.!?]{0,20}\b(?:failed|didn'?t work|did not work|got (?:cancell?ed|canceled|killed|cut)|was (?:cancell?ed|canceled|killed|cut))\b",
+        r"\b(?:cancell?ed|canceled|killed|shut down|pulled the plug on)\b[^.!?]{0,25}\b(?:project|it|my|our|the)\b",
+        r"\b(?:nobody|no one|no teams?|few people|hardly anyone)\b[^.!?]{0,10}\b(?:uses|used|adopted|wants|picked) (?:it|them|my|our|the tool)\b",
+        r"\b(?:got|made (?:it|things)|is|are) (?:worse|slower)\b|\bregress(?:ed|ion)\b|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
+        r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
+        r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth)\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
+        r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
+    ),
+    "customer_focus": _rx(
+        r"\b(?:matters?|useful) to (?:the )?(?:people|users|customers|teams)\b|\bwho (?:actually )?uses (?:it|this|my|our)\b",
+        r"\badoption is (?:stuck|flat|low)\b|\b(?:users?|customers?|teams) (?:complain|hate|are unhappy|keep complaining)\b",
+        r"\bwhat (?:users|customers|they) (?:actually )?(?:want|need)\b|\bcool to me\b|\bonboarding (?:is )?(?:painful|hard|takes)\b",
+    ),
+    "manages_others": _rx(
+        r"\b(?:my|one of my) (?:direct )?(?:reports?|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
+        r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
+        r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
+        r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
+        r"\bi (?:manage|mentor|coach)\b[^.!?]{0,30}\b(?:someone|engineers?|people|him|her|them|an? )\b",
+        r"\bhow (?:do|can|should) i (?:help|grow|coach|mentor|develop|support|get)\b[^.!?]{0,15}\b(?:him|her|them|my report|my mentee)\b",
+    ),
+}
+
+_NEGATION = re.compile(
+    r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bno\b|\bdoesnt|\bdont|\bwithout|\blost|\bneed(?:s)? to|\bwant(?:s)? to|\btrying to|\bhow (?:do|can) i|\bhope to|\bbuild(?:ing)? (?:a|up)|\bhaven'?t|\bhasn'?t|\bif)\W+(?:\w+\W+){0,5}$",
+    _I,
+)
+_NOT = r"\w+n['’]t\b|\b(?:not|never|no longer|cannot|dont|doesnt|didnt|isnt|wont|hasnt|havent)\b"
+_NEGATED_INSIDE = re.compile(_NOT, _I)
+# Facts where a negation or a wish in front flips the meaning ("doesn't trust me", "want a track record").
+NEGATABLE = {"has_track_record", "trusted", "idea_approved", "shipped", "wants_scope"}
+
+MOVE_PATTERNS: dict[str, re.Pattern] = {
+    "thanks": _rx(
+        r"^\W*(?:ok(?:ay)?[,!. ]+)?(?:thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|that(?:'s| is| was) (?:really )?(?:helpful|great|useful)|this (?:really )?help(?:s|ed))\b",
+    ),
+    "whats_next": _rx(
+        r"\bwhat(?:'s| is| comes)? next\b|\bnow what\b|\bwhat now\b|\bthen what\b|\bwhat do i do (?:now|next)\b",
+        r"\bwhat should i (?:do|focus on|work on|tackle) (?:now|next)\b|\bnext step\b|\bwhere do i go from here\b|\bwhat(?:'s| is) the next\b|\band after that\b",
+    ),
+    "objection": _rx(
+        r"\bi (?:can'?t|cannot|couldn'?t)\b|\bcan'?t (?:just|really)\b|\bi don'?t think i (?:can|could|should)\b",
+        r"\b(?:too|very|feels?|sounds?|seems?) (?:risky|scary|political|aggressive|much)\b|\bnot (?:realistic|possible|an option|feasible)\b|\bisn'?t (?:realistic|possible|an option|feasible)\b",
+        r"\b(?:no|don'?t have (?:the )?|not enough) (?:time|bandwidth|capacity)\b|\bwon'?t (?:work|fly)\b|\bwould never\b|\bnot allowed\b",
+        r"\bi'?m (?:scared|afraid|nervous|worried|not comfortable)\b|\bwhat if (?:he|she|they|my \w+) says? no\b",
+        r"\b(?:over|above) (?:my|his|her|their) (?:manager'?s? |boss'?s? )?head\b|\bdoesn'?t work (?:here|like that)\b",
+        r"\b(?:disagrees?|doesn'?t agree|don'?t agree|pushed back|pushes back)\b|\bthat'?s not how\b|\bbut (?:my|the) (?:manager|boss|lead|team)\b",
+        r"\bi already \w+\b[^.!?]{0,80}\b(?:but|doesn'?t|didn'?t|still|just)\b|\byou keep saying\b|\bi know you said\b",
+    ),
+    "progress": _rx(
+        r"\bi (?:did|have done|'ve done|already did|already|just did|finished|followed|went ahead|took your advice|sent|talked to|asked|spoke to|wrote|pitched|built)\b",
+        r"^\W*(?:ok(?:ay)?[,!. ]+)?(?:done|did (?:that|it)|update|so,? update|good news|news)\b",
+        r"\b(?:she|he|they|my (?:manager|boss|lead|director|skip)) said yes\b|\bfast[- ]forward\b|\bit'?s been (?:a few|a couple of|\w+|\d+) (?:weeks|months)\b",
+        r"\bsince (?:then|we last|last time)\b|\bnow i(?:'ve| have)\b|\bi now have\b",
+        r"^\W*(?:ok(?:ay)?[,!. ]+)?(?:talked|drafted|broke|figured|started|pitched|picked|blocked|wrote|built|sent|did|finished|moved|cut)\b",
+        r"\b(?:figured out|half done|made progress|drafted|broke it (?:down|into)|milestones|talked to all|got (?:it|them|the \w+) (?:working|running))\b",
+    ),
+    "after_that": _rx(r"\b(?:and )?after that\b|\band then\b|\bthen what\b|\bwhat comes after\b"),
+}
+
+_KEY_NOUNS = (
+    r"team|project|service|system|tool|platform|api|migration|pipeline|app|library|framework|dashboard|feature|"
+    r"launch|product|codebase|stack|database|cluster|infra|infrastructure|rewrite|redesign|initiative|org|"
+    r"proposal|prototype|pilot|sdk|backend|frontend|monolith|queue|cache|portal|integration|tooling|workflow|process"
+)
+KEY_PHRASE = re.compile(
+    rf"\b(?:the|our|my|their)\s+((?:[\w\-/']+\s+){{1,3}}?(?:{_KEY_NOUNS})s?)\b",
+    _I,
+)
+_GENERIC_MODIFIERS = {
+    "new", "whole", "same", "current", "own", "entire", "other", "big", "bigger", "small", "first", "last", "next",
+    "main", "old", "previous", "one", "this", "that", "a", "an", "every", "only", "real", "actual", "latest",
+    "core", "dev", "product", "engineering", "my", "our", "the", "of", "on", "in", "to", "and", "for", "with",
+}
+
+
+_NOT_MODIFIERS = frozenset("""my our the their his her your a an is was are were be been has have had got get gets
+approved said says asked told wants want need needs and or but to of in on at for with from by about into""".split())
+
+
+def key_phrases(text: str) -> list[str]:
+    """The mentee's own names for what they work on: "the payments migration", "our deploy pipeline"."""
+    found: list[str] = []
+    for match in KEY_PHRASE.finditer(text):
+        words = match.group(1).split()
+        modifiers = [w.lower().strip(".,'") for w in words[:-1]]
+        if not modifiers or all(w in _GENERIC_MODIFIERS for w in modifiers):
+            continue
+        if any(w in _NOT_MODIFIERS for w in modifiers):  # "my director approved my proposal" is a clause
+            continue
+        if words[-2].lower() in ("to", "on", "in", "for", "of", "and", "with", "at"):
+            continue
+        phrase = " ".join(match.group(0).split()).rstrip(".,;:!?")
+        determiner, rest = phrase.split(" ", 1)
+        # Speak to the mentee about *their* thing: "my X" becomes "your X".
+        determiner = {"my": "your", "our": "your"}.get(determiner.lower(), determiner.lower())
+        phrase = f"{determiner} {rest}"
+        if phrase not in found:
+            found.append(phrase)
+    return found[:3]
+
+
+@dataclass
+class Reading:
+    move: str
+    facts: dict[str, str] = field(default_factory=dict)  # fact -> the words that told us
+    phrases: list[str] = field(default_factory=list)
+    personal: bool = True
+
+
+_ONLY_NEGATION = re.compile(r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bdoesnt|\bdont)\W+(?:\w+\W+){0,5}$", _I)
+
+
+def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
+    """A negation (or, for states, a wish: "I want to be trusted") just before a match."""
+    pattern = _ONLY_NEGATION if wish_counts else _NEGATION
+    return bool(pattern.search(text[max(0, start - 40):start]))
+
+
+def find_facts(text: str) -> dict[str, str]:
+    facts: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    for key, pattern in FACT_PATTERNS.items():
+        for match in pattern.finditer(text):
+            if key in NEGATABLE and (_negated(text, match.start(), wish_counts=key == "wants_scope")
+                                     or _NEGATED_INSIDE.search(match.group(0))):
+                continue
+            facts[key] = _clause(text, match.start(), match.end())
+            spans[key] = match.span()
+            break
+    # "I shipped everything on time" is a track record, not a launch outcome.
+    if "shipped" in facts and "has_track_record" in facts and _overlaps(spans["shipped"], spans["has_track_record"]):
+        del facts["shipped"]
+    # "I failed to hit my dates" is slipping, not a failed bet.
+    if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
+        del facts["failed"]
+    # A no to the bigger ask isn't an approval ("she didn't agree" is caught by negation).
+    if "idea_approved" in facts and "manager_said_no" in facts:
+        if spans["manager_said_no"][0] > spans["idea_approved"][0]:
+            del facts["idea_approved"]
+        else:
+            del facts["manager_said_no"]
+    return facts
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int], slack: int = 0) -> bool:
+    return a[0] < b[1] + slack and b[0] < a[1] + slack
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around a match, as the mentee wrote it (used as the fact's evidence)."""
+    left = max(text.rfind(c, 0, start) for c in ".!?;\n")
+    right_candidates = [i for i in (text.find(c, end) for c in ".!?;\n") if i != -1]
+    right = min(right_candidates) if right_candidates else len(text)
+    clause = text[left + 1:right].strip(" ,")
+    words = clause.split()
+    if len(words) > 16:  # long clause: the words around what told us
+        before = len(text[left + 1:start].split())
+        inside = len(text[start:end].split())
+        lo = max(0, before - 4)
+        clause = " ".join(words[lo:lo + max(12, inside + 8)]).strip(" ,")
+    return clause[:160]
+
+
+@lru_cache(maxsize=1)
+def exemplar_data() -> dict:
+    import yaml
+
+    return yaml.safe_load((Path(__file__).with_name("exemplars.yaml")).read_text(encoding="utf-8"))
+
+
+class Understanding:
+    """Reads messages. Built once per Mentor (the exemplars are embedded once, cached on disk)."""
+
+    def __init__(self, embedder, cache_dir: Path | None = None, threshold: float | None = None) -> None:
+        from ..diagnosis import signal_vectors
+
+        data = exemplar_data()
+        self.threshold = float(threshold if threshold is not None else data.get("threshold", 0.7))
+        self._fact_keys: list[str] = []
+        texts: list[str] = []
+        for key, examples in (data.get("facts") or {}).items():
+            for example in examples:
+                self._fact_keys.append(key)
+                texts.append(example)
+        self._vectors = signal_vectors(texts, embedder, cache_dir)
+        self._texts = texts
+
+    def similar_facts(self, vector: np.ndarray | None) -> dict[str, float]:
+        if vector is None or not len(self._texts):
+            return {}
+        sims = self._vectors @ vector
+        best: dict[str, float] = {}
+        for key, sim in zip(self._fact_keys, sims):
+            best[key] = max(best.get(key, -1.0), float(sim))
+        return best
+
+    def read(self, text: str, *, vector: np.ndarray | None = None, has_history: bool = False,
+             pending_clarification: bool = False, factual: bool = False) -> Reading:
+        facts = find_facts(text)
+        if not facts and vector is not None and not factual:
+            scores = self.similar_facts(vector)
+            if scores:
+                key, score = max(scores.items(), key=lambda kv: kv[1])
+                if score >= self.threshold:
+                    facts[key] = text.strip()[:160]
+        move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
+                             factual=factual)
+        return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual)
+
+
+def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pending_clarification: bool,
+                  factual: bool) -> str:
+    words = len(text.split())
+    if MOVE_PATTERNS["thanks"].search(text) and words <= 14 and "?" not in text:
+        return "thanks"
+    if factual:
+        return "factual"
+    if pending_clarification and words <= 40:
+        return "clarify_answer"
+    if not has_history:
+        return "new_situation"
+    if "failed" in facts:
+        return "outcome_failure"
+    if "shipped" in facts:
+        return "outcome_success"
+    if MOVE_PATTERNS["objection"].search(text) and not ({"idea_approved", "trusted", "shipped"} & set(facts)):
+        return "objection"
+    if "manager_said_no" in facts:
+        return "objection"
+    if MOVE_PATTERNS["progress"].search(text) or {"idea_approved", "trusted", "has_track_record", "stuck_in_analysis"} & set(facts):
+        return "progress"
+    if MOVE_PATTERNS["after_that"].search(text):
+        return "after_that"
+    if MOVE_PATTERNS["whats_next"].search(text):
+        return "whats_next"
+    return "new_situation"

@@ -1,0 +1,179 @@
+"""The offline mentor as a conversation: facts, moves, placement, no repeats, the scope line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import Session, Step
+from assistant.dialogue.placement import place, stage_from_facts
+from assistant.dialogue.profile import Profile
+from assistant.dialogue.understanding import classify_move, find_facts, key_phrases
+from assistant.prompts import render_mentee
+
+INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_actions|moves_on_when|keywords:")
+
+
+@pytest.mark.parametrize("message, present, absent", [
+    ("I'm a new grad, three weeks in, and nobody knows me yet", {"new_in_role"}, {"trusted"}),
+    ("My config push took down checkout for an hour last week", {"caused_incident"}, {"failed"}),
+    ("I've hit every sprint commitment for a year and my PRs get approved fast", {"has_track_record"},
+     {"idea_approved", "shipped"}),
+    ("My manager doesn't trust me with anything big", set(), {"trusted"}),
+    ("My director trusts me and I want to own something bigger", {"trusted", "wants_scope"}, set()),
+    ("pitched it to my skip and she said yes!", {"idea_approved"}, {"manager_said_no"}),
+    ("he said no, our roadmap is full", {"manager_said_no"}, {"idea_approved"}),
+    ("It's been 3 months of design reviews and there's no code yet", {"stuck_in_analysis"}, set()),
+    ("we launched it and 12 teams are using it", {"shipped"}, {"failed"}),
+    ("the project got cancelled and nobody adopted it", {"failed"}, {"shipped"}),
+    ("I missed my last three deadlines", {"slipping"}, {"failed"}),
+    ("How do I help my direct report who keeps missing deadlines?", {"manages_others", "slipping"}, set()),
+])
+def test_facts_are_read_from_the_mentees_words(message, present, absent):
+    facts = find_facts(message)
+    assert present <= set(facts), facts
+    assert not absent & set(facts), facts
+
+
+def test_key_phrases_are_the_mentees_own_names_for_their_work():
+    assert key_phrases("I work on the payments migration with the billing team") == [
+        "the payments migration", "the billing team"]
+    assert key_phrases("I lead my team") == []  # generic: nothing of theirs to echo
+    assert key_phrases("our deploy pipeline keeps breaking") == ["your deploy pipeline"]
+
+
+@pytest.mark.parametrize("facts, known, expected", [
+    ({"wants_scope"}, set(), Step.EARN_TRUST),  # wanting scope is not having trust to spend
+    ({"wants_scope", "new_in_role"}, set(), Step.DELIVER_RESULTS),
+    ({"wants_scope"}, {"trusted"}, Step.OWNERSHIP_THINK_BIG),
+    ({"caused_incident", "shipped"}, set(), Step.DELIVER_RESULTS),  # an outage is a negative balance, not a bet
+    ({"trusted"}, set(), Step.OWNERSHIP_THINK_BIG),  # trusted people aren't sent back to earning it
+    ({"idea_approved"}, set(), Step.INVENT_AND_SIMPLIFY),
+    ({"idea_approved", "stuck_in_analysis"}, set(), Step.BIAS_FOR_ACTION),
+    ({"failed"}, set(), Step.ARE_RIGHT_A_LOT),
+])
+def test_placement_follows_the_facts_and_the_wheel(facts, known, expected):
+    assert stage_from_facts(facts, known)[0] is expected
+
+
+def test_moves_turn_the_wheel_or_hold_it():
+    scores = {s: 0.5 for s in Step}
+    assert place("progress", set(), set(), Step.EARN_TRUST, scores).step is Step.OWNERSHIP_THINK_BIG
+    assert place("objection", set(), set(), Step.EARN_TRUST, scores).step is Step.EARN_TRUST
+    assert place("whats_next", set(), set(), Step.BIAS_FOR_ACTION, scores).step is Step.BIAS_FOR_ACTION
+    assert place("progress", {"idea_approved"}, set(), Step.OWNERSHIP_THINK_BIG, scores).step is Step.INVENT_AND_SIMPLIFY
+
+
+def test_close_scores_on_a_first_message_ask_instead_of_guessing():
+    scores = {Step.DELIVER_RESULTS: 0.61, Step.EARN_TRUST: 0.60, Step.BIAS_FOR_ACTION: 0.3}
+    placement = place("new_situation", set(), set(), None, scores)
+    assert placement.ask and placement.step is Step.DELIVER_RESULTS
+    assert placement.alternatives == [Step.EARN_TRUST]
+    clear = place("new_situation", set(), set(), None, {Step.DELIVER_RESULTS: 0.7, Step.EARN_TRUST: 0.5})
+    assert not clear.ask
+
+
+def test_move_classification():
+    assert classify_move("thanks, this helps", {}, has_history=True, pending_clarification=False, factual=False) == "thanks"
+    assert classify_move("I can't just go over my manager's head", {}, has_history=True, pending_clarification=False,
+                         factual=False) == "objection"
+    assert classify_move("ok done. what's next?", {}, has_history=True, pending_clarification=False,
+                         factual=False) == "progress"
+    assert classify_move("I already do demos but it doesn't reach anyone", {}, has_history=True,
+                         pending_clarification=False, factual=False) == "objection"
+
+
+def test_a_conversation_moves_with_the_mentee_and_never_repeats(shared_mentor):
+    session = Session()
+    turns = [
+        ("I just joined the orders team as a new grad, five weeks in. What should I focus on?", Step.DELIVER_RESULTS),
+        ("ok, four months later: I've shipped everything on time, including the refund flow", Step.EARN_TRUST),
+        ("my manager now hands me work without checking it and my skip asked me to join planning",
+         Step.OWNERSHIP_THINK_BIG),
+        ("pitched a shared fraud-check service to my director and she said yes!", Step.INVENT_AND_SIMPLIFY),
+        ("that feels too risky for me right now, I can't take on that much", Step.INVENT_AND_SIMPLIFY),
+    ]
+    answers = []
+    for text, expected in turns:
+        answer = shared_mentor.ask(text, session=session)
+        assert answer.step is expected, (text, answer.step, answer.move)
+        answers.append(answer)
+    assert answers[-1].move == "objection"
+    actions = [a.next_action for a in answers if a.next_action]
+    assert len(actions) == len(set(actions)) == len(answers)
+    quotes = [q for a in answers for q in re.findall(r"\u201c([^\u201d]{20,})\u201d \[\d+\]", a.text)]
+    assert len(quotes) == len(set(quotes))
+    first_lines = [a.text.split(".")[0] for a in answers]
+    assert len(set(first_lines)) == len(first_lines)
+    assert "orders team" in answers[0].text  # their own words come back
+    assert set(session.profile.facts) >= {"trusted", "idea_approved"}
+    for a in answers:
+        assert all(c.verified for c in a.citations), a.citations
+        assert not INTERNAL.search(a.text + "".join(s.text for s in a.sources))
+
+
+def test_an_outage_starts_from_a_negative_balance_with_the_authors_story(shared_mentor):
+    answer = shared_mentor.ask("I pushed a bad config that took down checkout on Black Friday. How do I recover?")
+    assert answer.step is Step.DELIVER_RESULTS
+    assert "caused_incident" in answer.facts
+    assert any(s.spin == 1 for s in answer.sources), [s.section for s in answer.sources]
+
+
+def test_a_manager_is_answered_as_a_manager(shared_mentor):
+    answer = shared_mentor.ask("I manage a new grad who started last month. How do I help her grow without "
+                               "overwhelming her?")
+    assert answer.step is Step.DELIVER_RESULTS
+    assert "Hire and Develop the Best" in answer.text
+    assert "ask your manager" not in answer.text.lower()
+
+
+def test_pay_is_outside_the_wheel_and_said_so(shared_mentor):
+    answer = shared_mentor.ask("How do I negotiate my salary for a senior offer?")
+    assert answer.step is None and not answer.in_scope
+    assert "doesn't cover" in answer.text or "outside" in answer.text
+    assert answer.sources == []
+
+
+def test_a_clarifying_reply_resolves_the_step(shared_mentor):
+    session = Session()
+    session.profile.pending_clarification = [Step.DELIVER_RESULTS.value, Step.EARN_TRUST.value]
+    session.turns.append(session.add_user_turn("I'm not sure where I am") or session.turns[-1])
+    options = shared_mentor.dialogue.composer.content.clarify(Step.EARN_TRUST)
+    answer = shared_mentor.ask(options[0], session=session)
+    assert answer.move == "clarify_answer"
+    assert answer.step in (Step.DELIVER_RESULTS, Step.EARN_TRUST)
+    assert session.profile.pending_clarification == []
+
+
+def test_factual_questions_are_answered_from_the_article_with_cited_sentences(shared_mentor):
+    answer = shared_mentor.ask("Adding up spins 2, 3 and 4, how many lines of code did the author write in total?")
+    assert "80k" in answer.text
+    answer = shared_mentor.ask("How many lines of code did the author write in the second spin?")
+    assert "20k" in answer.text and "30k" not in answer.text
+    assert all(c.verified for c in answer.citations) and answer.citations
+
+
+def test_profile_round_trips_with_the_session():
+    session = Session(name="ana")
+    session.profile.add_fact("trusted", "my director backs me", turn=1)
+    session.profile.remember_phrases(["the billing team"])
+    session.profile.mark_used("actions", "Do the thing.")
+    restored = Session.from_dict(session.to_dict())
+    assert restored.profile.facts["trusted"].evidence == "my director backs me"
+    assert restored.profile.key_phrases == ["the billing team"]
+    assert restored.profile.used("actions") == ["Do the thing."]
+    restored.profile.remove_fact("trusted")
+    assert not restored.profile.has("trusted")
+    with pytest.raises(ValueError, match="unknown fact"):
+        Profile().add_fact("likes_pizza", "x")
+
+
+def test_the_llm_prompt_carries_the_dialogue_state(shared_mentor):
+    session = Session()
+    shared_mentor.ask("My director trusts me and I keep thinking about our flaky deploy pipeline", session=session)
+    state = shared_mentor.dialogue.understand("I can't just go over my manager's head", None, session, lambda: {})
+    text = render_mentee(session, state.placement.step, shared_mentor.flywheel, state)
+    assert "People around you trust you with more" in text
+    assert "What this message does: objection" in text
+    assert "Already advised" in text and session.profile.used("actions")[0] in text
