@@ -22,8 +22,8 @@ from .types import KINDS, Step
 CHUNK_SIZE = 700
 CHUNK_OVERLAP = 100
 # Bump when chunking logic or chunk metadata changes so `mentor index` re-chunks unchanged
-# files (an index from another version is repaired on open). 4: `steps` is a list.
-CHUNKER_VERSION = "4"
+# files (an index from another version is repaired on open). 5: `steps` is a list.
+CHUNKER_VERSION = "5"
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n---\s*\n(?P<body>.*)\Z", re.DOTALL)
 _SPIN = re.compile(r"\bspin\s*#?\s*(\d+)\b", re.IGNORECASE)

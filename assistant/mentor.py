@@ -263,6 +263,7 @@ class Mentor:
             log.info("index %s: %s", self.settings.store_dir, report)
             token = self.store.generation_token()
             if token != self._index_token:
+                self.store.follow(token)  # another process may have written right after us
                 self._on_index_changed()
                 self._index_token = token
             self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question

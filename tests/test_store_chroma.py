@@ -51,8 +51,9 @@ def test_plain_chromadb_in_another_process_can_query_texts(built_home):
 
 
 def test_sources_carry_steps_as_a_list(shared_mentor):
-    sources = shared_mentor.retrieve("You may be at this step if you say: my manager doesn't trust me", k=10)
-    flywheel = [s for s in sources if s.kind == "flywheel" and s.steps]
-    assert flywheel and all(isinstance(s.steps, list) and len(s.steps) == 1 for s in flywheel)
+    sources = shared_mentor.retrieve("Step 2: Earn Trust. The principles at work here", k=10)
+    guide = [s for s in sources if s.kind == "guide" and s.steps]
+    assert guide and all(isinstance(s.steps, list) and len(s.steps) == 1 for s in guide)
+    assert ["earn_trust"] in [s.steps for s in guide]
     stored = shared_mentor.store.collection.get(where={"steps": {"$contains": "earn_trust"}}, include=["metadatas"])
     assert stored["ids"] and all("earn_trust" in m["steps"] for m in stored["metadatas"])

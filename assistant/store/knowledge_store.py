@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..embeddings import MODEL_NAME
+from ..embeddings import DIMENSION, MODEL_NAME
 from ..errors import MentorError, StoreError
 from ..types import IndexReport
 from .backend import EmbeddedBackend, HttpBackend
@@ -273,7 +273,8 @@ class KnowledgeStore:
             try:
                 with self._chroma("reading"):
                     col = self.collection
-                    col.count()
+                    if col.count():  # the vector index too, not only the SQLite side
+                        col.query(query_embeddings=[[1.0] + [0.0] * (DIMENSION - 1)], n_results=1)
                     col.get(limit=1, include=["documents", "metadatas"])
                 self.state()
                 return None
@@ -306,8 +307,11 @@ class KnowledgeStore:
 
 
 def _flywheel_of(files) -> dict | None:
-    """The flywheel's front matter as indexed (load_knowledge guarantees one flywheel file)."""
+    """The flywheel as indexed: what `Flywheel` keeps of the file's front matter
+    (load_knowledge guarantees one flywheel file)."""
+    from ..flywheel import Flywheel
+
     for kf in files:
         if kf.kind == "flywheel":
-            return {"steps": kf.meta["steps"]}
+            return Flywheel.from_meta(kf.meta).meta
     return None
