@@ -36,7 +36,8 @@ FACTS: dict[str, tuple[str, str]] = {
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "shipped": ("stuck_in_analysis", "designing", "failed"),
     "failed": ("stuck_in_analysis", "designing", "shipped"),
-    "idea_approved": ("manager_said_no",),
+    "idea_approved": ("manager_said_no", "pitching"),
+    "manager_said_no": ("pitching",),
     "stuck_in_analysis": ("designing",),
     "trusted": ("new_in_role", "slipping"),
     "has_track_record": ("new_in_role", "slipping"),

@@ -295,6 +295,9 @@ def find_facts(text: str) -> dict[str, str]:
     # "I failed to hit my dates" is slipping, not a failed bet.
     if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
         del facts["failed"]
+    # "I pitched it and she said yes": the pitch is over, its answer is the fact.
+    if "pitching" in facts and ({"idea_approved", "manager_said_no"} & set(facts)):
+        del facts["pitching"]
     # A no to the bigger ask isn't an approval ("she didn't agree" is caught by negation).
     if "idea_approved" in facts and "manager_said_no" in facts:
         if spans["manager_said_no"][0] > spans["idea_approved"][0]:
