@@ -27,7 +27,11 @@ from .understanding import Reading
 NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: the message's hash picks
 ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
-RELATED_FLOOR = 0.5  # retrieved passages below this fused relevance are not shown as sources
+RELATED_FLOOR = 0.5
+BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
+                            r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
+ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
+INCIDENT_ONLY = re.compile(r"\b(?:incident|outage|postmortem|post-mortem|rollback plan)\b", re.IGNORECASE)  # retrieved passages below this fused relevance are not shown as sources
 STORY_FLOOR = 0.55  # a story is told only when the message is this close to one of its situations
 QUOTE_LEADS = ("As the article puts it:", "In the author's words:", "The article is plain about it:",
                "The author says it this way:", "From the article:")
@@ -165,6 +169,8 @@ class OfflineComposer:
     # --- picking without repeating --------------------------------------------------
     def _pick(self, kind: str, options: list[str], turn: TurnInput, by_meaning: bool = False) -> str | None:
         used = set(turn.profile.used(kind))
+        if "caused_incident" not in turn.profile.facts:  # incident advice only for someone who had one
+            options = [o for o in options if not INCIDENT_ONLY.search(o)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
         if not fresh:
             return None
@@ -184,6 +190,13 @@ class OfflineComposer:
         choice = stable_pick(fresh, turn.question)
         turn.profile.mark_used(kind, choice)
         return choice
+
+    def _not_already_done(self, options: list[str], turn: TurnInput) -> list[str]:
+        """After "I wrote the postmortem", don't advise writing the postmortem."""
+        if turn.vector is None:
+            return options
+        kept = [o for o in options if o not in self._vectors or float(self._vectors[o] @ turn.vector) < ALREADY_DONE]
+        return kept or options
 
     def _thing(self, turn: TurnInput) -> str | None:
         if turn.profile.key_phrases:
@@ -259,11 +272,16 @@ class OfflineComposer:
             return self._objection(turn, citer)
         if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
             supported = bool(turn.reading and turn.reading.facts)
-            ack = self._pick("acks", self.content.progress_acks(step), turn, by_meaning=True) if supported else "Good, that moves the wheel."
-            opener = (ack + " ") if ack else ""
-            parts.append(self._where(turn, step, citer, lead=opener + ("Next on the wheel: " if move == "after_that" else "That moves you on. ")))
+            if supported:
+                ack = self._pick("acks", self.content.progress_acks(step), turn, by_meaning=True) or ""
+                lead = ack + (" Next on the wheel: " if move == "after_that" else " That moves you on. ")
+            else:
+                lead = "Next on the wheel: " if move == "after_that" else "Good, that moves the wheel. "
+            parts.append(self._where(turn, step, citer, lead=lead.lstrip()))
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
+        elif move == "progress":  # real work, but the step's condition isn't met yet
+            parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         else:
             opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
@@ -281,7 +299,10 @@ class OfflineComposer:
             parts.append(story)
         if turn.open_commitment:
             parts.append(f"Before adding more: you committed to \u201c{turn.open_commitment}\u201d. If that is still open, finishing it is part of this step.")
-        action = self._pick("actions", self.content.actions(step, branch), turn, by_meaning=True)
+        options = self.content.actions(step, branch)
+        if move in ("progress", "outcome_success", "outcome_failure"):
+            options = self._not_already_done(options, turn)
+        action = self._pick("actions", options, turn, by_meaning=True)
         action = fill(action, thing) if action else None
         if action:
             parts.append(f"**Your next action:** {action}")
@@ -406,6 +427,23 @@ class OfflineComposer:
         return (f"{line}\n\nIf you tell me where you are at work, for example what you have delivered lately or "
                 "what you'd like to own next, I can place you on the flywheel and suggest one next step.")
 
+    def _summary_lead(self, turn: TurnInput, found: list) -> str | None:
+        """A broad question about one part of the story ("what did he do in his second spin?")
+        opens with that section's plain-words summary (our words, from the article's front
+        matter), then the cited sentences."""
+        if not BROAD_QUESTION.search(turn.question):
+            return None
+        sections = {s.section for s in found}
+        if len(sections) != 1:
+            return None
+        chunk = self.sentences.chunks.get(found[0].chunk_id)
+        summary = (chunk.meta.get("context") or "").strip() if chunk is not None else ""
+        if not summary:
+            return None
+        section = found[0].section
+        where = section.split(":")[0] if found[0].spin else section
+        return f"In short ({where}): {summary[0].upper() + summary[1:]}"
+
     def _order_answer(self, turn: TurnInput, citer: Citer) -> str | None:
         """"Which principle comes after Think Big?": the wheel's order is data, answer from it."""
         match = re.search(r"\b(?:comes?|is|step)?\s*(?P<rel>next after|after|before|follows?|precedes?)\s+(?:you\s+\w+\s+(?:a\s+)?(?:bigger problem\s+)?(?:with\s+)?)?(?P<name>[A-Z][\w ]+)",
@@ -443,6 +481,9 @@ class OfflineComposer:
                                                 principle=principle, passages=passages)
         if not found:
             return "I couldn't find anything about that in the flywheel article or the principles."
+        summary = self._summary_lead(turn, found)
+        if summary:
+            return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in found)
         quotes, section = [], None
         for s in found:
             label = ""
@@ -456,6 +497,8 @@ class OfflineComposer:
             return f"The article walks through {len(spins)} spins of the author's own flywheel ({names}). " + " ".join(quotes[:1])
         if principle:
             return f"**{principle}**, in our words: " + " ".join(quotes)
+        if summary:
+            return summary + " " + " ".join(quotes)
         if ASKS_TOTAL.search(turn.question):
             total = total_of(found)
             if total:

@@ -17,7 +17,7 @@ from ..types import Step
 THING_FALLBACK = "your current work"
 # When the mentee hasn't named their work, the slot takes what the step is about.
 STEP_THING = {
-    "deliver_results": "your current tasks",
+    "deliver_results": "your current work",
     "earn_trust": "your recent work",
     "ownership_think_big": "the bigger problem you want to own",
     "invent_and_simplify": "the problem you now own",

@@ -23,7 +23,9 @@ FACT_STAGE: dict[str, Step] = {
     "caused_incident": Step.DELIVER_RESULTS,
     "has_track_record": Step.EARN_TRUST,
     "wants_scope": Step.EARN_TRUST,  # refined below: wanting scope is not having the trust to spend
+    "checked_closely": Step.EARN_TRUST,
     "trusted": Step.OWNERSHIP_THINK_BIG,
+    "pitching": Step.OWNERSHIP_THINK_BIG,
     "manager_said_no": Step.OWNERSHIP_THINK_BIG,  # the ask was made; reshape it
     "idea_approved": Step.INVENT_AND_SIMPLIFY,
     "designing": Step.INVENT_AND_SIMPLIFY,
@@ -62,7 +64,12 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
     if not staged:
         return None, []
     if "caused_incident" in facts:
+        if "has_track_record" in facts:  # the record since the incident is rebuilt: trust comes next
+            return Step.EARN_TRUST, ["caused_incident", "has_track_record"]
         return Step.DELIVER_RESULTS, ["caused_incident"]
+    if "checked_closely" in facts and not facts & {"idea_approved", "designing", "stuck_in_analysis", "shipped",
+                                                  "failed", "pitching", "trusted"}:
+        return Step.EARN_TRUST, ["checked_closely"]
     if "customer_focus" in facts and not facts & {"shipped", "failed", "stuck_in_analysis", "idea_approved"}:
         return Step.CUSTOMER_OBSESSION, ["customer_focus"]
     if "designing" in staged and "trusted" in facts and not facts & {"idea_approved", "stuck_in_analysis", "shipped", "failed"}:
@@ -87,10 +94,12 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     if move in ("factual", "thanks"):
         return Placement(None, 0.0, reason="none")
 
+    if "manages_others" in fresh and "manages_others" not in known:
+        previous = None  # a question about someone else: their step, not the mentee's own
     step, used = stage_from_facts(fresh, known)
     if move == "clarify_answer" and pending:
         options = [Step(v) for v in pending]
-        if step in options:
+        if step is not None:  # the reply states facts: they decide, even outside the two options
             return Placement(step, 0.9, [s for s in options if s is not step], "clarified", facts_used=used)
         picked = max(options, key=lambda s: scores.get(s, 0.0))
         return Placement(picked, 0.75, [s for s in options if s is not picked], "clarified")
@@ -106,6 +115,9 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         return Placement(Step.ARE_RIGHT_A_LOT, 0.85, runner_up(Step.ARE_RIGHT_A_LOT), "transition")
     if previous is not None:
         if move in ("progress", "after_that"):
+            if previous is Step.DELIVER_RESULTS and "caused_incident" in known:
+                # Cleaning up after an incident is the recovery itself: the record comes next.
+                return Placement(previous, 0.75, [previous.next], "kept")
             return Placement(previous.next, 0.8, [previous], "transition")
         if move in ("objection", "clarify_answer", "whats_next"):
             # "what's next?" asks what to do from here; it doesn't report that anything changed.

@@ -94,13 +94,13 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-_NOTE = re.compile(r"\bstep \d\b|\bthe flywheel\b|\bthe career flywheel\b|\bnext step\b|#\d", re.IGNORECASE)
+_NOTE = re.compile(r"\bstep \d\b|\bflywheel\b|\bnext step\b|#\d|\bthis principle\b", re.IGNORECASE)
 
 
 def quotable(sentence: str, kind: str = "article") -> bool:
     """Whole advice sentences only: no signposts, no questions, and no principle note that
     only points at the flywheel ("It is the other half of step 3")."""
-    if _NOTE.search(sentence) and (kind == "principle" or len(sentence.split()) < 15):
+    if _NOTE.search(sentence) and (kind == "principle" or len(sentence.split()) < 15 and not sentence.startswith("Think")):
         return False
     words = len(sentence.split())
     return (MIN_QUOTE_WORDS <= words <= MAX_QUOTE_WORDS and not SIGNPOST.match(sentence)
