@@ -101,8 +101,8 @@ def _export(export_path: Path, journal_path: Path | None) -> None:
 
     from .feedback import export_feedback
 
-    journal = journal_path or Settings.from_env().journal_path
-    if not Path(journal).exists():
+    journal = journal_path or Settings.from_env().journal_target  # MENTOR_DATABASE_URL when set
+    if isinstance(journal, Path) and not journal.exists():
         click.echo(f"no journal at {journal} (the page stores thumbs feedback there); nothing exported")
         return
     new, total, path = export_feedback(journal, export_path)

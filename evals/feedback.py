@@ -31,7 +31,13 @@ def _slug(text: str, words: int = 6) -> str:
 
 
 def read_thumbs_down(journal_path) -> list[dict]:
-    """Thumbs-down rows (rating < 0), oldest first, as plain dicts."""
+    """Thumbs-down rows (rating < 0), oldest first, as plain dicts. `journal_path` is the
+    SQLite file or a PostgreSQL URL (MENTOR_DATABASE_URL)."""
+    if isinstance(journal_path, str) and "://" in journal_path:
+        from assistant.journal import Journal
+
+        rows = [r.to_dict() for r in Journal(journal_path).feedback()]
+        return [r for r in rows if r.get("rating", 0) < 0]
     path = Path(journal_path)
     if not path.exists():
         return []

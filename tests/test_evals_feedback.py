@@ -67,3 +67,10 @@ def test_cli_export_reads_the_journal_under_mentor_home(tmp_path, monkeypatch):
     assert len(yaml.safe_load(out.read_text())) == 2
     result = CliRunner().invoke(eval_command, ["--export-feedback", str(out)])
     assert "no new thumbs-down feedback" in result.output
+
+
+def test_export_reads_feedback_from_postgresql(postgres_url, tmp_path):
+    """With MENTOR_DATABASE_URL the page's feedback is in PostgreSQL: the export reads it there."""
+    _journal(postgres_url)
+    new, total, _ = export_feedback(postgres_url, tmp_path / "feedback.yaml")
+    assert (new, total) == (2, 2)

@@ -252,13 +252,13 @@ def _writer(target: str, worker: int, rounds: int) -> None:
 def test_concurrent_writers_never_lose_a_turn(journal_target):
     """Threads in two processes append to one journey at once: every turn and commitment survives."""
     target = str(journal_target)
-    rounds, threads_per_process = 12, 3
+    rounds, threads_per_process = 8, 3
     Journal(target).open_named("Ana")  # the schema and the journey exist before the race
     ctx = multiprocessing.get_context("spawn")
     other = ctx.Process(target=_process_writers, args=(target, 100, threads_per_process, rounds))
     other.start()
     _process_writers(target, 0, threads_per_process, rounds)
-    other.join(120)
+    other.join(300)  # generous: the machine may be busy
     assert other.exitcode == 0
     loaded = Journal(target).load("Ana")
     questions = [t.text for t in loaded.turns if t.role == "user"]

@@ -121,11 +121,13 @@ def test_out_of_scope_questions_get_the_redirect(url, shared_mentor):
 def test_langchain_chat_openai_invoke_and_stream(url, shared_mentor):
     from langchain_openai import ChatOpenAI
 
-    llm = ChatOpenAI(model="flywheel-mentor", base_url=url + "/v1", api_key=ALICE, max_retries=0,
-                     use_responses_api=False)
+    def chat(token: str):
+        return ChatOpenAI(model="flywheel-mentor", base_url=url + "/v1", api_key=token, max_retries=0,
+                          use_responses_api=False)
+
     expected = expected_answer(shared_mentor).text
-    assert llm.invoke(QUESTION).content == expected
-    pieces = [chunk.content for chunk in llm.stream(QUESTION)]
+    assert chat(ALICE).invoke(QUESTION).content == expected
+    pieces = [chunk.content for chunk in chat(BOB).stream(QUESTION)]  # bob: a first conversation too
     assert "".join(pieces) == expected and len([p for p in pieces if p]) > 3
 
 

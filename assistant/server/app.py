@@ -87,6 +87,13 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     async def _api_error(_request, exc: protocol.APIError):
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(_request, exc: Exception):  # never a traceback or a plain-text 500 to a client
+        log.exception("unexpected error")
+        error = protocol.APIError(500, f"the mentor failed unexpectedly ({type(exc).__name__}); try again",
+                                  type_="server_error")
+        return JSONResponse(error.body(), status_code=500)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
@@ -159,10 +166,12 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     def chat_completions(body: protocol.ChatRequest, user: str = Depends(authenticate)):
         journey, session = _journey(runtime, user, body)
         question, session = protocol.replay(body, session)
+        if not session.turns:  # a first message: a new conversation in the journey
+            session.clear()  # (what the mentor already said in the last one may be said again)
+            if journey is not None and not journey.created:
+                _new_conversation(runtime, journey)
         if journey is not None:
             runtime.journal.mark_saved(journey, session.turns)
-            if not session.turns and not journey.created:  # a first message: a new conversation
-                _new_conversation(runtime, journey)
         completion_id = protocol.new_id()
         try:
             stream = runtime.mentor.stream(question, session)
