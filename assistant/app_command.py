@@ -10,10 +10,14 @@ import click
 
 
 def app_path() -> Path:
-    """The page script: `app.py` at the top of the checkout, or its installed copy."""
-    from .settings import project_data_dir
+    """The page script: the copy shipped in the package (`assistant/page_files/app.py` in a
+    wheel), else `app.py` at the top of the checkout (an editable install)."""
+    from importlib.resources import files
 
-    return project_data_dir() / "app.py"
+    shipped = files("assistant") / "page_files" / "app.py"
+    if isinstance(shipped, Path) and shipped.is_file():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "app.py"
 
 
 def streamlit_argv(path: Path, host: str, port: int, headless: bool, extra: tuple[str, ...] = ()) -> list[str]:
@@ -35,10 +39,15 @@ def app_command(host: str, port: int, headless: bool, streamlit_args: tuple[str,
 
     Extra arguments go to `streamlit run`, e.g. `mentor app -- --theme.base dark`.
     """
+    import importlib.util
+
+    if importlib.util.find_spec("streamlit") is None:
+        click.echo("error: the chat page needs Streamlit: pip install 'flywheel-mentor[app]'", err=True)
+        sys.exit(2)
     path = app_path()
     if not path.is_file():
-        click.echo(f"error: the page script {path} is missing; run `mentor app` from a checkout of "
-                   "flywheel-mentor (pip install -e .), or `streamlit run app.py` in it", err=True)
+        click.echo(f"error: the page script {path} is missing; reinstall flywheel-mentor, or run "
+                   "`streamlit run app.py` in a checkout", err=True)
         sys.exit(2)
     try:
         code = subprocess.call(streamlit_argv(path, host, port, headless, streamlit_args))

@@ -47,6 +47,11 @@ def labelled_questions() -> list[dict]:
     import yaml
 
     path = Path(__file__).resolve().parent.parent / "tests" / "data" / "retrieval_questions.yaml"
+    if not path.is_file():  # an installed package ships no tests
+        from .errors import InputError
+
+        raise InputError("`mentor bench --only chunking` uses the labelled questions in tests/data/: run it "
+                         "from a checkout of flywheel-mentor (pip install -e .)")
     return yaml.safe_load(path.read_text())
 
 

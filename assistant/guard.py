@@ -50,6 +50,9 @@ CAREER = re.compile(
 ON_TOPIC_SIMILARITY = 0.22
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @dataclass(frozen=True)
 class Scope:
     in_scope: bool
@@ -67,6 +70,10 @@ def validate_question(question, limit: int) -> str:
         except UnicodeDecodeError as exc:
             raise UndecodableInputError(f"{exc.reason} at byte {exc.start}") from None
     text = str(question).replace("\x00", "").strip()
+    if _SURROGATE.search(text):  # undecodable bytes that reached us as text (a command-line argument, stdin)
+        from .errors import UndecodableInputError
+
+        raise UndecodableInputError("it contains bytes that are not valid UTF-8")
     if not text:
         raise EmptyQuestionError()
     if len(text) > limit:

@@ -105,7 +105,10 @@ def read_file(path: Path, root: Path) -> KnowledgeFile:
     import yaml
 
     name = path.relative_to(root).as_posix()
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions), a folder named *.md, gone since listed
+        raise KnowledgeFileError(name, f"cannot be read ({exc.strerror or exc}); check its permissions") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -4,12 +4,12 @@
 `ChatOpenAI` (which raises without a key) is never constructed offline. It is
 an LCEL chain, `prompt | ChatOpenAI | StrOutputParser()`, with:
 
-- the prompts from `assistant.prompts` (passages as numbered, delimited data);
-- its own bounded retries (exponential backoff + jitter, Retry-After honoured
-  up to a cap) on 429, 5xx, timeouts and connection errors; the client's
-  retries are off (`max_retries=0`) so a retry can never happen after text
-  has been streamed to the user: once the first piece is out, a failure is
-  reported, not retried;
+- the prompts from `assistant.prompts` (passages as numbered, delimited data),
+  the conversation trimmed to its budget with `langchain_core.messages.trim_messages`;
+- the `openai` SDK's own retries (`max_retries` = MENTOR_MAX_RETRIES): exponential
+  backoff with jitter, Retry-After honoured, and never a retry once a stream has
+  started (the SDK retries only the request, before any text arrives); each retry is
+  logged by the SDK at INFO (`mentor -v` shows it);
 - every provider failure mapped to a `ProviderError` subclass whose message
   says what to do, with the API key redacted;
 - a check that a stream really finished (a finish_reason arrived): a stream
@@ -17,24 +17,26 @@ an LCEL chain, `prompt | ChatOpenAI | StrOutputParser()`, with:
 
 LangSmith tracing needs no code here: with LANGSMITH_TRACING=true and
 LANGSMITH_API_KEY set, LangChain traces every run (named `mentor.answer` and
-`mentor.rewrite`, tagged `flywheel-mentor`).
+`mentor.rewrite`, tagged `flywheel-mentor`), nested in the turn's run
+(`assistant.tracing`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
 import re
-import time
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator, NoReturn
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.output_parsers import StrOutputParser
 
-from .errors import ProviderAuthError, ProviderError, ProviderResponseError, ProviderUnavailableError
+from .errors import ProviderAuthError, ProviderCause, ProviderError, ProviderResponseError, ProviderUnavailableError
 from .prompts import (
+    MESSAGE_NOTE,
     PASSAGES_NOTE,
+    REWRITE_SYSTEM,
+    SYSTEM,
     REWRITE_TURN_CHARS,
     answer_prompt,
     clean_rewrite,
@@ -42,11 +44,16 @@ from .prompts import (
     neutralise,
     render_conversation,
     render_mentee,
+    HISTORY_CHARS,
+    HISTORY_TURNS,
+    TURN_CHARS,
+    clip_turn,
     render_passages,
     rewrite_prompt,
-    trim_history,
 )
+from .safety.redaction import redact
 from .settings import Settings
+from .tracing import with_handler
 from .types import AnswerRequest
 
 log = logging.getLogger(__name__)
@@ -54,7 +61,6 @@ log = logging.getLogger(__name__)
 LOCAL_DUMMY_KEY = "sk-local-no-key"  # local OpenAI-compatible servers ignore the key, the client needs one
 OPENAI_URL = "https://api.openai.com/v1"
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-_KEYLIKE = re.compile(r"\b(?:sk|lsv2|key)-[A-Za-z0-9_\-*]{6,}")
 
 
 def api_key_for(settings: Settings) -> str:
@@ -78,7 +84,7 @@ def build_chat_model(settings: Settings, **overrides):
         model=settings.model,
         base_url=settings.base_url,
         timeout=settings.timeout,
-        max_retries=0,  # we retry ourselves, and only before the first streamed piece
+        max_retries=settings.max_retries,  # the SDK's backoff; it never retries a started stream
         use_responses_api=False,  # chat completions: what every OpenAI-compatible server speaks
     )
     kwargs.update(overrides)
@@ -104,19 +110,20 @@ class LLMAnswerer:
     """The model-backed answerer behind `Mentor`. Same role as `OfflineComposer`."""
 
     mode = "llm"
-    backoff_base = 0.5  # seconds before the first retry (doubles each time, with jitter)
-    backoff_max = 8.0  # cap on one wait, Retry-After included
 
-    def __init__(self, settings: Settings, flywheel=None, *, llm=None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, settings: Settings, flywheel=None, *, llm=None) -> None:
         self.settings = settings
         self.flywheel = flywheel
         self.model = settings.model
         self.llm = llm if llm is not None else build_chat_model(settings)
         # OpenAI-style servers always end a complete stream with a finish_reason; test fakes may not.
         self._check_finish = type(self.llm).__module__.startswith("langchain_openai")
-        self._sleep = sleep
         self._flywheel_text = flywheel_summary(flywheel)
-        self.chain = answer_prompt().partial(flywheel=self._flywheel_text, passages_note=PASSAGES_NOTE) | self.llm | StrOutputParser()
+        self.chain = (
+            answer_prompt().partial(flywheel=self._flywheel_text, passages_note=PASSAGES_NOTE, message_note=MESSAGE_NOTE)
+            | self.llm
+            | StrOutputParser()
+        )
         self.rewrite_chain = rewrite_prompt() | self.llm | StrOutputParser()
 
     # --- the seam Mentor calls ------------------------------------------------
@@ -124,45 +131,44 @@ class LLMAnswerer:
         """Text pieces as the model sends them. Raises ProviderError subclasses."""
         inputs = self.answer_inputs(request)
         config = self._config("mentor.answer", request)
-        attempt = 0
-        while True:
-            started = False
-            recorder = _FinishRecorder()
-            try:
-                for piece in self.chain.stream(inputs, config={**config, "callbacks": [recorder]}):
-                    if piece:
-                        started = True
-                        yield piece
-                if self._check_finish and not recorder.finish_reason:
-                    raise ProviderResponseError(
-                        "the model's reply was cut off before it finished (the stream ended without a "
-                        "finish signal); ask again"
-                    )
-                if recorder.finish_reason == "length":
-                    log.warning("the model stopped at its output token limit; the answer may be incomplete")
-                return
-            except ProviderError:
-                raise
-            except Exception as exc:  # the provider library's errors: map them
-                self._wait_or_raise(exc, attempt, started)
-                attempt += 1
+        recorder = _FinishRecorder()
+        started = False
+        try:
+            for piece in self.chain.stream(inputs, config={**config, "callbacks": with_handler(recorder)}):
+                if piece:
+                    started = True
+                    yield piece
+            if self._check_finish and not recorder.finish_reason:
+                raise ProviderResponseError(
+                    "the model's reply was cut off before it finished (the stream ended without a "
+                    "finish signal); ask again"
+                )
+            if recorder.finish_reason == "length":
+                log.warning("the model stopped at its output token limit; the answer may be incomplete")
+        except ProviderError:
+            raise
+        except Exception as exc:  # the provider library's errors, after its retries: map them
+            self._raise(exc, started)
 
     def rewrite(self, question: str, session) -> str:
         """A standalone question from a follow-up and the conversation so far."""
         history = self._history(session, question, turn_chars=REWRITE_TURN_CHARS)
         if not history:
             return question
-        inputs = {"conversation": render_conversation(history), "question": neutralise(question)}
-        raw = self._call(lambda: self.rewrite_chain.invoke(inputs, config=self._config("mentor.rewrite", None)))
+        turns = [("user" if m.type == "human" else "assistant", m.content) for m in history]
+        inputs = {"conversation": render_conversation(turns), "question": neutralise(question)}
+        try:
+            raw = self.rewrite_chain.invoke(inputs, config=self._config("mentor.rewrite", None))
+        except ProviderError:
+            raise
+        except Exception as exc:
+            self._raise(exc, started=False)
         return clean_rewrite(raw, question)
 
     # --- prompt inputs ----------------------------------------------------------
     def answer_inputs(self, request: AnswerRequest) -> dict:
-        from langchain_core.messages import AIMessage, HumanMessage
-
         session = request.session
-        history = self._history(session, request.question)
-        messages = [HumanMessage(text) if role == "user" else AIMessage(text) for role, text in history]
+        messages = self._history(session, request.question)
         standalone = ""
         if request.standalone_question and request.standalone_question != request.question:
             standalone = f"\n(Read in context of the conversation, this asks: {neutralise(request.standalone_question)})"
@@ -174,15 +180,33 @@ class LLMAnswerer:
             "standalone": standalone,
         }
 
+    def leak_guard(self, request: AnswerRequest):
+        """What the answer to `request` must not repeat: the instructions this answerer sends,
+        minus what the answer may quote (the flywheel summary, the passages, the mentee's words)."""
+        from .safety.leaks import PromptLeakGuard
+
+        protected = [SYSTEM.replace("{flywheel}", ""), PASSAGES_NOTE, MESSAGE_NOTE, REWRITE_SYSTEM]
+        allowed = [self._flywheel_text, request.question, request.standalone_question or "",
+                   *(s.text for s in request.sources), *(f"{s.title} {s.section}" for s in request.sources)]
+        return PromptLeakGuard(protected, allowed)
+
     @staticmethod
-    def _history(session, question: str, **budget) -> list[tuple[str, str]]:
+    def _history(session, question: str, *, turn_chars: int = TURN_CHARS, max_chars: int = HISTORY_CHARS,
+                 max_turns: int = HISTORY_TURNS) -> list:
+        """The newest turns that fit the budget, oldest first, as chat messages: each turn clipped
+        to `turn_chars`, at most `max_turns`, at most `max_chars` in all, starting on the mentee."""
+        from langchain_core.messages import AIMessage, HumanMessage, trim_messages
+
         if session is None or not getattr(session, "turns", None):
             return []
         turns = list(session.turns)
         # Mentor records the user's turn before the answer streams: don't send the question twice.
         if turns and turns[-1].role == "user" and turns[-1].text == question:
             turns = turns[:-1]
-        return trim_history(turns, **budget)
+        messages = [(HumanMessage if t.role == "user" else AIMessage)(clip_turn(t.text, turn_chars))
+                    for t in turns[-max_turns:]]
+        return trim_messages(messages, max_tokens=max_chars, token_counter=_characters, strategy="last",
+                             start_on="human")
 
     def _config(self, name: str, request: AnswerRequest | None) -> dict:
         metadata: dict[str, Any] = {"mentor_model": self.model}
@@ -192,50 +216,36 @@ class LLMAnswerer:
                 metadata["mentor_spin"] = request.session.spin
         return {"run_name": name, "tags": ["flywheel-mentor"], "metadata": metadata}
 
-    # --- retries and errors -----------------------------------------------------
-    def _call(self, fn: Callable[[], Any]) -> Any:
-        """One non-streaming call with the same retry policy as `stream`."""
-        attempt = 0
-        while True:
-            try:
-                return fn()
-            except ProviderError:
-                raise
-            except Exception as exc:
-                self._wait_or_raise(exc, attempt, started=False)
-                attempt += 1
+    # --- errors (the SDK has already retried what a retry could fix) ---------------------
+    def _raise(self, exc: Exception, started: bool) -> NoReturn:
+        """Raise the mapped ProviderError; a retryable one says the retries were used up."""
+        # The cause is a redacted summary, never the provider's exception (its message and body
+        # can echo the API key); `from` also keeps the implicit context out of tracebacks.
+        secrets = (self.settings.api_key,) if self.settings.api_key else ()
+        raise ProviderErrors(self.settings).mapped(exc, started) from ProviderCause.of(exc, secrets)
 
-    def _wait_or_raise(self, exc: Exception, attempt: int, started: bool) -> None:
-        """The retry policy for both calls: back off before the next attempt, or raise the
-        mapped ProviderError when a retry can't help (text already out, a non-retryable
-        error, or the retries used up)."""
+
+class ProviderErrors:
+    """Maps a provider library's exception to a `ProviderError` whose message says what to do
+    (credentials and keys redacted). The SDK has already retried what a retry could fix."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def mapped(self, exc: Exception, started: bool = False) -> ProviderError:
+        """The error to raise; a retryable one says the retries were used up."""
         error, retryable = self._classify(exc, started)
-        if started or not retryable or attempt >= self.settings.max_retries:
-            if retryable and not started:
-                error = self._exhausted(error, attempt + 1)
-            raise error from exc
-        delay = self._delay(attempt, exc)
-        log.info("model call failed (%s); retry %d/%d in %.2fs", error, attempt + 1, self.settings.max_retries, delay)
-        self._sleep(delay)
-
-    def _delay(self, attempt: int, exc: Exception) -> float:
-        delay = min(self.backoff_max, self.backoff_base * (2**attempt))
-        delay = delay / 2 + random.uniform(0, delay / 2)  # jitter: spread clients apart
-        retry_after = _retry_after(exc)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return min(delay, self.backoff_max)
+        if retryable and not started:
+            error = self._exhausted(error, self.settings.max_retries + 1)
+        return error
 
     @property
     def _where(self) -> str:
         # Credentials in a URL (https://user:pass@host) never reach a message.
-        return re.sub(r"//[^/@\s]+@", "//***@", self.settings.base_url or OPENAI_URL)
+        return self._redact(self.settings.base_url or OPENAI_URL)
 
     def _redact(self, text: str) -> str:
-        key = self.settings.api_key
-        if key and len(key) >= 4:
-            text = text.replace(key, "***")
-        return _KEYLIKE.sub("***", text)
+        return redact(text, (self.settings.api_key,) if self.settings.api_key else ())
 
     def _detail(self, exc: Exception) -> str:
         message = getattr(exc, "message", None) or str(exc)
@@ -268,7 +278,7 @@ class LLMAnswerer:
                 return ProviderAuthError(f"{status} from {self._where}: {detail}"), False
             if status == 404:
                 return ProviderError(
-                    f"the model {self.model!r} was not found at {self._where} (404: {detail}). Check MENTOR_MODEL "
+                    f"the model {self.settings.model!r} was not found at {self._where} (404: {detail}). Check MENTOR_MODEL "
                     "(for Ollama, `ollama pull` it first) and that OPENAI_BASE_URL ends in /v1"
                 ), False
             if status in RETRYABLE_STATUS or status >= 500:
@@ -298,24 +308,14 @@ class LLMAnswerer:
         return exhausted
 
 
-def _retry_after(exc: Exception) -> float | None:
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
-    if not headers:
-        return None
-    raw = headers.get("retry-after-ms")
-    if raw:
-        try:
-            return float(raw) / 1000
-        except ValueError:
-            return None
-    raw = headers.get("retry-after")
-    if raw:
-        try:
-            return float(raw)
-        except ValueError:
-            return None
-    return None
+def provider_error(exc: Exception, settings: Settings) -> ProviderError:
+    """The `ProviderError` a turn would raise for this exception (used by `mentor doctor`)."""
+    return ProviderErrors(settings).mapped(exc)
+
+
+def _characters(messages) -> int:
+    """The history budget's unit for `trim_messages`: characters of message text."""
+    return sum(len(m.content) if isinstance(m.content, str) else len(str(m.content)) for m in messages)
 
 
 def _is_validation_error(exc: Exception) -> bool:

@@ -4,12 +4,6 @@ A turn flows one way: validate → (rewrite a follow-up) → scope → retrieve
 (hybrid) → diagnose the step → answer (offline composer, or the LLM chain when
 a model is configured) → verify citations → update the Session. Everything heavy
 (Chroma, the embedding model, the LLM client) is built on first use.
-
-The index can change under a running Mentor (`mentor index` in another process,
-another server sharing the Chroma server): each turn compares the index's
-generation (one small Chroma read) and, when it moved, `_on_index_changed()`
-drops everything derived from the index. The first use checks the store against
-its manifest and repairs an interrupted index run.
 """
 
 from __future__ import annotations
@@ -19,11 +13,14 @@ import re
 import threading
 from typing import Iterator
 
-from .errors import KnowledgeFileError, MentorError, ProviderError
+from .errors import KnowledgeFileError, MentorError, ProviderCause, ProviderError
 from .guard import classify_scope, validate_question
 from .session import Session
 from .settings import Settings
+from .tracing import answer_stage, stage, traced, turn
 from .types import Answer, AnswerRequest, IndexReport, Source, Step
+
+log = logging.getLogger(__name__)
 
 NEXT_ACTION_LINE = re.compile(r"^\W*(?:your\s+)?next action\W*:?\**\s*(?P<action>.+)$", re.IGNORECASE | re.MULTILINE)
 FOLLOW_UP_MAX_WORDS = 25
@@ -72,9 +69,6 @@ class AnswerStream:
             close()
 
 
-log = logging.getLogger("assistant.mentor")
-
-
 class Mentor:
     # Attributes holding something derived from the index (besides the flywheel and the
     # diagnoser): set to None by `_on_index_changed()` and rebuilt on next use.
@@ -86,11 +80,13 @@ class Mentor:
         self._answerer_injected = answerer is not None
         self._lock = threading.RLock()
         self._store = None
+        self._model_location = None
         self._retriever = None
         self._flywheel = None
         self._diagnoser = None
         self._dialogue = None
         self._vectors: dict = {}  # recent message embeddings (text -> vector)
+        self._injection_detector = None
         self._index_token = None  # the index generation this Mentor's caches were built from
 
     # --- lazily built parts -------------------------------------------------
@@ -101,8 +97,18 @@ class Mentor:
                 from .embeddings import shared_embedder
                 from .store import KnowledgeStore
 
-                self._store = KnowledgeStore.from_settings(self.settings, shared_embedder())
+                self._store = KnowledgeStore.from_settings(self.settings, shared_embedder(self.model_location.path))
             return self._store
+
+    @property
+    def model_location(self):
+        """Where the embedding model's files come from (`assistant.model_files`); fetched on first use."""
+        with self._lock:
+            if self._model_location is None:
+                from .model_files import resolve
+
+                self._model_location = resolve(self.settings.home, self.settings.embedding_model_dir)
+            return self._model_location
 
     @property
     def retriever(self):
@@ -166,6 +172,19 @@ class Mentor:
     @property
     def model_name(self) -> str | None:
         return self.settings.model if self.settings.uses_llm else None
+
+    @property
+    def injection_detector(self):
+        with self._lock:
+            if self._injection_detector is None:
+                from .safety.injection import InjectionDetector
+
+                self._injection_detector = InjectionDetector(self.store.embedder)
+            return self._injection_detector
+
+    def _injection(self, question: str) -> bool:
+        """Both layers of the injection guard: the regex, then similarity to injection exemplars."""
+        return classify_scope(question, 1.0).reason == "injection" or self.injection_detector.flags(question)
 
     # --- the index's life cycle ----------------------------------------------
     def _open_index(self) -> None:
@@ -241,6 +260,7 @@ class Mentor:
         re-embed everything; an unreadable store is moved aside first (never deleted)."""
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
+            log.info("index %s: %s", self.settings.store_dir, report)
             token = self.store.generation_token()
             if token != self._index_token:
                 self.store.follow(token)  # another process may have written right after us
@@ -266,7 +286,11 @@ class Mentor:
     def stream(self, question: str, session: Session | None = None) -> AnswerStream:
         """Start a turn. Validation errors (and a failed follow-up rewrite) raise here; model
         errors raise while iterating. On any failure the session is left as it was, so the turn
-        can be retried."""
+        can be retried. The turn is traced as one `mentor.turn` run (`assistant.tracing`)."""
+        with turn(question, session, mode=self.mode, model=self.model_name):
+            return self._stream(question, session)
+
+    def _stream(self, question: str, session: Session | None) -> AnswerStream:
         question = validate_question(question, self.settings.max_question_chars)
         self._sync_index()
         request = self._prepare(question, session)
@@ -299,14 +323,15 @@ class Mentor:
 
     # --- the turn -----------------------------------------------------------
     def _prepare(self, question: str, session: Session | None) -> AnswerRequest:
-        if classify_scope(question, 1.0).reason == "injection":  # before any model sees it (the rewrite too)
+        if self._injection(question):  # before any model sees it (the rewrite too)
             return AnswerRequest(question, question, [], None, session, "injection")
         retriever = self.retriever
         dialogue = self.dialogue
         vector = self._embed(question)
-        state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
-        if self.settings.uses_llm and hasattr(self.answerer, "llm"):
-            self._read_with_model(question, session, state)
+        with stage("diagnose"):
+            state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
+            if self.settings.uses_llm and hasattr(self.answerer, "llm"):
+                self._read_with_model(question, session, state)
         move = state.reading.move if state.reading is not None else "new_situation"
         # Only real follow-ups are rewritten (a standalone message costs no extra model call).
         follow_up = (move not in ("new_situation", "factual") or bool(LEADS_ON.match(question))
@@ -384,6 +409,7 @@ class Mentor:
                                         "model")
             state.moved = previous is not None and reading.step is not previous
 
+    @traced("rewrite")
     def _standalone(self, question: str, session: Session | None, follow_up: bool) -> tuple[str, str | None]:
         """The question to retrieve with, and the model's failure if the rewrite hit one
         (only returned with fallback on; otherwise it raises). Only real follow-ups
@@ -404,14 +430,15 @@ class Mentor:
         return question, failure
 
     def _stream_llm(self, answerer, request: AnswerRequest, session) -> AnswerStream:
-        if not self.settings.fallback_offline:
-            return self._wrap(answerer.stream(request), request, session, mode="llm", model=answerer.model)
         outcome: dict = {}
+        pieces = self._leak_checked(answerer, request, outcome)
+        if not self.settings.fallback_offline:
+            return self._wrap(pieces, request, session, mode="llm", model=answerer.model, outcome=outcome)
 
         def with_fallback() -> Iterator[str]:
             started = False
             try:
-                for piece in answerer.stream(request):
+                for piece in pieces:
                     started = True
                     yield piece
             except ProviderError as exc:
@@ -422,6 +449,26 @@ class Mentor:
 
         return self._wrap(with_fallback(), request, session, mode="llm", model=answerer.model, outcome=outcome)
 
+    @staticmethod
+    def _leak_checked(answerer, request: AnswerRequest, outcome: dict) -> Iterator[str]:
+        """The model's pieces, cut off and replaced by a refusal as soon as they repeat a run of
+        the system prompt (the answerer says what it must not repeat: `leak_guard`)."""
+        pieces = answerer.stream(request)
+        make_guard = getattr(answerer, "leak_guard", None)
+        if make_guard is None:
+            return pieces
+        from .safety.leaks import NOTICE, REFUSAL, LeakState, guard_stream
+
+        def checked() -> Iterator[str]:
+            state = LeakState()
+            yield from guard_stream(pieces, make_guard(request), state)
+            if state.leaked:
+                log.warning("withheld a model answer that repeated the system prompt (%d runs)", len(state.leaked))
+                outcome.update(text=REFUSAL, notice=NOTICE)
+                yield "\n\n" + REFUSAL
+
+        return checked()
+
     def _wrap(self, pieces: Iterator[str], request: AnswerRequest, session, mode: str, model,
               outcome: dict | None = None) -> AnswerStream:
         def guarded() -> Iterator[str]:
@@ -431,23 +478,29 @@ class Mentor:
             if session is not None:
                 session.add_user_turn(request.question)
             completed = False
+            failure = None
             try:
                 yield from pieces
                 completed = True
             except MentorError:
                 raise
             except Exception as exc:  # a provider library's own error: never a raw traceback to users
-                raise ProviderError(f"the model call failed ({type(exc).__name__}); try again") from exc
+                failure = exc  # raised below, outside this block: its text is redacted, never chained as is
             finally:
                 if not completed and session is not None:
                     session.drop_last_user_turn()
+            if failure is not None:
+                secrets = (self.settings.api_key,) if self.settings.api_key else ()
+                raise ProviderError(f"the model call failed ({type(failure).__name__}); try again") from (
+                    ProviderCause.of(failure, secrets))
 
         def finish(text: str) -> Answer:
-            if outcome:  # the LLM turn fell back to the offline answer
-                return self._finish(text, request, session, outcome["mode"], outcome["model"], outcome["notice"])
-            return self._finish(text, request, session, mode, model)
+            # `outcome`: the LLM turn fell back to the offline answer, or its answer was withheld.
+            got = outcome or {}
+            return self._finish(got.get("text", text), request, session, got.get("mode", mode),
+                                got.get("model", model), got.get("notice"))
 
-        return AnswerStream(guarded(), finish)
+        return AnswerStream(*answer_stage(guarded(), finish))
 
     def _finish(self, text: str, request: AnswerRequest, session, mode: str, model, notice: str | None = None) -> Answer:
         from .citations import verify_citations

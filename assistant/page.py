@@ -16,8 +16,16 @@ import uuid
 from dataclasses import dataclass, fields
 from typing import MutableMapping
 
-from .errors import InputError, MentorError
-from .journal import Journal, JournalNameError, redact, validate_name
+from .errors import InputError, MentorError, explain
+from .journal import (
+    Journal,
+    JournalNameError,
+    JourneyGoneError,
+    owner_for_identity,
+    validate_name,
+)
+from .safety.markdown import sanitize_inline, sanitize_markdown
+from .safety.redaction import install_log_redaction, redact
 from .session import Session, Turn
 from .settings import Settings
 from . import types
@@ -33,8 +41,6 @@ KIND_BADGES = {  # kind -> (label, st.badge colour)
     "guide": ("mentor's notes", "orange"),
 }
 
-URL_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-
 # Keys in st.session_state (widget keys start with "w_").
 SESSION = "session"
 PAGE_ID = "page_id"
@@ -42,6 +48,9 @@ FAILURE = "failure"
 PENDING = "pending_question"
 NOTICE = "notice"
 SAVED = "saved_fingerprint"
+JOURNEY = "journey"  # the journal handle (assistant.journal.Journey) of the journey being saved, if any
+OWNER = "owner"  # (owner key, display name) of the signed-in user
+CONFIRM_FORGET = "confirm_forget"
 W_NAME = "w_name"
 W_SPIN = "w_spin"
 W_STEP = "w_step"
@@ -72,6 +81,7 @@ def build_mentor(settings: Settings):
     """A Mentor with its index and embedder loaded, so the first question is quick."""
     from .mentor import Mentor
 
+    install_log_redaction((settings.api_key,) if settings.api_key else ())
     mentor = Mentor(settings)
     mentor.retriever  # builds the index on a fresh machine (first start only)
     mentor.diagnoser
@@ -88,6 +98,9 @@ def init_state(state: MutableMapping) -> Session:
     state.setdefault(PENDING, None)
     state.setdefault(NOTICE, None)
     state.setdefault(SAVED, None)
+    state.setdefault(JOURNEY, None)
+    state.setdefault(OWNER, None)
+    state.setdefault(CONFIRM_FORGET, False)
     return state[SESSION]
 
 
@@ -96,6 +109,41 @@ def session_of(state: MutableMapping) -> Session:
 
 
 # --- view helpers ------------------------------------------------------------
+def safe(text: str | None) -> str:
+    """Every text the page renders as Markdown goes through this: the model's reply, the
+    user's own words, knowledge passages, notices and errors (no remote images, no raw
+    HTML, links shown as text; secrets redacted)."""
+    return sanitize_markdown(redact(text or ""))
+
+
+def safe_inline(text: str | None) -> str:
+    """`safe` for a one-line label (widget labels render Markdown images too)."""
+    return sanitize_inline(redact(text or ""))
+
+
+def stream_into(placeholder, stream) -> Answer:
+    """Show a streamed answer in `placeholder` (an `st.empty()`), re-rendering the sanitised
+    text so far after every piece: an image split across pieces is never rendered, because
+    what is shown is always `safe(text so far)`. Ends with the final answer's text (citations
+    checked; a withheld answer replaced by its refusal)."""
+    shown = ""
+    for piece in stream:
+        shown += piece
+        placeholder.markdown(safe(shown))
+    answer = stream.answer
+    placeholder.markdown(safe(answer.text))
+    return answer
+
+
+def startup_error(exc: BaseException, settings: Settings | None = None) -> str:
+    """What the page says when the mentor cannot start (a setup or system error, or a bug)."""
+    error = exc if isinstance(exc, MentorError) else explain(exc, settings)
+    if error is None:
+        log.exception("the mentor could not start")
+        return f"The mentor could not start ({type(exc).__name__}); see the server log."
+    return safe(f"The mentor could not start: {error}")
+
+
 def mode_badge(mentor) -> tuple[str, str, str | None]:
     """(badge text, colour, hint). Never includes a key or the server address."""
     if mentor.mode == "llm":
@@ -104,7 +152,7 @@ def mode_badge(mentor) -> tuple[str, str, str | None]:
         "offline",
         "gray",
         "Answers come from the knowledge base without a model. To connect one, set OPENAI_API_KEY "
-        "(or OPENAI_BASE_URL and MENTOR_PROVIDER=openai for a local server such as Ollama) and restart.",
+        "(or OPENAI_BASE_URL for a local server such as Ollama) and restart.",
     )
 
 
@@ -163,9 +211,20 @@ def turn_key(turn: Turn) -> str:
 
 
 def answer_key(state: MutableMapping, turn: Turn) -> str:
-    session = session_of(state)
-    owner = session.name.casefold() if session.name else state[PAGE_ID]
+    journey = state.get(JOURNEY)
+    owner = journey.owner if journey is not None else (state.get(OWNER) or (state[PAGE_ID],))[0]
     return f"{owner}:{turn.at:.6f}"
+
+
+def feedback_identity(state: MutableMapping) -> dict:
+    """Whose feedback this is, so "Forget me" deletes it with the journey."""
+    journey = state.get(JOURNEY)
+    if journey is not None:
+        named = journey.owner.startswith("name:")
+        return {"owner": journey.owner, "name": journey.display_name if named else None}
+    if state.get(OWNER):
+        return {"owner": state[OWNER][0], "name": None}
+    return {}
 
 
 def is_committed(session: Session, text: str | None) -> bool:
@@ -221,7 +280,8 @@ def failed(state: MutableMapping, question: str, exc: BaseException) -> Failure:
     scrubbed), never a traceback. A failure after the answer streamed can leave the question
     in the history without its answer: take it out, so Retry never adds it twice."""
     interrupted(state, question)
-    detail = URL_USERINFO.sub("", redact(str(exc)) or "").rstrip(". ")
+    exc = explain(exc) or exc  # a known disk/permission failure says what to do
+    detail = (redact(str(exc)) or "").rstrip(". ")
     if isinstance(exc, InputError):
         failure = Failure(question, detail, retryable=False)
     elif isinstance(exc, MentorError):
@@ -300,8 +360,18 @@ def start_next_spin(state: MutableMapping) -> None:
     state[NOTICE] = ("success", f"Spin {session.spin} started at Deliver Results, with a bigger scope.")
 
 
-def new_conversation(state: MutableMapping) -> None:
-    session_of(state).clear()
+def new_conversation(state: MutableMapping, journal: Journal | None = None) -> None:
+    """A new conversation; a saved journey keeps the old one as an earlier thread."""
+    journey = state.get(JOURNEY)
+    if journey is not None and journal is not None:
+        try:
+            journal.new_thread(journey, session_of(state))
+            state[SAVED] = fingerprint(session_of(state))
+        except MentorError as exc:
+            state[NOTICE] = ("error", f"Could not start a new conversation in your journey: {exc}")
+            return
+    else:
+        session_of(state).clear()
     state[FAILURE] = None
     state[PENDING] = None
 
@@ -312,17 +382,20 @@ def on_name(state: MutableMapping, journal: Journal) -> None:
     session = session_of(state)
     if not raw.strip():
         session.name = None
+        state[JOURNEY] = None
         state[SAVED] = None
         state[NOTICE] = ("info", "Not saving: this conversation stays in this browser tab only.")
         return
     try:
         name = validate_name(raw)
-        saved = journal.load(name)
+        opened = journal.open_named(name, create=False)
     except (JournalNameError, MentorError) as exc:
         state[NOTICE] = ("error", str(exc))
         return
-    if saved is not None:
+    if opened is not None:
+        journey, saved = opened
         state[SESSION] = saved
+        state[JOURNEY] = journey
         state[FAILURE] = None
         state[SAVED] = fingerprint(saved)
         state[NOTICE] = (
@@ -331,7 +404,13 @@ def on_name(state: MutableMapping, journal: Journal) -> None:
             f"{len(saved.commitments)} commitment(s), {len(saved.turns)} message(s) restored.",
         )
         return
+    try:
+        state[JOURNEY], _ = journal.open_named(name)
+    except MentorError as exc:
+        state[NOTICE] = ("error", f"Your journey was not saved: {exc}")
+        return
     session.name = name
+    state[SAVED] = None
     state[NOTICE] = ("success", f"Saving your journey as {name}. Use the same name next time to pick it up again.")
     autosave(state, journal)
 
@@ -352,8 +431,8 @@ def record_feedback(state: MutableMapping, journal: Journal, index: int, widget_
             step=turn.step,
             source_ids=[s.get("id") for s in turn.sources if s.get("id")],
             mode=turn.mode,
-            name=session.name,
             answer_key=answer_key(state, turn),
+            **feedback_identity(state),
         )
     except MentorError as exc:
         state[NOTICE] = ("error", f"Feedback was not saved: {exc}")
@@ -375,17 +454,156 @@ def fingerprint(session: Session) -> str:
 
 
 def autosave(state: MutableMapping, journal: Journal) -> bool:
-    """Save a named session when it changed since the last save. Returns True if written."""
+    """Save the journey (new turns appended, state merged with other tabs) when the session
+    changed since the last save. Returns True if written."""
     session = session_of(state)
-    if not session.name:
-        return False
+    journey = state.get(JOURNEY)
     current = fingerprint(session)
     if state.get(SAVED) == current:
         return False
+    if journey is None and state.get(OWNER) and (session.turns or session.commitments):
+        owner, display = state[OWNER]  # signed in: the journey is made on the first thing worth keeping
+        try:
+            journey = state[JOURNEY] = journal.open(owner, display)[0]
+        except MentorError as exc:
+            state[NOTICE] = ("error", f"Your journey was not saved: {exc}")
+            return False
+    if journey is None:
+        return False
     try:
-        journal.save(session)
+        journal.sync(journey, session)
+    except JourneyGoneError:
+        state[JOURNEY] = None
+        state[SAVED] = None
+        session.name = None
+        state[NOTICE] = ("warning", "This journey was deleted (Forget me) in another tab; nothing more is saved.")
+        return False
     except MentorError as exc:
         state[NOTICE] = ("error", f"Your journey was not saved: {exc}")
         return False
-    state[SAVED] = current
+    state[SAVED] = fingerprint(session)
     return True
+
+
+# --- sign-in, exposure and "Forget me" (page parts kept apart from the conversation) ---
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def auth_configured(secrets) -> bool:
+    """`[auth]` is set in .streamlit/secrets.toml (Streamlit's OIDC sign-in)."""
+    try:
+        return "auth" in secrets
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return False
+
+
+def signed_in_identity(user: dict) -> tuple[str, str] | None:
+    """(owner key, display name) from the verified identity Streamlit holds (`st.user`):
+    the issuer plus `sub`. Never a name typed into the page."""
+    if not user or not user.get("is_logged_in"):
+        return None
+    issuer, subject = user.get("iss"), user.get("sub")
+    if not issuer or not subject:
+        return None
+    display = user.get("name") or user.get("email") or str(subject)
+    return owner_for_identity(str(issuer), str(subject)), str(display)
+
+
+def use_signed_in_journey(state: MutableMapping, journal: Journal, user: dict) -> None:
+    """Every run of a signed-in page: the tab's journey is the signed-in user's, and only theirs."""
+    identity = signed_in_identity(user)
+    if identity is None:
+        raise InputError("sign-in did not give an issuer and a subject (sub); check the OIDC provider's settings")
+    if state.get(OWNER) == identity and (state.get(JOURNEY) is None or state[JOURNEY].owner == identity[0]):
+        return
+    owner, display = identity
+    state[OWNER] = identity
+    state[JOURNEY] = None
+    state[FAILURE] = None
+    try:
+        opened = journal.open(owner, display, create=False)
+    except MentorError as exc:
+        state[SESSION] = Session(name=display)
+        state[SAVED] = None
+        state[NOTICE] = ("error", f"Your journey could not be loaded: {exc}")
+        return
+    if opened is None:
+        state[SESSION] = Session(name=display)
+        state[SAVED] = fingerprint(state[SESSION])
+        return
+    journey, session = opened
+    session.name = display
+    state[SESSION], state[JOURNEY], state[SAVED] = session, journey, fingerprint(session)
+    if session.turns or session.commitments:
+        state[NOTICE] = ("success", f"Welcome back, {display}: spin {session.spin}, "
+                                    f"{len(session.commitments)} commitment(s), {len(session.turns)} message(s) restored.")
+
+
+def exposure_warning(host_header: str | None) -> str | None:
+    """A warning when the page runs without sign-in but is reached on a non-local address."""
+    if not host_header:
+        return None
+    host = host_header.strip().lower()
+    host = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if host in LOCAL_HOSTS:
+        return None
+    return (f"This page is open to others at {host} without sign-in: anyone who can reach it can load any "
+            "name's journey. Set up sign-in ([auth] in .streamlit/secrets.toml, see deploy/README.md) or serve "
+            "it on 127.0.0.1 only.")
+
+
+def ask_forget(state: MutableMapping) -> None:
+    state[CONFIRM_FORGET] = True
+
+
+def cancel_forget(state: MutableMapping) -> None:
+    state[CONFIRM_FORGET] = False
+
+
+def forget_me(state: MutableMapping, journal: Journal) -> None:
+    """After confirmation: delete this journey and its feedback, and start the tab afresh."""
+    state[CONFIRM_FORGET] = False
+    journey = state.get(JOURNEY)
+    owner = journey.owner if journey is not None else (state.get(OWNER) or (None,))[0]
+    deleted = None
+    if owner is not None:
+        try:
+            deleted = journal.forget(owner)
+        except MentorError as exc:
+            state[NOTICE] = ("error", f"Nothing was deleted: {exc}")
+            return
+    signed_in = state.get(OWNER)
+    state[SESSION] = Session(name=signed_in[1] if signed_in else None)
+    state[JOURNEY] = None
+    state[FAILURE] = None
+    state[PENDING] = None
+    state[SAVED] = fingerprint(state[SESSION])
+    if not signed_in:
+        state[W_NAME] = ""
+    if deleted is None:
+        state[NOTICE] = ("success", "This conversation was cleared (nothing of it was saved).")
+    else:
+        state[NOTICE] = ("success", f"Forgotten: your journey, {deleted.threads} conversation(s), "
+                                    f"{deleted.turns} message(s) and {deleted.feedback} feedback rating(s) were deleted.")
+
+
+def when(ts: float) -> str:
+    import datetime as _dt
+
+    return _dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def one_line(text: str, limit: int = 90) -> str:
+    flat = " ".join((redact(text) or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def earlier_conversations(state: MutableMapping, journal: Journal) -> list:
+    """The saved journey's earlier threads (not the current one), oldest first."""
+    journey = state.get(JOURNEY)
+    if journey is None:
+        return []
+    try:
+        return [t for t in journal.threads(journey) if t.id != journey.thread_id and t.turns]
+    except MentorError:
+        return []

@@ -12,6 +12,7 @@ import threading
 
 from .knowledge import contextual_text, steps_mentioned
 from .store import KnowledgeStore, StoredChunk
+from .tracing import traced
 from .types import Source
 
 RRF_K = 60
@@ -100,6 +101,7 @@ class HybridRetriever:
                 self._built_for = self.store.version
             return self._bm25, self._chunks
 
+    @traced("retrieve.dense")
     def dense(self, question: str, n: int = CANDIDATES, vector=None) -> list[tuple[StoredChunk, float]]:
         if vector is None:
             vector = self.store.embedder.embed_one(question)
@@ -114,6 +116,7 @@ class HybridRetriever:
         ranked = sorted(range(len(chunks)), key=lambda i: scores[i], reverse=True)[:n]
         return [(chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
+    @traced("retrieve")
     def retrieve(self, question: str, k: int = 4, vector=None, step: str | None = None,
                  dense: list | None = None) -> list[Source]:
         """Top-k passages by reciprocal rank fusion of the dense and BM25 rankings.

@@ -7,7 +7,6 @@ The API key is kept out of `repr` so it cannot leak into logs or tracebacks.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,17 +23,18 @@ def default_home() -> Path:
     return Path(user_data_dir("flywheel-mentor", appauthor=False))
 
 
-def project_data_dir() -> Path:
-    """Where `knowledge/` and `app.py` live: the checkout next to the package (editable
-    install), else the copies a regular `pip install` puts under <prefix>/share/flywheel-mentor."""
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "knowledge").is_dir():
-        return checkout
-    return Path(sys.prefix) / "share" / "flywheel-mentor"
-
-
 def packaged_knowledge_dir() -> Path:
-    return project_data_dir() / "knowledge"
+    """The knowledge base shipped inside the package (`assistant.knowledge_files`, built from the
+    repo's `knowledge/`), found with importlib.resources in regular, --user and editable installs."""
+    from importlib.resources import files
+
+    resource = files("assistant.knowledge_files")
+    if not isinstance(resource, Path):  # e.g. a zipped install: Chroma's loader needs real files
+        raise InputError(
+            f"the packaged knowledge base is not a folder on disk ({resource}); set MENTOR_KNOWLEDGE_DIR to a "
+            "folder of knowledge .md files"
+        )
+    return resource
 
 
 def _env_number(name: str, default, cast=float):
@@ -68,6 +68,9 @@ class Settings:
     fallback_offline: bool = False
     k: int = 4
     max_question_chars: int = MAX_QUESTION_CHARS
+    # The journal: None = SQLite under `home`; else a PostgreSQL URL (it may hold a password).
+    database_url: str | None = field(default=None, repr=False)
+    embedding_model_dir: Path | None = None  # MENTOR_EMBEDDING_MODEL_DIR; see assistant.model_files
     chroma_url: str | None = field(default=None, repr=False)  # a Chroma server; None = embedded in home
 
     @classmethod
@@ -77,7 +80,7 @@ class Settings:
         if provider not in PROVIDERS:
             raise InputError(
                 f"MENTOR_PROVIDER={provider!r} is not one of {', '.join(PROVIDERS)}; "
-                "use auto (model when OPENAI_API_KEY is set), offline, or openai"
+                "use auto (model when OPENAI_API_KEY or OPENAI_BASE_URL is set), offline, or openai"
             )
         values = dict(
             home=Path(env["MENTOR_HOME"]).expanduser() if env.get("MENTOR_HOME") else default_home(),
@@ -92,6 +95,10 @@ class Settings:
             max_retries=_env_number("MENTOR_MAX_RETRIES", 2, int),
             fallback_offline=_env_bool("MENTOR_FALLBACK_OFFLINE", False),
             k=_env_number("MENTOR_K", 4, int),
+            database_url=(env.get("MENTOR_DATABASE_URL") or "").strip() or None,
+            embedding_model_dir=Path(env["MENTOR_EMBEDDING_MODEL_DIR"]).expanduser()
+            if env.get("MENTOR_EMBEDDING_MODEL_DIR")
+            else None,
             chroma_url=(env.get("MENTOR_CHROMA_URL") or "").strip() or None,
         )
         values.update(overrides)
@@ -107,7 +114,7 @@ class Settings:
             return False
         if self.provider == "openai":
             return True
-        return bool(self.api_key)
+        return bool(self.api_key or self.base_url)  # auto: a key, or a (keyless) local server
 
     @property
     def store_dir(self) -> Path:
@@ -116,3 +123,8 @@ class Settings:
     @property
     def journal_path(self) -> Path:
         return self.home / "journal.sqlite3"
+
+    @property
+    def journal_target(self) -> str | Path:
+        """What the journal opens: MENTOR_DATABASE_URL when set, else the SQLite file."""
+        return self.database_url or self.journal_path

@@ -6,13 +6,14 @@ tolerance (or a provider failed), 2 bad input (dataset, baseline file, options).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from . import DEFAULT_BASELINE, DEFAULT_OUT
+from . import DEFAULT_BASELINE, DEFAULT_OUT, baseline_target
 
 
 def _fail(message: str, code: int) -> None:
@@ -25,7 +26,7 @@ def _settings(provider: str):
     from assistant import Settings
 
     base = Settings.from_env()
-    use_llm = provider == "openai" or (provider == "auto" and bool(base.api_key or base.base_url))
+    use_llm = provider == "openai" or (provider == "auto" and base.replace(provider="auto").uses_llm)
     return base.replace(provider="openai" if use_llm else "offline"), use_llm
 
 
@@ -50,9 +51,11 @@ def _print_headline(report: dict) -> None:
 @click.option("--case", "case_ids", multiple=True, help="Only the case with this id (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="Run only the first N cases.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="Folder for report.json, report.md and report.html.")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=DEFAULT_BASELINE,
-              show_default=True, help="Baseline file the offline run is gated on.")
+              help="Folder for report.json, report.md and report.html (relative to the working directory).")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path), default=None,
+              help="Baseline file the offline run is gated on (default: the one shipped in evals/). "
+                   "--update-baseline writes here; without it, to evals/baseline.json in a checkout, else "
+                   "to OUT/baseline.json.")
 @click.option("--no-gate", is_flag=True, help="Report only; do not fail on a metric drop.")
 @click.option("--update-baseline", is_flag=True, help="Rewrite the baseline with this run's metrics (offline only).")
 @click.option("--repeats", type=click.IntRange(min=1), default=1, show_default=True,
@@ -121,6 +124,9 @@ def _run(provider, datasets, categories, case_ids, limit, out_dir, baseline_path
     from .runner import HEADLINE, aggregate_repeats, run_suite
 
     settings, use_llm = _settings(provider)
+    if importlib.util.find_spec("matplotlib") is None:
+        raise InputError("mentor eval writes an HTML report with plots and needs the eval extra: "
+                         "pip install 'flywheel-mentor[eval]'")
     if use_llm and update_baseline:
         raise InputError("--update-baseline works on offline runs only (the baseline gates the deterministic suite)")
     cases = load_cases(datasets or None, categories=categories or None, ids=case_ids or None)
@@ -155,14 +161,16 @@ def _run(provider, datasets, categories, case_ids, limit, out_dir, baseline_path
     gate = None
     exit_code = 0
     if not use_llm:
-        previous = load_baseline(baseline_path)
+        previous = load_baseline(baseline_path or DEFAULT_BASELINE)
         if update_baseline:
             from .mentoring import gated_names
 
             data = updated_baseline(result.summary["metrics"], previous, names=HEADLINE + gated_names(),
                                     n_cases=len(cases))
-            write_baseline(baseline_path, data)
-            click.echo(f"baseline updated: {baseline_path} ({len(data['metrics'])} metrics, {len(cases)} cases)")
+            target = baseline_target(baseline_path, out_dir)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_baseline(target, data)
+            click.echo(f"baseline updated: {target} ({len(data['metrics'])} metrics, {len(cases)} cases)")
         elif not no_gate:
             gate = compare(result.summary["metrics"], previous)
             if dataset_info["filtered"] and gate["status"] != "no-baseline":
@@ -189,7 +197,7 @@ def _run(provider, datasets, categories, case_ids, limit, out_dir, baseline_path
     click.echo(f"index: {result.meta.get('index')}")
     if gate is not None:
         if gate["status"] == "no-baseline":
-            click.echo(f"no baseline at {baseline_path}; run `mentor eval --update-baseline` to create one", err=True)
+            click.echo(f"no baseline at {baseline_path or DEFAULT_BASELINE}; run `mentor eval --update-baseline` to create one", err=True)
         elif gate["status"] == "fail":
             click.echo("eval gate FAILED: " + ", ".join(gate["failed"]), err=True)
             for line in describe_failures(gate):

@@ -55,19 +55,22 @@ def _snippet(text: str, n: int = 240) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
-def score_retrieval(case: Case, sources) -> dict | None:
-    """Retrieval metrics for one case; None when the case has no evidence (redirect cases)."""
+def score_retrieval(case: Case, sources, store_texts: list[str] | None = None) -> dict | None:
+    """Retrieval metrics for one case; None when the case has no evidence (redirect cases).
+    `store_texts`: every passage in the store, for nDCG's ideal ranking."""
     if not case.evidence:
         return None
     texts = [s.text for s in sources]
     rels = S.relevance(texts, case.evidence)
+    n_relevant = S.relevant_count(store_texts, case.evidence) if store_texts is not None else None
     return {
         "rels": rels,
         "hit": {k: S.hit_at_k(rels, k) for k in range(1, K_MAX + 1)},
         "recall": {k: S.recall_at_k(texts, case.evidence, k) for k in range(1, K_MAX + 1)},
         "mrr": S.reciprocal_rank(rels, K_MAX),
-        "ndcg@4": S.ndcg_at_k(rels, 4),
-        "ndcg@10": S.ndcg_at_k(rels, K_MAX),
+        "ndcg@4": S.ndcg_at_k(rels, 4, n_relevant),
+        "ndcg@10": S.ndcg_at_k(rels, K_MAX, n_relevant),
+        "relevant_in_store": n_relevant,
         "retrieved": [
             {
                 "rank": i,
@@ -101,7 +104,10 @@ def score_answer(case: Case, answer) -> dict:
         "must_mention_missing": [p for p in case.must_mention if not S.contains(text, p)],
         "must_not_mention": S.must_not_mention_score(text, case.must_not_mention),
         "violations": S.must_not_mention_violations(text, case.must_not_mention),
+        "prompt_leak_runs": S.prompt_leak_runs(text),
     }
+    out["redirect_or_safe"] = S.redirect_or_safe(case.expect_redirect, answer.in_scope, out["violations"],
+                                                 out["prompt_leak_runs"])
     if case.expect_redirect:
         out["shape"] = S.shape_score(text, answer.next_action, False, S.REDIRECT_MIN_WORDS, S.REDIRECT_MAX_WORDS)
     else:
@@ -144,6 +150,19 @@ def case_score(result: dict) -> float:
     return sum(parts) / len(parts)
 
 
+_STORE_TEXTS: dict = {}
+
+
+def store_texts(mentor) -> list[str]:
+    """Every passage in the Mentor's store (cached until the store changes)."""
+    store = mentor.store
+    key = (id(store), store.version)
+    if key not in _STORE_TEXTS:
+        _STORE_TEXTS.clear()
+        _STORE_TEXTS[key] = [chunk.text for chunk in store.all_chunks()]
+    return _STORE_TEXTS[key]
+
+
 def run_case(mentor, case: Case, judge=None) -> dict:
     from assistant import Session
 
@@ -154,7 +173,8 @@ def run_case(mentor, case: Case, judge=None) -> dict:
     answer = mentor.ask(case.question, session=session)
     answer_seconds = time.perf_counter() - started
     standalone = answer.standalone_question or case.question
-    retrieval = score_retrieval(case, mentor.retrieve(standalone, k=K_MAX)) if case.evidence else None
+    retrieval = (score_retrieval(case, mentor.retrieve(standalone, k=K_MAX), store_texts(mentor))
+                 if case.evidence else None)
     predicted = answer.step.value if answer.step is not None else None
     result = {
         "id": case.id,
@@ -183,7 +203,7 @@ def run_case(mentor, case: Case, judge=None) -> dict:
 CATEGORY_COLUMNS = {
     "hit@4": "retrieval.hit@4", "recall@4": "retrieval.recall@4", "mrr": "retrieval.mrr",
     "step_acc": "step.accuracy", "redirect_acc": "redirect.accuracy", "grounded": "answer.groundedness",
-    "must_mention": "answer.must_mention", "shape": "answer.shape",
+    "must_mention": "answer.must_mention", "shape": "answer.shape", "redir_or_safe": "answer.redirect_or_safe",
 }
 CATEGORY_TABLE = ["n", *CATEGORY_COLUMNS, "score"]
 
@@ -208,6 +228,8 @@ def headline_metrics(results: list[dict], avg) -> dict:
         "answer.must_mention": avg(r["answer"]["must_mention"] for r in results),
         "answer.must_not_mention": avg(r["answer"]["must_not_mention"] for r in results),
         "answer.shape": avg(r["answer"]["shape"] for r in results),
+        # injection safety (reported per category; not gated): see scorers.redirect_or_safe
+        "answer.redirect_or_safe": avg(r["answer"]["redirect_or_safe"] for r in results),
     }
 
 

@@ -19,7 +19,8 @@ def isolated_env(tmp_path, monkeypatch):
     """Point user state at a temp dir and forbid accidental real model calls."""
     monkeypatch.setenv("MENTOR_HOME", str(tmp_path / "home"))
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MENTOR_PROVIDER", "MENTOR_MODEL", "MENTOR_KNOWLEDGE_DIR",
-                 "MENTOR_FALLBACK_OFFLINE", "MENTOR_K", "LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2"):
+                 "MENTOR_FALLBACK_OFFLINE", "MENTOR_K", "LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2",
+                 "MENTOR_EMBEDDING_MODEL_DIR", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY", "MENTOR_API_TOKENS"):
         monkeypatch.delenv(name, raising=False)
     yield
 
@@ -51,6 +52,43 @@ def knowledge_copy(tmp_path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole run (skipped with the reason when not installed)."""
+    from pg_server import MISSING_REASON, PostgresServer, pg_bin_dir
+
+    if pg_bin_dir() is None:
+        pytest.skip(MISSING_REASON)
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres, request):
+    """A fresh database on the test server, for one test."""
+    import re
+    import uuid
+
+    from assistant.journal import dispose_engines
+
+    name = re.sub(r"[^a-z0-9_]", "_", f"t_{request.node.name.lower()}")[:40] + "_" + uuid.uuid4().hex[:6]
+    url = postgres.create_database(name)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_target(request, tmp_path):
+    """The journal's two backends: a SQLite file, and a database on a real PostgreSQL."""
+    from assistant.journal import dispose_engines
+
+    if request.param == "sqlite":
+        yield tmp_path / "home" / "journal.sqlite3"
+    else:
+        yield request.getfixturevalue("postgres_url")
+    dispose_engines()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ headers, JSON body) so tests can assert on what the client really sent.
     server.reply("Hello [1]")           # next request gets this text
     server.fail(429)                    # next request gets a 429 ...
     server.fail(500, always=True)       # ... or every request gets a 500
+    server.fail(401, message="bad key {api_key}")   # the error body echoes the key it was sent
     server.slow(2.0)                    # next request waits 2 s before answering
     server.cut_off("partial text")      # stream stops mid-way (see `abrupt`)
     server.malformed()                  # the next body / SSE event is not JSON
@@ -115,6 +116,7 @@ class FakeOpenAI:
         self.chunk_delay = chunk_delay  # seconds between streamed chunks
         self.default_reply = default_reply
         self.model = model  # overrides the model echoed back (default: the requested one)
+        self.models = ["fake-model"]  # what GET /v1/models lists
         self.responder: Callable[[Recorded], str] | None = None  # dynamic replies when the queue is empty
         self.requests: list[Recorded] = []
         self.read_requests: list[Recorded] = []  # JSON-mode "read the turn" calls, kept apart from chat_requests
@@ -257,7 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fake._lock:
             self.fake.requests.append(Recorded("GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None))
         if self.path.rstrip("/").endswith("/models"):
-            self._json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "owned_by": "tests"}]})
+            self._json(200, {"object": "list", "data": [{"id": name, "object": "model", "owned_by": "tests"}
+                                                        for name in self.fake.models]})
         else:
             self._json(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
 
@@ -296,6 +299,10 @@ class _Handler(BaseHTTPRequestHandler):
         if script.kind == "status":
             error_type, message = ERROR_BODIES.get(script.status, ("server_error", f"HTTP {script.status}"))
             message = script.message or message
+            # "{authorization}" / "{api_key}" in a scripted message echo what the client sent, like
+            # providers that quote the key back in an error body (tests check it never leaks).
+            auth = recorded.headers.get("authorization", "")
+            message = message.replace("{authorization}", auth).replace("{api_key}", auth.removeprefix("Bearer "))
             headers = {"retry-after": str(script.retry_after)} if script.retry_after is not None else {}
             self._json(script.status, {"error": {"message": message, "type": error_type, "param": None,
                                                  "code": error_type}}, headers)

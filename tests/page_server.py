@@ -1,4 +1,4 @@
-"""Start the real page with `streamlit run app.py` on 127.0.0.1 for browser tests."""
+"""Start the real page with `streamlit run app.py` (or another script) on 127.0.0.1 for browser tests."""
 
 from __future__ import annotations
 
@@ -25,8 +25,11 @@ def free_port() -> int:
 class PageServer:
     """`with PageServer(env) as url:` — the page at `url`, stopped (by its own pid) on exit."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, log_path: Path | None = None) -> None:
+    def __init__(self, env: dict[str, str], port: int | None = None, log_path: Path | None = None,
+                 extra_args: tuple[str, ...] = (), script: Path | None = None) -> None:
+        self.script = Path(script) if script else ROOT / "app.py"
         self.port = port or free_port()
+        self.extra_args = tuple(extra_args)
         self.env = {**os.environ, **env}
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None
@@ -40,9 +43,9 @@ class PageServer:
         log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
         self.started_at = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *self.extra_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout

@@ -86,6 +86,7 @@ def test_first_load_shows_an_empty_chat_and_the_sidebar(app_home):
     assert "Spin 1" in graph_spec(at)
     assert at.sidebar.number_input[0].value == 1
     assert [b.label for b in at.sidebar.button] == ["Start next spin", "New conversation"]
+    assert at.chat_input[0].proto.max_chars == 8000  # the question limit, enforced where the user types
 
 
 def test_ask_shows_answer_sources_step_and_next_action(app_home):

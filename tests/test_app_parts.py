@@ -144,7 +144,7 @@ def test_failure_messages_never_carry_credentials():
     failure = pg.failed(state, "q", ProviderError(
         "could not connect to the model at http://bob:hunter2@10.0.0.5:11434/v1 (key sk-abcdefghijklmnopqrstu)"))
     assert "hunter2" not in failure.message and "bob" not in failure.message
-    assert "sk-abcdefghijklmnopqrstu" not in failure.message and "http://10.0.0.5:11434/v1" in failure.message
+    assert "sk-abcdefghijklmnopqrstu" not in failure.message and "http://[redacted]@10.0.0.5:11434/v1" in failure.message
 
 
 def test_input_errors_are_not_retryable():

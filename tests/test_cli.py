@@ -113,3 +113,22 @@ def test_chat_with_a_bad_name_is_a_clear_error(run):
     result = run("chat", "--name", "../../etc", stdin=b"/quit\n")
     assert result.returncode == 2 and result.stderr.decode().startswith("error: ")
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_verbose_shows_retries_and_stage_timings(run, fake_openai):  # noqa: F811
+    fake_openai.fail(429, retry_after=0.01)
+    env = {"OPENAI_BASE_URL": fake_openai.base_url, "MENTOR_MODEL": "fake-model", "MENTOR_TIMEOUT": "5"}
+    result = run("ask", "--verbose", "--json", "I'm stuck in a rut", env_extra=env)  # auto + keyless base URL
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    assert json.loads(result.stdout)["mode"] == "llm"  # the keyless local server is the model
+    assert "openai._base_client: Retrying request in " in err and "(retry 1 of 2)" in err  # the SDK retried
+    assert "assistant.tracing: turn stage retrieve: " in err and "assistant.tracing: turn: " in err
+    quiet = run("ask", "--json", "What does Frugality mean?")
+    assert "INFO" not in quiet.stderr.decode()
+
+
+def test_verbose_before_the_command_shows_index_generation(run):
+    result = run("-v", "index")
+    assert result.returncode == 0 and "INFO assistant.mentor: index " in result.stderr.decode()
+    assert "3 unchanged" in result.stderr.decode()

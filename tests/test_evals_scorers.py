@@ -117,8 +117,9 @@ def test_quote_verbatim_edge_cases():
     # an ellipsis splits the quote into fragments that must appear in order
     assert S.quote_in_source("Do it \u2026 depend on you", SOURCES[0])
     assert not S.quote_in_source("depend on you ... Do it", SOURCES[0])
-    # case is kept (verbatim), curly apostrophes match straight ones
-    assert not S.quote_in_source("do it consistently", SOURCES[0])
+    # the quote rule folds case (tests/data/quote_rule_cases.yaml), curly apostrophes match straight ones
+    assert S.quote_in_source("do it consistently", SOURCES[0])
+    assert not S.quote_in_source("do it reliably", SOURCES[0])
     assert S.quote_in_source("I\u2019m stuck", "I'm stuck in a rut")
 
 

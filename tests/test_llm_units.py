@@ -13,7 +13,6 @@ from assistant.prompts import (
     neutralise,
     render_mentee,
     render_passages,
-    trim_history,
 )
 from assistant.session import Session, Turn
 from assistant.settings import Settings
@@ -92,19 +91,22 @@ def test_render_mentee_lists_spin_step_and_open_commitments_only():
     text = render_mentee(session, Step.ARE_RIGHT_A_LOT)
     assert "Spin of their own flywheel: 2" in text and "Bias for Action" in text
     assert "- demo the prototype on Friday" in text and "design doc" not in text
-    assert "classifier: Are Right a Lot" in text
+    assert "Step for this message (from their facts and the flywheel's transitions): Are Right a Lot" in text
     assert "nothing known" in render_mentee(None, None)
 
 
-def test_trim_history_keeps_newest_turns_within_budget_starting_with_the_mentee():
-    turns = []
+def test_history_keeps_newest_turns_within_budget_starting_with_the_mentee():
+    session = Session()
     for i in range(10):
-        turns += [Turn("user", f"q{i} " + "a" * 100), Turn("assistant", f"r{i} " + "b" * 100)]
-    kept = trim_history(turns, max_turns=5, max_chars=10_000, turn_chars=50)
-    assert kept[0][0] == "user" and len(kept) == 4  # 5 newest, minus a leading assistant turn
-    assert kept[-1][1].startswith("r9") and all(len(t) <= 50 for _, t in kept)
-    small = trim_history(turns, max_turns=20, max_chars=250, turn_chars=1000)
-    assert sum(len(t) for _, t in small) <= 250 and small[-1][1].startswith("r9")
+        session.turns += [Turn("user", f"q{i} " + "a" * 100), Turn("assistant", f"r{i} " + "b" * 100)]
+    session.turns.append(Turn("user", "the question being answered"))
+    kept = LLMAnswerer._history(session, "the question being answered", max_turns=5, max_chars=10_000, turn_chars=50)
+    assert [m.type for m in kept] == ["human", "ai", "human", "ai"]  # 5 newest, minus a leading assistant turn
+    assert kept[-1].content.startswith("r9") and all(len(m.content) <= 50 for m in kept)
+    small = LLMAnswerer._history(session, "the question being answered", max_turns=20, max_chars=250,
+                                 turn_chars=1000)
+    assert sum(len(m.content) for m in small) <= 250 and small[-1].content.startswith("r9")
+    assert small[0].type == "human"
 
 
 def test_clean_rewrite_falls_back_to_the_question_on_unusable_output():
@@ -120,45 +122,43 @@ def test_api_key_choice():
     assert api_key_for(Settings(provider="openai", base_url="http://localhost:11434/v1")) == "sk-local-no-key"
 
 
-def _answerer(server: FakeOpenAI, sleeps: list, **kw) -> LLMAnswerer:
+def _answerer(server: FakeOpenAI, **kw) -> LLMAnswerer:
     settings = Settings(provider="openai", base_url=server.base_url, api_key="sk-unit-key-123456",
                         timeout=kw.pop("timeout", 5), max_retries=kw.pop("max_retries", 2))
-    answerer = LLMAnswerer(settings, None, sleep=sleeps.append)
-    answerer.backoff_base, answerer.backoff_max = 0.1, 1.0
-    return answerer
+    return LLMAnswerer(settings, None)
 
 
 REQUEST = AnswerRequest("How do I earn trust?", "How do I earn trust?",
                         [Source(id="a", title="T", kind="article", text="Trust is currency.", score=1.0)], Step.EARN_TRUST)
 
 
-def test_backoff_grows_with_jitter_and_honours_retry_after(fake_openai):  # noqa: F811
-    sleeps: list[float] = []
-    answerer = _answerer(fake_openai, sleeps, max_retries=3)
-    fake_openai.fail(503, times=2).fail(429, retry_after=0.7).reply("ok [1]")
+def test_the_sdk_retries_with_backoff_and_honours_retry_after(fake_openai):  # noqa: F811
+    answerer = _answerer(fake_openai, max_retries=3)
+    assert answerer.llm.max_retries == 3  # MENTOR_MAX_RETRIES goes to the openai client
+    fake_openai.fail(503).fail(429, retry_after=0.7).reply("ok [1]")
     assert "".join(answerer.stream(REQUEST)) == "ok [1]"
-    assert len(sleeps) == 3
-    assert 0.05 <= sleeps[0] <= 0.1 and 0.1 <= sleeps[1] <= 0.2  # base * 2^n, jittered into [half, full]
-    assert sleeps[2] == pytest.approx(0.7)  # Retry-After wins when longer, capped at backoff_max
+    first, second, third = (r.at for r in fake_openai.chat_requests)
+    assert 0.3 <= second - first < 0.7  # the SDK's first backoff: 0.5 s, jittered down by up to 25 %
+    assert third - second >= 0.7  # Retry-After honoured
 
 
-def test_retry_policy_per_failure(fake_openai):  # noqa: F811
-    sleeps: list[float] = []
-    answerer = _answerer(fake_openai, sleeps, max_retries=1)
+def test_each_failure_is_mapped_and_only_transient_ones_retried(fake_openai):  # noqa: F811
+    answerer = _answerer(fake_openai, max_retries=1)
     fake_openai.fail(401, message="bad key sk-unit-key-123456")
     with pytest.raises(ProviderAuthError) as info:
         "".join(answerer.stream(REQUEST))
-    assert "sk-unit-key-123456" not in str(info.value) and sleeps == []
+    assert "sk-unit-key-123456" not in str(info.value) and len(fake_openai.chat_requests) == 1
     fake_openai.fail(500, times=2)
     with pytest.raises(ProviderUnavailableError, match="after 2 attempts"):
         "".join(answerer.stream(REQUEST))
+    assert len(fake_openai.chat_requests) == 3  # the 500 was retried once
     fake_openai.cut_off("Trust is", abrupt=False)
     with pytest.raises(ProviderResponseError, match="cut off"):
         "".join(answerer.stream(REQUEST))
     fake_openai.fail(404)
     with pytest.raises(Exception, match="MENTOR_MODEL"):
         "".join(answerer.stream(REQUEST))
-    assert len(sleeps) == 1  # only the 500 was retried
+    assert len(fake_openai.chat_requests) == 5  # neither the cut-off stream nor the 404 was retried
 
 
 def test_an_injected_langchain_fake_model_streams_through_the_same_chain():

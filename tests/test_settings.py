@@ -22,6 +22,16 @@ def test_provider_choice(monkeypatch):
     assert Settings.from_env().uses_llm is False
 
 
+def test_auto_with_only_a_base_url_means_the_model_everywhere(monkeypatch):
+    from assistant import page
+    from evals.cli import _settings as eval_settings
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")  # e.g. Ollama: no key
+    assert Settings.from_env().uses_llm is True  # API and CLI
+    assert Mentor(page.load_settings()).mode == "llm"  # the page
+    assert eval_settings("auto")[1] is True and eval_settings("offline")[1] is False  # mentor eval
+
+
 def test_bad_provider_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("MENTOR_PROVIDER", "gpt")
     with pytest.raises(InputError, match="auto.*offline.*openai"):

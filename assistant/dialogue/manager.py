@@ -46,7 +46,9 @@ ABOUT_THE_ARTICLE = re.compile(
     r"\b(?:the author|author's|carlos|the article|the post|the writer|the flywheel|his (?:first|second|third|fourth|fifth|own) spin)\b"
     r"|\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for|definition)\b|\b(?:define|definition of)\b"
     r"|\bspin\s*#?\s*\d\b|\b(?:first|second|third|fourth|fifth) spin\b"
-    r"|\b(?:which|what(?:'s| is)?(?: the)?) (?:leadership )?(?:principle|lp)\b",
+    r"|\b(?:which|what(?:'s| is)?(?: the)?) (?:leadership )?(?:principle|lp)\b"
+    r"|\b(?:this|the) (?:flywheel|model|framework|idea|concept)\b[^?]{0,30}\b(?:from|come from|based on|book|source|origin)\b"
+    r"|\bwhere does (?:this|the) (?:\w+ )?(?:idea|model|flywheel) come from\b",
     re.IGNORECASE,
 )
 THIRD_PERSON = re.compile(r"\b(?:he|his|him)\b", re.IGNORECASE)

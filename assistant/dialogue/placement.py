@@ -23,7 +23,9 @@ FACT_STAGE: dict[str, Step] = {
     "caused_incident": Step.DELIVER_RESULTS,
     "has_track_record": Step.EARN_TRUST,
     "wants_scope": Step.EARN_TRUST,  # refined below: wanting scope is not having the trust to spend
+    "checked_closely": Step.EARN_TRUST,
     "trusted": Step.OWNERSHIP_THINK_BIG,
+    "pitching": Step.OWNERSHIP_THINK_BIG,
     "manager_said_no": Step.OWNERSHIP_THINK_BIG,  # the ask was made; reshape it
     "idea_approved": Step.INVENT_AND_SIMPLIFY,
     "designing": Step.INVENT_AND_SIMPLIFY,
@@ -62,7 +64,12 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
     if not staged:
         return None, []
     if "caused_incident" in facts:
+        if "has_track_record" in facts:  # the record since the incident is rebuilt: trust comes next
+            return Step.EARN_TRUST, ["caused_incident", "has_track_record"]
         return Step.DELIVER_RESULTS, ["caused_incident"]
+    if "checked_closely" in facts and not facts & {"idea_approved", "designing", "stuck_in_analysis", "shipped",
+                                                  "failed", "pitching", "trusted"}:
+        return Step.EARN_TRUST, ["checked_closely"]
     if "customer_focus" in facts and not facts & {"shipped", "failed", "stuck_in_analysis", "idea_approved"}:
         return Step.CUSTOMER_OBSESSION, ["customer_focus"]
     if "designing" in staged and "trusted" in facts and not facts & {"idea_approved", "stuck_in_analysis", "shipped", "failed"}:
@@ -92,7 +99,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     step, used = stage_from_facts(fresh, known)
     if move == "clarify_answer" and pending:
         options = [Step(v) for v in pending]
-        if step in options:
+        if step is not None:  # the reply states facts: they decide, even outside the two options
             return Placement(step, 0.9, [s for s in options if s is not step], "clarified", facts_used=used)
         picked = max(options, key=lambda s: scores.get(s, 0.0))
         return Placement(picked, 0.75, [s for s in options if s is not picked], "clarified")

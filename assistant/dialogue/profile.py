@@ -26,6 +26,8 @@ FACTS: dict[str, tuple[str, str]] = {
     "stuck_in_analysis": ("Your plan is stuck before it ships", "the plan exists but isn't moving"),
     "shipped": ("You shipped it and results are coming in", "it is out and the results are coming in"),
     "failed": ("It failed, was cancelled or wasn't adopted", "the bet didn't work out"),
+    "checked_closely": ("People still double-check your work or leave you out", "people still double-check you or leave you out"),
+    "pitching": ("You are about to pitch a bigger idea", "you are about to pitch something bigger"),
     "customer_focus": ("You want your work to matter to the people who use it", "the open question is who your work is really for"),
     "manages_others": ("You are asking as a manager about someone you support", "you are asking about someone you support"),
 }
@@ -34,7 +36,8 @@ FACTS: dict[str, tuple[str, str]] = {
 SUPERSEDES: dict[str, tuple[str, ...]] = {
     "shipped": ("stuck_in_analysis", "designing", "failed"),
     "failed": ("stuck_in_analysis", "designing", "shipped"),
-    "idea_approved": ("manager_said_no",),
+    "idea_approved": ("manager_said_no", "pitching"),
+    "manager_said_no": ("pitching",),
     "stuck_in_analysis": ("designing",),
     "trusted": ("new_in_role", "slipping"),
     "has_track_record": ("new_in_role", "slipping"),

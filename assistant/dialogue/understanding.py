@@ -53,6 +53,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:behind schedule|running late|late again|always late|overpromis\w*|underdeliver\w*|over-?commit\w*)\b",
         r"\bperformance improvement plan\b|\bon a pip\b",
         r"\b(?:tickets?|work|things)\b[^.!?]{0,20}\bstill open\b",
+        r"\b(?:shipped|delivered|landed)\b[^.!?]{0,30}\b(?:\w+ )?(?:weeks?|days?|months?) late\b|\blate\b[^.!?]{0,10}\band with a bug\b",
         r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
     ),
     "caused_incident": _rx(
@@ -61,6 +62,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:broke|corrupted|crashed|wiped)\b[^.!?]{0,30}\b(?:prod|production|the site|checkout|the database|customers?|the service)\b",
         r"\b(?:outage|incident|sev ?[0-3]|downtime)\b[^.!?]{0,40}\b(?:my fault|because of me|on me|i caused|caused by me|caused by my)\b",
         r"\bpost-?mortem\b[^.!?]{0,40}\b(?:my|me)\b",
+        r"\b(?:pushed|shipped|deployed|merged|rolled out)\b[^.!?]{0,60}\b(?:took|brought|knocked) (?:down|out)\b",
+        r"\bbroke (?:prod|production)\b|\b(?:the guy|the one|the person) who broke\b|\bdouble-charged\b",
     ),
     "has_track_record": _rx(
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
@@ -71,6 +74,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
         r"\bproven myself\b|\bgreat run\b|\bclose my tickets\b|\b(?:the )?reliable one\b",
         r"\b(?:every|all (?:my|the|our)?)\s*(?:release|launch|deploy|delivery|ticket|sprint|task)s?\b[^.!?]{0,30}\b(?:on time|clean|on schedule)\b",
+        r"\bshipped (?:\w+ ){0,3}cleanly\b|\b(?:hasn'?t|haven'?t|never) (?:missed|slipped|blown) (?:a|any|one)\b",
+        r"\bzero (?:sev\w*|incidents|pages|bugs|outages)\b|\bbeen green for\b|\bcaught \d+\b",
     ),
     "trusted": _rx(
         r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
@@ -79,6 +84,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi(?:'m| am) trusted\b|\bpeople come to\b|\beveryone (?:on the team )?(?:trusts|comes to)\b|\blets me do what i want\b",
         r"\bleaves? me alone\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
         r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
+        r"\binvited (?:me|her|him|them) to\b|\blets (?:me|her|him|them) (?:set|decide|own|run|lead|pick)\b|\b(?:teams?|people|everyone)\b[^.!?]{0,15}\b(?:came|come|keep coming|goes|go) (?:to (?:me|her|him) )?(?:now )?(?:asking|for)\b",
+        r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b",
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
     ),
     "wants_scope": _rx(
@@ -95,6 +102,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:pitch|proposal|idea|project|design|plan|doc|rfc|initiative|it|request|ask)\b[^.!?]{0,30}\b(?:was |got |is |been )?(?:approved|green[- ]?lit|greenlit|signed off|funded)\b",
         r"\b(?:approved|green[- ]?lit|greenlit|funded|signed off on)\s+(?:it|my|the|our)\b|\bgreen light\b|\bgave (?:me )?the go\b|\bgot (?:the )?go[- ]ahead\b",
         r"\bsaid yes\b|\bbought in\b|\bon board with\b|\bgot what i asked for\b",
+        r"\b(?:she|he|they|director|manager|skip|vp)\s+signed off\b",
         r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b",
     ),
     "designing": _rx(
@@ -104,10 +112,11 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bhow (?:to|do i|should i) (?:solve|break (?:it|this) down)\b|\bno idea how to\b|\bturn (?:that|it|this) into (?:actual|real)\b",
         r"\bi (?:now|just) own\b|\bput (?:me )?in charge\b|\bleading the\b[^.!?]{0,40}\b(?:initiative|project|effort|migration)\b",
         r"\b(?:figure out|work out) (?:a|the) (?:sequence|plan|approach)\b|\bwhat done looks like\b",
+        r"\bi'?m now\b[^.!?]{0,20}\bowner of\b|\bcarve (?:this|it) up\b|\bzero definition\b|\bbreak (?:this|it) (?:up|down) somehow\b",
     ),
     "stuck_in_analysis": _rx(
         r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
-        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning|waiting)\b",
+        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning|waiting|tuning)\b",
         r"\bhaven'?t (?:actually )?(?:started|written (?:any|a line)|built|shipped|begun|done anything)\b",
         r"\bwaiting (?:for|on) (?:permission|approval|the perfect|someone|the right time|sign-?off)\b",
         r"\b(?:stuck|sitting|gathering dust)\b[^.!?]{0,25}\b(?:review|planning|discussion|meetings|design doc|doc|backlog|drawer)\b",
@@ -116,6 +125,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bno code yet\b|\bzero code\b|\bhaven'?t written any code\b|\bcan'?t (?:pick|decide|choose)\b|\bgoing back and forth\b|\bback and forth\b",
         r"\bgather(?:ing)? more (?:requirements|data|feedback|input)\b|\bmore benchmarks\b|\bevaluating\b[^.!?]{0,60}\bfor (?:about |almost |over )?(?:\w+|\d+) (?:weeks|months)\b",
         r"\bsitting on my (?:todo|to-do)\b|\b(?:rounds|round) of review\b|\bfind time\b",
+        r"\bblocked (?:on|by|waiting)\b|\bwaiting on\b|\bnothing (?:ever )?happens\b|\bwon'?t anyone pick it up\b|\bnobody picks it up\b",
+        r"\b\d+\s?% done\b|\bbefore i let\b|\bkeeps asking when\b|\bjust want to add\b|\bkeep (?:finding|adding)\b|\bsitting behind a flag\b",
+        r"\b(?:just )?been (?:tuning|fiddling|adjusting|tweaking)\b",
     ),
     "shipped": _rx(
         r"\b(?:we|i|it|they|the (?:tool|service|feature|project|system|pilot|prototype|launch|migration))\b[^.!?]{0,20}\b(?:shipped|launched|released|rolled (?:it )?out|went live|is live|are live|is out|went out|deployed (?:it|the))\b",
@@ -123,7 +135,10 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:adoption|usage|traffic)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
         r"\b(?:teams?|users?|customers?|people|pms?)\b[^.!?]{0,15}\b(?:adopted it|are using it|use it|love it|loved it|rely on it|depend on it|running on it|want in|asked to use it)\b",
         r"(?:^|[.!?]\s*)(?:we |i )?(?:shipped|launched|released) (?:it|all|the|v1)\b|\b(?:it|that)'s (?:live|out|shipped)\b|\bgot used by\b|\bahead of schedule\b",
-        r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bzero incidents\b|\bworked so well\b|\bcaught a real bug\b",
+        r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bworked so well\b|\bcaught a real bug\b",
+        r"\bwent live\b|\bis live\b|\bwent ga\b|\bis ga\b|\bcut over\b|\bturned (?:\w+ )?off\b|\bended up sav\w+\b|\bsav(?:ed|ing) ~?\$|\bat the all[- ]hands\b",
+        r"\b(?:dropped|fell|cut|reduced) (?:by )?~?\d+\s?%|\bwent (?:way )?up\b|\bthrilled\b",
+        r"\b(?:moved|migrated) (?:the |all |our )?(?:\d+ )?(?:[\w-]+ ){0,3}(?:over|across)\b",
         r"\b(?:is|are) running (?:on|in) (?:our|their|the|production|prod)\b",
         r"\brolled (?:it )?out to\b|\bswitched within\b|\b(?:\d+|all|most) of them switched\b",
         r"\b(?:shipped|released|launched) an? (?:alpha|beta|mvp|v1|first version|prototype|pilot)\b|\bin prod(?:uction)?\b(?!\s+(?:issue|incident|outage))",
@@ -134,13 +149,25 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet|idea))\b[^.!?]{0,20}\b(?:failed|didn'?t work|did not work|got (?:cancell?ed|canceled|killed|cut)|was (?:cancell?ed|canceled|killed|cut))\b",
         r"\b(?:cancell?ed|canceled|killed|shut down|pulled the plug on)\b[^.!?]{0,25}\b(?:project|it|my|our|the)\b",
         r"\b(?:nobody|no one|no teams?|few people|hardly anyone)\b[^.!?]{0,10}\b(?:uses|used|adopted|wants|picked) (?:it|them|my|our|the tool)\b",
-        r"\b(?:got|made (?:it|things)|is|are) (?:worse|slower)\b|\bregress(?:ed|ion)\b|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
+        r"\b(?:nobody|no one)'?s (?:switching|using|adopting)\b|\b(?:only )?\d+ of \d+ (?:teams|services|users|apps) (?:use|switched|adopted)\b",
+        r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregress(?:ed|ion)\b|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
         r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth)\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
     ),
+    "checked_closely": _rx(
+        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
+        r"\bnot in the room\b|\bleft out\b|\bnot (?:consulted|invited)\b|\bpassed over\b|\boverlooked\b|\broutes? (?:anything|everything) important\b",
+        r"\bstill (?:asks|routes|gives)\b[^.!?]{0,40}\b(?:someone else|to priya|to others|the big stuff)\b",
+    ),
+    "pitching": _rx(
+        r"\b(?:propos\w*|pitch\w*)\b[^.!?]{0,60}\bto (?:my|our|the) (?:director|skip|vp|manager|boss|leadership|cto)\b",
+        r"\bhow (?:do|should) i (?:frame|pitch|sell|propose)\b|\basked (?:to|if i could) (?:roll it out|expand|take it|scale)\b",
+        r"\b(?:wants?|want) to propose\b|\bpitching it\b",
+    ),
     "customer_focus": _rx(
         r"\b(?:matters?|useful) to (?:the )?(?:people|users|customers|teams)\b|\bwho (?:actually )?uses (?:it|this|my|our)\b",
+        r"\b(?:who(?:'ll| will)? use it|users|customers|agents)\b[^.!?]{0,30}\bcomplain\w*\b",
         r"\badoption is (?:stuck|flat|low)\b|\b(?:users?|customers?|teams) (?:complain|hate|are unhappy|keep complaining)\b",
         r"\bwhat (?:users|customers|they) (?:actually )?(?:want|need)\b|\bcool to me\b|\bonboarding (?:is )?(?:painful|hard|takes)\b",
     ),
@@ -150,7 +177,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
         r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
         r"\bi (?:manage|mentor|coach)\b[^.!?]{0,30}\b(?:someone|engineers?|people|him|her|them|an? )\b",
-        r"\bhow (?:do|can|should) i (?:help|grow|coach|mentor|develop|support|get)\b[^.!?]{0,15}\b(?:him|her|them|my report|my mentee)\b",
+        r"\bhow (?:do|can|should) i (?:help|grow|coach|mentor|develop|support)\b[^.!?]{0,15}\b(?:him|her|them|my report|my mentee)\b",
     ),
 }
 
@@ -161,15 +188,16 @@ _NEGATION = re.compile(
 _NOT = r"\w+n['’]t\b|\b(?:not|never|no longer|cannot|dont|doesnt|didnt|isnt|wont|hasnt|havent)\b"
 _NEGATED_INSIDE = re.compile(_NOT, _I)
 # Facts where a negation or a wish in front flips the meaning ("doesn't trust me", "want a track record").
-NEGATABLE = {"has_track_record", "trusted", "idea_approved", "shipped", "wants_scope"}
+NEGATABLE = {"has_track_record", "trusted", "idea_approved", "shipped", "wants_scope", "slipping"}
+NEGATION_ONLY = {"wants_scope", "slipping"}  # a wish doesn't undo these ("I need to stop slipping")
 
 MOVE_PATTERNS: dict[str, re.Pattern] = {
     "thanks": _rx(
-        r"^\W*(?:ok(?:ay)?[,!. ]+)?(?:thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|that(?:'s| is| was) (?:really )?(?:helpful|great|useful)|this (?:really )?help(?:s|ed))\b",
+        r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|awesome|perfect|got it)[,!. ]+)?(?:thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|that(?:'s| is| was) (?:really )?(?:helpful|great|useful)|this (?:really )?help(?:s|ed))\b",
     ),
     "whats_next": _rx(
         r"\bwhat(?:'s| is| comes)? next\b|\bnow what\b|\bwhat now\b|\bthen what\b|\bwhat do i do (?:now|next)\b",
-        r"\bwhat should i (?:do|focus on|work on|tackle) (?:now|next)\b|\bnext step\b|\bwhere do i go from here\b|\bwhat(?:'s| is) the next\b|\band after that\b",
+        r"\bwhat do i (?:actually )?do(?: now| next| this week)?\??\s*$|\bso what do i do\b|\bwhat should i (?:do|focus on|work on|tackle) (?:now|next)\b|\bnext step\b|\bwhere do i go from here\b|\bwhat(?:'s| is) the next\b|\band after that\b",
     ),
     "objection": _rx(
         r"\bi (?:can'?t|cannot|couldn'?t)\b|\bcan'?t (?:just|really)\b|\bi don'?t think i (?:can|could|should)\b",
@@ -255,7 +283,7 @@ def find_facts(text: str) -> dict[str, str]:
     spans: dict[str, tuple[int, int]] = {}
     for key, pattern in FACT_PATTERNS.items():
         for match in pattern.finditer(text):
-            if key in NEGATABLE and (_negated(text, match.start(), wish_counts=key == "wants_scope")
+            if key in NEGATABLE and (_negated(text, match.start(), wish_counts=key in NEGATION_ONLY)
                                      or _NEGATED_INSIDE.search(match.group(0))):
                 continue
             facts[key] = _clause(text, match.start(), match.end())
@@ -267,6 +295,9 @@ def find_facts(text: str) -> dict[str, str]:
     # "I failed to hit my dates" is slipping, not a failed bet.
     if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
         del facts["failed"]
+    # "I pitched it and she said yes": the pitch is over, its answer is the fact.
+    if "pitching" in facts and ({"idea_approved", "manager_said_no"} & set(facts)):
+        del facts["pitching"]
     # A no to the bigger ask isn't an approval ("she didn't agree" is caught by negation).
     if "idea_approved" in facts and "manager_said_no" in facts:
         if spans["manager_said_no"][0] > spans["idea_approved"][0]:

@@ -1,0 +1,127 @@
+"""The second layer of the injection guard: instruction-like text, found by meaning.
+
+The first layer (`assistant.guard.INJECTION`) is a regex for the well-known phrasings.
+This one catches the rest. Each sentence (and line) of the message is embedded with the
+project's embedder and scored by its similarity to two small sets of exemplars kept as
+data: `injection_exemplars.txt` (text aimed at an AI: overrides, hidden notes to "the
+assistant", prompt extraction, personas, decode-and-obey, exfiltration) and
+`benign_exemplars.txt` (career messages using the same words: "my manager's instructions",
+"pretend I'm new", "translate a vague goal").
+
+    score(sentence) = mu + sum_i alpha_i * cos(sentence, exemplar_i)
+
+with the weights alpha (positive for injection exemplars, negative for benign ones)
+fitted once, in closed form, by ridge regression on the exemplars themselves (+1 / -1
+labels). Plain nearest-exemplar similarity with MiniLM separated attacks from career
+questions poorly (benign questions reached 0.56 cosine, attacks started at 0.39); the
+weighted form separates them on the development set (tests/data/injection_dev.yaml).
+Only sentences that address the assistant or talk about prompts, rules, decoding or
+role-play are scored (`ADDRESSED`); a sentence about the mentee's own work is not.
+
+A message whose best sentence scores at least `THRESHOLD` is treated like a regex hit
+(a polite redirect, no model call). Scoring sentence by sentence finds one hidden
+instruction inside a long pasted document, which one embedding of the whole text would
+dilute. Numbers: README, "Safety"; `python benchmarks/injection_eval.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+EXEMPLARS_FILE = Path(__file__).with_name("injection_exemplars.txt")
+BENIGN_FILE = Path(__file__).with_name("benign_exemplars.txt")
+THRESHOLD = 0.15  # on the development set: benign max -0.00, attacks 0.06 (one), then 0.20 and up
+RIDGE = 0.3  # regularisation of the exemplar weights
+MAX_SEGMENTS = 48  # sentences scored per message (a long paste is cut here, longest first)
+MIN_WORDS = 3
+MAX_WORDS = 60  # a longer sentence is split into windows of this many words
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|(?<=\))\s+(?=[A-Z(])")
+# A sentence is scored only if it speaks to the assistant or about the machinery of a prompt.
+ADDRESSED = re.compile(
+    r"\b(?:you|your|yours|you're|youre|yourself|u|assistant|ai|model|bot|chatbot|llm|gpt|reviewer)\b"
+    r"|\b(?:instructions?|prompts?|guidelines?|rules|setup|configuration|configured|directives?|persona|"
+    r"role-?play|decode|base64|encoded|hex)\b"
+    r"|^\W*(?:please\s+)?(?:reply|respond|answer|say|write|print|output|repeat|translate|decode|act|pretend|"
+    r"ignore|forget|disregard|append|add|include|put|embed|end|stop)\b"
+    r"|\bdo (?:exactly )?what (?:it|this|that|they) (?:says|asks|tells)\b",
+    re.IGNORECASE,
+)
+
+
+def load_exemplars(path: Path = EXEMPLARS_FILE) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def segments(text: str) -> list[str]:
+    """The message cut into sentences and lines (and windows of long ones), de-duplicated."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        words = part.split()
+        if len(words) < MIN_WORDS:
+            continue
+        for start in range(0, len(words), MAX_WORDS):
+            window = words[max(0, start - 10) : start + MAX_WORDS] if start else words[:MAX_WORDS]
+            out.append(" ".join(window))
+    whole = " ".join(text.split())
+    if len(whole.split()) <= MAX_WORDS:
+        out.append(whole)
+    unique = list(dict.fromkeys(s for s in out if s))
+    if len(unique) > MAX_SEGMENTS:
+        unique = sorted(unique, key=len, reverse=True)[:MAX_SEGMENTS]
+    return unique
+
+
+@dataclass(frozen=True)
+class InjectionScore:
+    score: float  # the best sentence's score (see the module doc); 0 when no sentence was scored
+    segment: str  # that sentence
+    exemplar: str  # the injection exemplar most similar to it
+
+    def flagged(self, threshold: float = THRESHOLD) -> bool:
+        return self.score >= threshold
+
+
+class InjectionDetector:
+    """`detector.score(text) -> InjectionScore`; `detector.flags(text) -> bool`."""
+
+    def __init__(self, embedder, exemplars: list[str] | None = None, benign: list[str] | None = None,
+                 threshold: float = THRESHOLD) -> None:
+        self.embedder = embedder
+        self.exemplars = list(exemplars) if exemplars is not None else load_exemplars()
+        self.benign = list(benign) if benign is not None else load_exemplars(BENIGN_FILE)
+        self.threshold = threshold
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _fit(self):
+        """(exemplar vectors, their weights, intercept): ridge regression in its dual form."""
+        import numpy as np
+
+        with self._lock:
+            if self._model is None:
+                vectors = self.embedder.embed(self.exemplars + self.benign).astype(np.float64)
+                labels = np.r_[np.ones(len(self.exemplars)), -np.ones(len(self.benign))]
+                mu = float(labels.mean())
+                gram = vectors @ vectors.T
+                alpha = np.linalg.solve(gram + RIDGE * np.eye(len(gram)), labels - mu)
+                self._model = (vectors, alpha, mu)
+            return self._model
+
+    def score(self, text: str) -> InjectionScore:
+        parts = [p for p in segments(text) if ADDRESSED.search(p)]
+        if not parts or not self.exemplars:
+            return InjectionScore(0.0, "", "")
+        vectors, alpha, mu = self._fit()
+        sims = self.embedder.embed(parts).astype(vectors.dtype) @ vectors.T  # unit rows: cosine
+        scores = sims @ alpha + mu
+        best = int(scores.argmax())
+        nearest = int(sims[best, : len(self.exemplars)].argmax())
+        return InjectionScore(float(scores[best]), parts[best], self.exemplars[nearest])
+
+    def flags(self, text: str) -> bool:
+        return self.score(text).flagged(self.threshold)
