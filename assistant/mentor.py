@@ -260,7 +260,7 @@ class Mentor:
         re-embed everything; an unreadable store is moved aside first (never deleted)."""
         with self._lock:
             report = self.store.index(self.settings.knowledge_dir, rebuild=rebuild, progress=progress)
-            log.info("index %s: %s", self.settings.store_dir, report)
+            log.info("index %s: %s", self.store.location, report)
             token = self.store.generation_token()
             if token != self._index_token:
                 self.store.follow(token)  # another process may have written right after us

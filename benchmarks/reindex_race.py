@@ -77,11 +77,11 @@ def words_in(answer) -> set[str]:
     return {w for s in answer.sources for w in WORD.findall(s.text)}
 
 
-def race(workdir: Path, seconds: float, rounds: int, interval: float, tail: int = 3) -> dict:
+def race(workdir: Path, seconds: float, rounds: int, interval: float, source: Path, tail: int = 3) -> dict:
     knowledge = workdir / "knowledge"
     home = workdir / "home"
     if not knowledge.exists():
-        shutil.copytree(ROOT / "knowledge", knowledge)
+        shutil.copytree(source, knowledge)
     tag = uuid.uuid4().hex[:6]
     first = f"zebra0x{tag}"
     (knowledge / MARKER).write_text(marker_text(first))
@@ -156,7 +156,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30, help="re-index rounds in the writer")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between the writer's rounds")
     parser.add_argument("--chroma-server", action="store_true", help="run both on a `chroma run` server")
-    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the files here (a home/ in it is reused)")
+    parser.add_argument("--from-knowledge", type=Path, default=ROOT / "knowledge", help="the knowledge to start from")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--writer", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
@@ -177,9 +178,9 @@ def main() -> None:
 
             with ChromaServer(workdir / "chroma-server", workdir / "chroma-server.log") as server:
                 os.environ["MENTOR_CHROMA_URL"] = server.url
-                result = race(workdir, args.seconds, args.rounds, args.interval)
+                result = race(workdir, args.seconds, args.rounds, args.interval, args.from_knowledge)
         else:
-            result = race(workdir, args.seconds, args.rounds, args.interval)
+            result = race(workdir, args.seconds, args.rounds, args.interval, args.from_knowledge)
     result["backend"] = "http" if args.chroma_server else "embedded"
     if args.json:
         print(json.dumps(result))

@@ -222,19 +222,20 @@ def test_index_status_has_the_doctor_fields(home, small_knowledge):
 
 # --- two processes -----------------------------------------------------------------------
 @pytest.mark.slow
-def test_a_long_running_mentor_never_cites_passages_another_process_deleted(tmp_path, built_home):
+def test_a_long_running_mentor_never_cites_passages_another_process_deleted(tmp_path, home, small_knowledge):
     """The writer (a second process) re-indexes changed knowledge while this process answers."""
-    shutil.copytree(built_home, tmp_path / "race" / "home")  # the real index, built once per run
+    shutil.copytree(home, tmp_path / "race" / "home")  # the signal-vector cache only
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "reindex_race.py"), "--json", "--rounds", "4",
-         "--interval", "0.3", "--seconds", "400", "--workdir", str(tmp_path / "race")],
+        [sys.executable, str(ROOT / "benchmarks" / "reindex_race.py"), "--json", "--rounds", "3",
+         "--interval", "0.3", "--seconds", "600", "--workdir", str(tmp_path / "race"),
+         "--from-knowledge", str(small_knowledge)],
         capture_output=True, text=True, timeout=900, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     numbers = json.loads(result.stdout.strip().splitlines()[-1])
-    assert numbers["writer_exit"] == 0 and numbers["rounds"] == 4
+    assert numbers["writer_exit"] == 0 and numbers["rounds"] == 3, numbers
     assert numbers["errors"] == 0, numbers["error_samples"]
-    assert numbers["answers"] >= 8
+    assert numbers["answers"] >= 6
     assert numbers["cited_deleted"] == 0
     assert numbers["missed_new_text"] == 0
     assert numbers["final_seen"] is True
