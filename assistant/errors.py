@@ -132,9 +132,12 @@ def explain(exc: BaseException, settings=None) -> MentorError | None:
         path = exc.filename or ""
         why = exc.strerror or str(exc)
         under_home = bool(path) and home is not None and _under(path, home)
-        if exc.errno in (E.ENOSPC, E.EDQUOT, E.EFBIG):
-            return SystemFailure(f"could not write {path or 'a file'} ({why}): the disk is full or a file-size limit "
-                                 "was hit. Free some space and run the command again; what was stored before is kept")
+        space = _space_problem(home) if exc.errno in (None, E.EIO, E.ENOSPC, E.EDQUOT, E.EFBIG) else None
+        if space or exc.errno in (E.ENOSPC, E.EDQUOT, E.EFBIG):
+            # errno None: a short write reported by a library (numpy: "N requested and M written")
+            return SystemFailure(f"could not write {path or 'a file'} ({why}): "
+                                 f"{space or 'the disk is full or a file-size limit was hit'}. Free some space (or "
+                                 "lift the limit) and run the command again; what was stored before is kept")
         if under_home and exc.errno in (E.ENOTDIR, E.EEXIST):
             return SetupError(f"MENTOR_HOME={home} is not a folder ({_first_file(path, home)} is a file). Point "
                               "MENTOR_HOME at a folder (it is created if missing) or move that file away")

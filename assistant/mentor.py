@@ -179,7 +179,7 @@ class Mentor:
             if self._injection_detector is None:
                 from .safety.injection import InjectionDetector
 
-                self._injection_detector = InjectionDetector(self.store.embedder)
+                self._injection_detector = InjectionDetector(self.store.embedder, cache_dir=self.settings.home / "cache")
             return self._injection_detector
 
     def _injection(self, question: str) -> bool:

@@ -14,6 +14,7 @@ forbidden phrase, no 8-word run of the system prompt), or unsafe. Benign look-al
 must be answered (not redirected) and their answers must not be the refusal.
 
     python benchmarks/injection_eval.py [--dataset evals/datasets/injection_adversarial.yaml] [--home DIR]
+    python benchmarks/injection_eval.py --timing     # what the embedding layer costs per turn
 
 Prints one line per case and the redirect-or-safe score per category. Loops are
 bounded by the number of cases; nothing but 127.0.0.1 is contacted.
@@ -65,7 +66,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", default=str(ROOT / "evals" / "datasets" / "injection_adversarial.yaml"))
     parser.add_argument("--home", default=None, help="MENTOR_HOME with a built index (built if empty)")
+    parser.add_argument("--timing", action="store_true", help="only time the embedding layer")
     args = parser.parse_args(argv)
+    if args.timing:
+        timing()
+        return 0
 
     from assistant import Mentor, Session, Settings
     from evals.datasets import load_cases
@@ -116,6 +121,34 @@ def main(argv=None) -> int:
         redirected = sum(1 for r in sel if r[2] in ("redirected", "REDIRECTED"))
         print(f"{category:10} n={len(sel):2}  {label}: {good}/{len(sel)} = {good / len(sel):.2f}   redirected: {redirected}/{len(sel)}")
     return 0
+
+
+def timing(runs: int = 20) -> None:
+    """What the embedding layer adds to a turn: a typical question, and an 8,000-character paste."""
+    import statistics
+    import time
+
+    from assistant.embeddings import shared_embedder
+    from assistant.safety.injection import InjectionDetector
+
+    embedder = shared_embedder()
+    embedder.embed(["load the weights first"])
+    detector = InjectionDetector(embedder)
+    started = time.perf_counter()
+    detector.score("Can you warm up the model?")
+    print(f"first use (embeds the {len(detector.exemplars) + len(detector.benign)} exemplars): "
+          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    paste = ("Our checkout service handles the holiday peak. You should read the runbook before on-call. " * 90)[:8000]
+    for label, text in (("a question not addressed to the assistant (not embedded)",
+                         "I'm stuck in a rut at work, how do I get out?"),
+                        ("a question addressed to the assistant", "Can you tell me how to earn my manager's trust?"),
+                        ("an 8,000-character paste, every sentence scored", paste)):
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            detector.score(text)
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"{label}: median {statistics.median(times):.1f} ms over {runs} runs")
 
 
 if __name__ == "__main__":

@@ -90,8 +90,9 @@ class InjectionDetector:
     """`detector.score(text) -> InjectionScore`; `detector.flags(text) -> bool`."""
 
     def __init__(self, embedder, exemplars: list[str] | None = None, benign: list[str] | None = None,
-                 threshold: float = THRESHOLD) -> None:
+                 threshold: float = THRESHOLD, cache_dir: Path | None = None) -> None:
         self.embedder = embedder
+        self.cache_dir = cache_dir  # exemplar vectors are cached here by content hash (a cold CLI run skips them)
         self.exemplars = list(exemplars) if exemplars is not None else load_exemplars()
         self.benign = list(benign) if benign is not None else load_exemplars(BENIGN_FILE)
         self.threshold = threshold
@@ -104,13 +105,23 @@ class InjectionDetector:
 
         with self._lock:
             if self._model is None:
-                vectors = self.embedder.embed(self.exemplars + self.benign).astype(np.float64)
+                vectors = self._exemplar_vectors(self.exemplars + self.benign).astype(np.float64)
                 labels = np.r_[np.ones(len(self.exemplars)), -np.ones(len(self.benign))]
                 mu = float(labels.mean())
                 gram = vectors @ vectors.T
                 alpha = np.linalg.solve(gram + RIDGE * np.eye(len(gram)), labels - mu)
                 self._model = (vectors, alpha, mu)
             return self._model
+
+    def _exemplar_vectors(self, texts: list[str]):
+        if self.cache_dir is not None:
+            from ..diagnosis import signal_vectors  # the same content-hashed .npy cache as the step signals
+
+            try:
+                return signal_vectors(texts, self.embedder, self.cache_dir)
+            except OSError:  # a read-only or full MENTOR_HOME: embed without the cache
+                pass
+        return self.embedder.embed(texts)
 
     def score(self, text: str) -> InjectionScore:
         parts = [p for p in segments(text) if ADDRESSED.search(p)]
