@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 
 from conftest import ROOT
@@ -21,6 +22,23 @@ def test_every_python_package_in_the_checkout_is_shipped():
     }
     missing = on_disk - listed
     assert not missing, f"add {sorted(missing)} to [tool.setuptools] packages in pyproject.toml"
+
+
+def test_every_data_file_in_a_package_is_shipped():
+    tool = _pyproject()["tool"]["setuptools"]
+    mapped = tool["package-dir"]
+    dirs = {name: ROOT.joinpath(*name.split(".")) for name in tool["packages"] if name not in mapped}
+    unshipped = []
+    for top in ("assistant", "evals"):
+        for path in (ROOT / top).rglob("*"):
+            if not path.is_file() or path.suffix == ".py" or "__pycache__" in path.parts or path.name.startswith("."):
+                continue
+            owner = max((n for n, d in dirs.items() if d in path.parents), key=lambda n: len(dirs[n].parts))
+            relative = path.relative_to(dirs[owner]).as_posix()
+            patterns = tool["package-data"].get(owner, [])
+            if not any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
+                unshipped.append(f"{owner}: {relative}")
+    assert not unshipped, f"add to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"
 
 
 def test_knowledge_and_page_ship_as_package_data_from_their_repo_folders():
