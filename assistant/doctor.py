@@ -124,12 +124,18 @@ def _check_index(mentor) -> Check:
     except MentorError as exc:
         return Check("index", False, str(exc), str(exc))
     generation = status.get("generation")
-    detail = (f"{status.get('backend')} at {mask('location', status.get('location'))}: {status.get('chunks')} chunks"
+    detail = (f"chroma ({'server' if status.get('backend') == 'http' else status.get('backend')}) at {mask('location', status.get('location'))}: {status.get('chunks')} chunks"
               + (f", generation {generation}" if generation is not None else ""))
     if status.get("healthy"):
         return Check("index", True, detail + ", healthy")
     problem = status.get("problem") or "unhealthy"
-    return Check("index", False, f"{detail}; {problem}", problem)
+    if not status.get("chunks") and status.get("repairable"):
+        fix = "the index is empty: run `mentor setup` (or ask a first question, which builds it)"
+    elif status.get("repairable"):
+        fix = f"{problem}: run `mentor index`, which repairs it from the knowledge files"
+    else:
+        fix = problem
+    return Check("index", False, f"{detail}; {problem}", fix)
 
 
 def _check_journal(settings: Settings) -> Check:

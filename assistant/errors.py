@@ -115,24 +115,27 @@ _DISK_FULL = ("disk i/o error", "database or disk is full", "no space left", "fi
 _NOT_WRITABLE = ("readonly database", "read-only", "permission denied", "unable to open database")
 
 
-def explain(exc: BaseException, settings=None) -> MentorError | None:
+def explain(exc: BaseException, settings=None, *, home=None, store_dir=None) -> MentorError | None:
     """A MentorError saying what to do, for a known setup or system failure that reached a front
     door (the CLI, the page) unconverted; None for anything else (a bug, to be reported).
 
     `settings` (for MENTOR_HOME and the knowledge folder) is read from the environment when
-    not given. Messages never carry secrets (the front doors redact them too)."""
+    not given, unless the caller knows `home` (and `store_dir`) itself, as the store does.
+    Messages never carry secrets (the front doors redact them too)."""
     import errno as E
 
     if isinstance(exc, MentorError):
         return exc
     if isinstance(exc, UnicodeError):
         return UndecodableInputError(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}")
-    home, store_dir = _home_of(settings)
+    if home is None:
+        home, store_dir = _home_of(settings)
+    store_dir = store_dir or "the knowledge index"
     if isinstance(exc, OSError):
         path = exc.filename or ""
         why = exc.strerror or str(exc)
         under_home = bool(path) and home is not None and _under(path, home)
-        space = _space_problem(home) if exc.errno in (None, E.EIO, E.ENOSPC, E.EDQUOT, E.EFBIG) else None
+        space = space_problem(home) if exc.errno in (None, E.EIO, E.ENOSPC, E.EDQUOT, E.EFBIG) else None
         if space or exc.errno in (E.ENOSPC, E.EDQUOT, E.EFBIG):
             # errno None: a short write reported by a library (numpy: "N requested and M written")
             return SystemFailure(f"could not write {path or 'a file'} ({why}): "
@@ -151,7 +154,7 @@ def explain(exc: BaseException, settings=None) -> MentorError | None:
     module = type(exc).__module__ or ""
     if module.startswith(("chromadb", "sqlite3")) or type(exc).__name__ in ("OperationalError", "DatabaseError"):
         where = store_dir if module.startswith("chromadb") else (home or "MENTOR_HOME")
-        space = _space_problem(home)
+        space = space_problem(home)
         if space or any(s in text for s in _DISK_FULL):
             return SystemFailure(f"could not write the data in {where} ({_first_line(exc)}): "
                                  f"{space or 'the disk may be full'}. Free some space (or lift the limit) and run "
@@ -166,7 +169,7 @@ def explain(exc: BaseException, settings=None) -> MentorError | None:
     return None
 
 
-def _space_problem(home) -> str | None:
+def space_problem(home) -> str | None:
     """Why writes under `home` may be failing for lack of room: a file-size limit on this
     process (ulimit -f) or less than 20 MB free on its disk. None when neither."""
     try:

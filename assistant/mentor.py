@@ -242,7 +242,7 @@ class Mentor:
     def index_status(self) -> dict:
         """The index at a glance (for `mentor doctor`); never raises, never writes."""
         status = {"backend": None, "location": None, "chunks": None, "generation": None,
-                  "healthy": False, "problem": None}
+                  "healthy": False, "problem": None, "repairable": False}
         try:
             store = self.store
             status.update(backend=store.backend.kind, location=store.location)
@@ -251,7 +251,7 @@ class Mentor:
             status["problem"] = str(exc)
             return status
         status.update(chunks=health.chunks, generation=health.generation, healthy=health.healthy,
-                      problem=health.problem)
+                      problem=health.problem, repairable=health.needs_build)
         return status
 
     # --- public API ---------------------------------------------------------

@@ -106,8 +106,9 @@ def _from_env_dir(directory: Path | None) -> ModelLocation | None:
                          f"{' and '.join(REQUIRED_FILES)} of {MODEL_NAME}, or unset it")
     missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
     if missing:
-        raise InputError(f"MENTOR_EMBEDDING_MODEL_DIR={directory} has no {' or '.join(missing)}; point it at a "
-                         f"folder holding {' and '.join(REQUIRED_FILES)} of {MODEL_NAME}, or unset it")
+        from .embeddings import model_files_error
+
+        raise model_files_error(directory, f"{' and '.join(missing)} not found")
     return ModelLocation(directory, "env")
 
 

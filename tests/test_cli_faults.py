@@ -192,11 +192,13 @@ def test_chat_says_so_for_an_undecodable_line_and_answers_the_next(home_copy):
 def test_a_read_only_journal_does_not_end_a_named_chat(home_copy):
     from assistant import Session
     from assistant.journal import Journal
+    from assistant.journal.store import dispose_engines
 
     journal_path = home_copy / "journal.sqlite3"
     saved = Session(name="ana")
     saved.add_commitment("ship the fix by Friday")
     Journal(journal_path).save(saved)
+    dispose_engines()  # closing the last connection checkpoints the WAL into the file
     journal_path.chmod(0o444)
     for side in ("-wal", "-shm"):
         Path(str(journal_path) + side).unlink(missing_ok=True)

@@ -87,5 +87,5 @@ def test_rejected_credentials_and_a_dead_server_exit_1_with_the_fix(doctor, fake
 
     down = doctor({"OPENAI_BASE_URL": "http://user:pw@127.0.0.1:9/v1", "MENTOR_MODEL": "fake-model"})
     assert down.returncode == 1 and "pw@" not in down.stdout
-    assert "first thing to fix (model server): could not connect to the model at http://***@127.0.0.1:9/v1" in down.stdout
+    assert "first thing to fix (model server): could not connect to the model at http://[redacted]@127.0.0.1:9/v1" in down.stdout
     assert "Traceback" not in down.stderr

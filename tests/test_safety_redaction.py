@@ -127,7 +127,7 @@ def test_a_provider_error_never_carries_the_key_into_a_traceback(status, fake_op
     fake_openai.fail(status, always=True, message="Incorrect API key provided: {api_key} (header: {authorization})")
     settings = Settings(home=tmp_path, provider="openai", base_url=fake_openai.base_url, api_key=key,
                         max_retries=1, timeout=5)
-    answerer = LLMAnswerer(settings, sleep=lambda s: None)
+    answerer = LLMAnswerer(settings)
     with pytest.raises(ProviderError) as info:
         list(answerer.stream(AnswerRequest("How do I earn trust?", "How do I earn trust?", [], None, None, "career")))
     assert fake_openai.chat_requests and key in fake_openai.last.headers["authorization"]  # the key was sent

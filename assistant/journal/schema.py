@@ -97,6 +97,13 @@ def current_version(conn: sa.Connection) -> int:
 
 def ensure_schema(engine: sa.Engine, owner_for_name) -> int:
     """Bring the database to SCHEMA_VERSION (at most once, even with several processes)."""
+    from .store import READ_ONLY
+
+    with engine.connect() as conn:  # already current: nothing to write (a read-only journal opens)
+        conn.execution_options(**{READ_ONLY: True})
+        with conn.begin():
+            if current_version(conn) == SCHEMA_VERSION:
+                return SCHEMA_VERSION
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import threading
 import time
 from contextlib import contextmanager
@@ -191,13 +192,19 @@ def _make_engine(url: str):
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
-            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            try:
+                dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:  # a read-only file: reads still work, writes say so
+                pass
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
         @sa.event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, readers unaffected (WAL)
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")  # a reader takes no write lock (and works on a read-only file)
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time, readers unaffected (WAL)
 
         return engine
     try:
@@ -225,6 +232,7 @@ def dispose_engines() -> None:
 
 
 _READY: set[str] = set()  # URLs whose schema this process has checked
+READ_ONLY = "mentor_read_only"  # execution option: a transaction that only reads
 
 
 class Journal:
@@ -302,6 +310,15 @@ class Journal:
         with self._errors(), engine.begin() as conn:
             yield conn
 
+    @contextmanager
+    def _read_tx(self):
+        """A transaction that only reads: no write lock, so a read-only journal still opens."""
+        engine = self.engine
+        with self._errors(), engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
+            with conn.begin():
+                yield conn
+
     @property
     def schema_version(self) -> int:
         from . import schema
@@ -325,6 +342,15 @@ class Journal:
 
         import sqlalchemy as sa
 
+        with self._read_tx() as conn:  # the common case writes nothing (and works on a read-only journal)
+            row = conn.execute(sa.select(journeys).where(journeys.c.owner == owner)).mappings().first()
+            tid = None if row is None else conn.execute(
+                sa.select(sa.func.max(threads.c.id)).where(threads.c.journey_id == row["id"])).scalar()
+            if row is None and not create:
+                return None
+            if tid is not None:
+                journey = Journey(row["id"], owner, row["display_name"], tid, row["version"], dict(row["state"]))
+                return journey, self._session(journey, row["state"], self._thread_turns(conn, tid) if turns else [])
         now = time.time()
         for _ in range(3):
             with self._tx() as conn:

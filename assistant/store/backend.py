@@ -30,7 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..errors import InputError, MentorError, StoreDamagedError, StoreError, StoreUnavailableError
+from ..errors import InputError, MentorError, StoreDamagedError, StoreError, StoreUnavailableError, space_problem
+from ..errors import explain as explain_failure
+
+_HOME_OR_DISK_ERRNOS = (errno.ENOTDIR, errno.EEXIST, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC,
+                        errno.EDQUOT, errno.EFBIG)
 
 SQLITE_FILE = "chroma.sqlite3"
 LOCK_WAIT_SECONDS = 120.0
@@ -215,6 +219,12 @@ class EmbeddedBackend:
                 "it moves the damaged store aside (kept, not deleted) and builds a new index from the knowledge files"
             )
         home = self.path.parent
+        # A home that is a file or read-only, a full disk or a file-size limit: the general
+        # explanation names MENTOR_HOME and the fix, whatever Chroma's own wording was.
+        if (isinstance(exc, OSError) and exc.errno in _HOME_OR_DISK_ERRNOS) or space_problem(home):
+            general = explain_failure(exc, home=home, store_dir=self.key)
+            if general is not None:
+                return general
         if isinstance(exc, (PermissionError, NotADirectoryError, FileExistsError)) or (
             home.exists() and not os.access(home, os.W_OK | os.X_OK)
         ):
