@@ -213,9 +213,10 @@ def test_index_status_has_the_doctor_fields(home, small_knowledge):
     mentor = mentor_for(home, small_knowledge)
     before = mentor.index_status()
     assert before["healthy"] is False and "not been built" in before["problem"] and before["chunks"] == 0
+    assert before["repairable"] is True  # `mentor index` fixes it (doctor says so)
     mentor.index()
     status = mentor.index_status()
-    assert set(status) == {"backend", "location", "chunks", "generation", "healthy", "problem"}
+    assert set(status) == {"backend", "location", "chunks", "generation", "healthy", "problem", "repairable"}
     assert status["backend"] == "embedded" and status["location"] == str((home / "chroma").resolve())
     assert status["chunks"] == len(expected_ids(small_knowledge)) and status["healthy"] and status["problem"] is None
 

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from assistant import InputError, Mentor, Settings
+from assistant.errors import SetupError
 from assistant.embeddings import MiniLMEmbedder, shared_embedder
 from assistant.model_files import (
     MODEL_NAME,
@@ -99,15 +100,16 @@ def test_model_dir_setting_wins_over_every_other_source(tmp_path, home, package_
     assert "MENTOR_EMBEDDING_MODEL_DIR" in found.describe()
 
 
-@pytest.mark.parametrize("present, missing", [((), "model.safetensors or tokenizer.json"),
+@pytest.mark.parametrize("present, missing", [((), "model.safetensors and tokenizer.json"),
                                                (("tokenizer.json",), "model.safetensors")])
-def test_a_model_dir_without_the_files_is_an_input_error_naming_them(tmp_path, home, package_model_dir, present, missing):
+def test_a_model_dir_without_the_files_is_a_setup_error_naming_them(tmp_path, home, package_model_dir, present, missing):
     folder = tmp_path / "half-model"
     folder.mkdir()
     for name in present:
         (folder / name).symlink_to(package_model_dir / name)
-    with pytest.raises(InputError, match=f"has no {missing}"):
+    with pytest.raises(SetupError, match=f"{missing} not found") as info:
         resolve(home, folder)
+    assert "MENTOR_EMBEDDING_MODEL_DIR" in str(info.value) and info.value.exit_code == 2
 
 
 def test_installed_package_is_used_when_no_folder_is_set(home, package_model_dir, empty_hf_cache):

@@ -53,7 +53,7 @@ def test_indexing_and_retrieval_behave_exactly_as_embedded(home, server_url, sha
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 3)
     status = mentor.index_status()
     assert status == {"backend": "http", "location": server_url, "chunks": report.chunks, "generation": 1,
-                      "healthy": True, "problem": None}
+                      "healthy": True, "problem": None, "repairable": False}
     listed = mentor.store.collection.get(where={"steps": {"$contains": "earn_trust"}}, include=["metadatas"])
     assert listed["ids"] and all(isinstance(m["steps"], list) for m in listed["metadatas"])
     assert not (home / "chroma").exists()  # nothing embedded on the side
