@@ -123,6 +123,7 @@ class MiniLMEmbedder:
                 )
             )
         self._lock = threading.Lock()
+        self._states: dict[str, tuple[np.ndarray, list[tuple[int, int]]]] = {}
 
     @staticmethod
     def _check_weights(w: dict) -> None:
@@ -150,9 +151,40 @@ class MiniLMEmbedder:
         return out
 
     def embed_one(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        """One message's vector; the same as `embed([text])[0]`, from the cached token states."""
+        states, _ = self._token_states(text)
+        return _unit(states.mean(0))
 
-    def _encode(self, batch_ids: list[list[int]]) -> np.ndarray:
+    def embed_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        """Vectors for character spans of `text` (its clauses) from ONE pass over the whole text:
+        each span's token states, mean-pooled ("late chunking"). A clause read in its message's
+        context, at no extra encoder cost when `embed_one(text)` ran (or runs) too."""
+        states, offsets = self._token_states(text)
+        whole = states.mean(0)
+        out = np.zeros((len(spans), DIMENSION), dtype=np.float32)
+        for row, (start, end) in enumerate(spans):
+            inside = [i for i, (a, b) in enumerate(offsets) if b > a and a < end and b > start]
+            out[row] = _unit(states[inside].mean(0) if inside else whole)
+        return out
+
+    def _token_states(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """The last layer's token states for one text, and each token's character span
+        (special tokens: (0, 0)). The last 64 texts are kept: a turn asks for the same message
+        more than once (search vector, clauses, injection check)."""
+        with self._lock:
+            cached = self._states.get(text)
+        if cached is not None:
+            return cached
+        encoding = self._tokenizer.encode(text)
+        states = self._encode([encoding.ids], pooled=False)[0]
+        result = (states, list(encoding.offsets))
+        with self._lock:
+            self._states[text] = result
+            while len(self._states) > 64:
+                self._states.pop(next(iter(self._states)))
+        return result
+
+    def _encode(self, batch_ids: list[list[int]], pooled: bool = True) -> np.ndarray:
         n, length = len(batch_ids), max(len(x) for x in batch_ids)
         ids = np.zeros((n, length), dtype=np.int64)
         mask = np.zeros((n, length), dtype=np.float32)
@@ -175,9 +207,15 @@ class MiniLMEmbedder:
             context = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, DIMENSION)
             x = _layer_norm(context @ o_w + o_b + x, *ln1)
             x = _layer_norm(_gelu(x @ i_w + i_b) @ out_w + out_b + x, *ln2)
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        if not pooled:
+            return x.astype(np.float32)  # (n, L, D); callers pool over the tokens they need
+        pooled_x = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled_x, axis=1, keepdims=True)
+        return (pooled_x / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
 _shared_lock = threading.Lock()

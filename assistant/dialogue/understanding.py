@@ -1,9 +1,10 @@
 """Reading a message: what it does (the move), what it tells us (facts), the mentee's own words.
 
-Patterns come first (they are precise and explainable); embedding similarity to a
-few exemplars per fact (`exemplars.yaml`) catches paraphrases the patterns miss,
-above a threshold calibrated on the dev conversations. A pattern that sits under a
-negation ("my manager doesn't trust me", "I haven't started") does not count.
+Patterns come first (they are precise and explainable); the nearest labelled examples
+(`meaning.MeaningReader`, k-NN over MiniLM embeddings of each clause) catch the
+paraphrases the patterns miss. A pattern that sits under a negation ("my manager
+doesn't trust me", "I haven't started") does not count; for meaning, negated and
+wished-for facts are examples of stating no fact.
 """
 
 from __future__ import annotations
@@ -295,16 +296,24 @@ def find_facts(text: str) -> dict[str, str]:
     # "I failed to hit my dates" is slipping, not a failed bet.
     if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
         del facts["failed"]
+    resolve_conflicts(facts, spans)
+    return facts
+
+
+def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]] | None = None) -> None:
+    """Drop facts another fact in the same message overrides (in place)."""
     # "I pitched it and she said yes": the pitch is over, its answer is the fact.
     if "pitching" in facts and ({"idea_approved", "manager_said_no"} & set(facts)):
         del facts["pitching"]
     # A no to the bigger ask isn't an approval ("she didn't agree" is caught by negation).
     if "idea_approved" in facts and "manager_said_no" in facts:
-        if spans["manager_said_no"][0] > spans["idea_approved"][0]:
-            del facts["idea_approved"]
-        else:
-            del facts["manager_said_no"]
-    return facts
+        later_no = spans is None or (spans.get("manager_said_no", (0, 0))[0] > spans.get("idea_approved", (0, 0))[0])
+        del facts["idea_approved" if later_no else "manager_said_no"]
+    # Designing is what comes after an approval; stuck in analysis is designing that never ends.
+    if "stuck_in_analysis" in facts and "designing" in facts:
+        del facts["designing"]
+    if "shipped" in facts and "failed" in facts:  # "it launched but nobody uses it"
+        del facts["shipped"]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int], slack: int = 0) -> bool:
@@ -326,50 +335,27 @@ def _clause(text: str, start: int, end: int) -> str:
     return clause[:160]
 
 
-@lru_cache(maxsize=1)
-def exemplar_data() -> dict:
-    import yaml
-
-    return yaml.safe_load((Path(__file__).with_name("exemplars.yaml")).read_text(encoding="utf-8"))
-
-
 class Understanding:
-    """Reads messages. Built once per Mentor (the exemplars are embedded once, cached on disk)."""
+    """Reads messages: patterns first, then meaning (`meaning.MeaningReader`) for what they miss."""
 
-    def __init__(self, embedder, cache_dir: Path | None = None, threshold: float | None = None) -> None:
-        from ..diagnosis import signal_vectors
+    def __init__(self, embedder, cache_dir: Path | None = None) -> None:
+        from .meaning import MeaningReader
 
-        data = exemplar_data()
-        self.threshold = float(threshold if threshold is not None else data.get("threshold", 0.7))
-        self._fact_keys: list[str] = []
-        texts: list[str] = []
-        for key, examples in (data.get("facts") or {}).items():
-            for example in examples:
-                self._fact_keys.append(key)
-                texts.append(example)
-        self._vectors = signal_vectors(texts, embedder, cache_dir)
-        self._texts = texts
-
-    def similar_facts(self, vector: np.ndarray | None) -> dict[str, float]:
-        if vector is None or not len(self._texts):
-            return {}
-        sims = self._vectors @ vector
-        best: dict[str, float] = {}
-        for key, sim in zip(self._fact_keys, sims):
-            best[key] = max(best.get(key, -1.0), float(sim))
-        return best
+        self.meaning = MeaningReader(embedder, cache_dir)
 
     def read(self, text: str, *, vector: np.ndarray | None = None, has_history: bool = False,
              pending_clarification: bool = False, factual: bool = False) -> Reading:
         facts = find_facts(text)
-        if not facts and vector is not None and not factual:
-            scores = self.similar_facts(vector)
-            if scores:
-                key, score = max(scores.items(), key=lambda kv: kv[1])
-                if score >= self.threshold:
-                    facts[key] = text.strip()[:160]
+        if not factual:
+            for key, vote in self.meaning.read_facts(text).items():
+                facts.setdefault(key, vote.evidence[:160])
+            resolve_conflicts(facts)
         move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
                              factual=factual)
+        if move == "new_situation" and has_history and not facts:
+            vote = self.meaning.read_move(vector, text)
+            if vote is not None and vote.label in MOVES:
+                move = vote.label
         return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual)
 
 
