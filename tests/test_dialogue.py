@@ -177,3 +177,29 @@ def test_the_llm_prompt_carries_the_dialogue_state(shared_mentor):
     assert "People around you trust you with more" in text
     assert "What this message does: objection" in text
     assert "Already advised" in text and session.profile.used("actions")[0] in text
+
+
+@pytest.mark.parametrize("question, starts", [
+    ("Should I just quit? Same team for three years and nothing changes.", "Not yet"),
+    ("I'm two months into a new job. Is it too early to ask my manager for a bigger project?", "Asking is fine"),
+    ("My lead hands me the hard escalations and backs my calls. Is it too early to ask to lead the migration?",
+     "No, it isn't too early"),
+])
+def test_a_yes_no_question_gets_a_short_answer_first(shared_mentor, question, starts):
+    answer = shared_mentor.ask(question)
+    first = answer.text.split("\n\n")[0]
+    assert first.startswith(f"**Short answer:** {starts}"), first
+    assert answer.step is not None and answer.next_action  # and is still placed, with one next action
+
+
+def test_a_short_answer_is_not_repeated_in_one_conversation(shared_mentor):
+    session = Session()
+    first = shared_mentor.ask("Should I just quit? I'm bored with my work.", session=session)
+    again = shared_mentor.ask("honestly, should I just quit and look for another job?", session=session)
+    assert first.text.startswith("**Short answer:** Not yet")
+    assert "Not yet, or at least not first" not in again.text
+
+
+def test_a_question_that_is_not_yes_no_gets_no_short_answer(shared_mentor):
+    answer = shared_mentor.ask("How do I get out of a rut at work?")
+    assert "Short answer" not in answer.text

@@ -28,6 +28,9 @@ NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: th
 ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
 RELATED_FLOOR = 0.5
+# A yes/no question about the mentee's own situation ("should I quit?", "is it too early to ask…?").
+YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
+                    r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
 BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
                             r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
 ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
@@ -270,6 +273,11 @@ class OfflineComposer:
         branch = None
         if move == "objection" and not turn.moved:
             return self._objection(turn, citer)
+        direct = self.content.direct_answer(turn.question, step) if YES_NO.search(turn.question) else None
+        if direct and direct[:60] in turn.profile.used("direct"):
+            direct = None  # said already in this conversation: the rest of the answer moves on
+        elif direct:
+            turn.profile.mark_used("direct", direct[:60])
         if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
             supported = bool(turn.reading and turn.reading.facts)
             if supported:
@@ -282,10 +290,14 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
+        elif direct:  # a yes/no question is answered first, then placed
+            parts.append(self._where(turn, step, citer))
         else:
             opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
             parts.append(self._echo(turn) + lead + self._where(turn, step, citer))
+        if direct:
+            parts.insert(0, f"**Short answer:** {direct}")
         if move == "outcome_failure" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "failed" in turn.reading.facts):
             branch = "failure"
         elif move == "outcome_success" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "shipped" in turn.reading.facts):

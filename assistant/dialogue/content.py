@@ -9,6 +9,7 @@ scope line. This module only reads and picks; the composer decides what to say.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from ..flywheel import Flywheel
@@ -99,6 +100,16 @@ class Content:
 
     def closings(self) -> list[str]:
         return list(self.meta.get("closings") or ["Glad it helped. Come back when your next action is done."])
+
+    def direct_answer(self, question: str, step: Step | None) -> str | None:
+        """The front matter's direct answer to a yes/no question (`direct_answers`), or None."""
+        for entry in self.meta.get("direct_answers") or []:
+            if entry.get("steps") and (step is None or step.value not in entry["steps"]):
+                continue
+            if re.search(entry["when"], question, re.IGNORECASE):
+                moves = self.flywheel[step].moves_on_when.strip() if step is not None else ""
+                return entry["answer"].replace("{moves_on_when}", moves or "the people around you rely on you.")
+        return None
 
     def scope_line(self, topic: str) -> str:
         lines = self.meta.get("scope_line") or {}
