@@ -196,6 +196,9 @@ def _make_engine(url: str):
                 dbapi_conn.execute("PRAGMA journal_mode=WAL")
             except sqlite3.OperationalError:  # a read-only file: reads still work, writes say so
                 pass
+            # WAL + synchronous=NORMAL: a commit survives the process dying; only an OS crash or power
+            # loss can drop the last few commits (SQLite's recommended setting for WAL).
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
