@@ -89,6 +89,7 @@ class MeaningReader:
         self.k = int(settings.get("k", 7))
         self.min_best = float(settings.get("min_best", 0.55))
         self.min_share = float(settings.get("min_share", 0.5))
+        self.min_best_relaxed = float(settings.get("min_best_relaxed", 0.45))
         self.embedder = embedder
         fact_labels, fact_texts = _flatten(data.get("facts") or {})
         none_texts = list(data.get("none") or [])
@@ -112,11 +113,17 @@ class MeaningReader:
                 found[vote.label] = vote
         return found
 
-    def read_move(self, vector: np.ndarray | None, text: str = "") -> Vote | None:
-        """The move the whole message makes, when the examples agree on one; else None."""
+    def read_move(self, vector: np.ndarray | None, text: str = "", relaxed: bool = False) -> Vote | None:
+        """The move the whole message makes, when the examples agree on one; else None.
+        `relaxed`: mid-conversation, where "a new situation" is the unlikely reading, the
+        plurality of the neighbours is enough (the move examples have no `none` class)."""
         if vector is None:
             return None
         vote = self.moves.vote(vector, text)
+        if vote is None:
+            return None
+        if relaxed:
+            return vote if vote.best >= self.min_best_relaxed else None
         return vote if self._accept(vote) else None
 
 

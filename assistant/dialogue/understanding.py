@@ -30,6 +30,8 @@ MOVES = (
 )
 
 _I = re.IGNORECASE
+FOLLOW_UP_MOVES = ("objection", "outcome_success", "outcome_failure", "progress", "whats_next", "after_that")
+OVERRIDING_MOVES = ("objection", "outcome_success", "outcome_failure")
 
 
 def _rx(*parts: str) -> re.Pattern:
@@ -352,9 +354,12 @@ class Understanding:
             resolve_conflicts(facts)
         move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
                              factual=factual)
-        if move == "new_situation" and has_history and not facts:
-            vote = self.meaning.read_move(vector, text)
-            if vote is not None and vote.label in MOVES:
+        if move == "new_situation" and has_history:
+            # Mid-conversation, a message rarely starts over: ask the examples what it does
+            # (with facts, "new_situation" lets the facts place the mentee, so only a clear
+            # objection or outcome overrides it).
+            vote = self.meaning.read_move(vector, text, relaxed=not facts)
+            if vote is not None and vote.label in (FOLLOW_UP_MOVES if not facts else OVERRIDING_MOVES):
                 move = vote.label
         return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual)
 
