@@ -155,18 +155,6 @@ class MiniLMEmbedder:
         states, _ = self._token_states(text)
         return _unit(states.mean(0))
 
-    def embed_spans(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
-        """Vectors for character spans of `text` (its clauses) from ONE pass over the whole text:
-        each span's token states, mean-pooled ("late chunking"). A clause read in its message's
-        context, at no extra encoder cost when `embed_one(text)` ran (or runs) too."""
-        states, offsets = self._token_states(text)
-        whole = states.mean(0)
-        out = np.zeros((len(spans), DIMENSION), dtype=np.float32)
-        for row, (start, end) in enumerate(spans):
-            inside = [i for i, (a, b) in enumerate(offsets) if b > a and a < end and b > start]
-            out[row] = _unit(states[inside].mean(0) if inside else whole)
-        return out
-
     def _token_states(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
         """The last layer's token states for one text, and each token's character span
         (special tokens: (0, 0)). The last 64 texts are kept: a turn asks for the same message

@@ -38,14 +38,9 @@ def test_similar_career_questions_are_closer_than_unrelated_ones():
 
 
 
-def test_a_message_and_its_clauses_come_from_one_pass():
+def test_one_message_vector_equals_the_batch_vector_and_is_reused():
     embedder = shared_embedder()
     text = "I joined the payments team three weeks ago. My lead reviews every line I write."
     whole = embedder.embed_one(text)
     assert np.allclose(whole, embedder.embed([text])[0], atol=1e-5)  # same vector as the batch path
-    first, second = (0, text.index(".") + 1), (text.index("My"), len(text))
-    spans = embedder.embed_spans(text, [first, second])
-    assert spans.shape == (2, 384) and np.allclose(np.linalg.norm(spans, axis=1), 1.0, atol=1e-5)
-    alone = embedder.embed([text[slice(*first)], text[slice(*second)]])
-    # Each clause's pooled vector is nearest to its own clause embedded alone.
-    assert spans[0] @ alone[0] > spans[0] @ alone[1] and spans[1] @ alone[1] > spans[1] @ alone[0]
+    assert embedder.embed_one(text) is not None and text in embedder._states  # encoded once, then cached

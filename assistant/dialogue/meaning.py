@@ -2,7 +2,7 @@
 
 Patterns (`understanding.FACT_PATTERNS`) are precise but only know the words they were
 written for. This module catches the paraphrases: each clause of the message is embedded
-(MiniLM, pooled from one pass over the whole message) and compared with labelled example utterances (`exemplars.yaml`: facts, a `none`
+(MiniLM) and compared with labelled example utterances (`exemplars.yaml`: facts, a `none`
 class of career messages that state no fact, including negated and wished-for facts, and
 moves). The k most similar examples vote, weighted by similarity; a label is taken only
 when it wins the vote against `none` and its best example is close enough. The example
@@ -105,7 +105,10 @@ class MeaningReader:
     def read_facts(self, text: str) -> dict[str, Vote]:
         """The facts the message's clauses state, each with its strongest vote."""
         parts = clauses(text) or [(text.strip(), 0, len(text))]
-        vectors = self.embedder.embed_spans(text, [(start, end) for _, start, end in parts])
+        if len(parts) == 1:  # the message is one clause: its own (cached) vector
+            vectors = [self.embedder.embed_one(text)]
+        else:  # each clause alone, as the examples were embedded (pooling inside the message blurs them)
+            vectors = self.embedder.embed([part for part, _, _ in parts])
         found: dict[str, Vote] = {}
         for (part, _, _), vector in zip(parts, vectors):
             vote = self.facts.vote(vector, part)

@@ -32,6 +32,10 @@ MOVES = (
 _I = re.IGNORECASE
 FOLLOW_UP_MOVES = ("objection", "outcome_success", "outcome_failure", "progress", "whats_next", "after_that")
 OVERRIDING_MOVES = ("objection", "outcome_success", "outcome_failure")
+# Facts that contradict each other: when a pattern found one, a reading by meaning can't add the other.
+OPPOSITES = (frozenset({"idea_approved", "manager_said_no"}), frozenset({"shipped", "failed"}),
+             frozenset({"trusted", "checked_closely"}), frozenset({"designing", "stuck_in_analysis"}),
+             frozenset({"has_track_record", "slipping"}), frozenset({"idea_approved", "pitching"}))
 
 
 def _rx(*parts: str) -> re.Pattern:
@@ -349,8 +353,10 @@ class Understanding:
              pending_clarification: bool = False, factual: bool = False) -> Reading:
         facts = find_facts(text)
         if not factual:
+            matched = set(facts)
             for key, vote in self.meaning.read_facts(text).items():
-                facts.setdefault(key, vote.evidence[:160])
+                if not any(key in pair and pair & matched for pair in OPPOSITES):  # a pattern's reading wins
+                    facts.setdefault(key, vote.evidence[:160])
             resolve_conflicts(facts)
         move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
                              factual=factual)
