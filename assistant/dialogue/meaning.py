@@ -105,10 +105,9 @@ class MeaningReader:
     def read_facts(self, text: str) -> dict[str, Vote]:
         """The facts the message's clauses state, each with its strongest vote."""
         parts = clauses(text) or [(text.strip(), 0, len(text))]
-        if len(parts) == 1:  # the message is one clause: its own (cached) vector
-            vectors = [self.embedder.embed_one(text)]
-        else:  # each clause alone, as the examples were embedded (pooling inside the message blurs them)
-            vectors = self.embedder.embed([part for part, _, _ in parts])
+        # Each clause alone, as the examples were embedded (pooling inside the message blurs them);
+        # a one-clause message is its own (cached) vector.
+        vectors = [self.embedder.embed_one(text if len(parts) == 1 else part) for part, _, _ in parts]
         found: dict[str, Vote] = {}
         for (part, _, _), vector in zip(parts, vectors):
             vote = self.facts.vote(vector, part)

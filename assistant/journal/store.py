@@ -29,7 +29,7 @@ import os
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -235,6 +235,15 @@ def dispose_engines() -> None:
 
 
 _READY: set[str] = set()  # URLs whose schema this process has checked
+_WRITERS: dict[str, threading.Lock] = {}
+
+
+def _writer_lock(url: str):
+    """A lock serialising this process's write transactions on a SQLite file (none for PostgreSQL)."""
+    if not url.startswith("sqlite"):
+        return nullcontext()
+    with _ENGINES_LOCK:
+        return _WRITERS.setdefault(url, threading.Lock())
 READ_ONLY = "mentor_read_only"  # execution option: a transaction that only reads
 
 
@@ -310,7 +319,10 @@ class Journal:
     @contextmanager
     def _tx(self):
         engine = self.engine
-        with self._errors(), engine.begin() as conn:
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead of on
+        # SQLite's busy handler, which sleeps in steps of up to 100 ms (the tail under load);
+        # other processes still wait through busy_timeout.
+        with _writer_lock(self._url), self._errors(), engine.begin() as conn:
             yield conn
 
     @contextmanager

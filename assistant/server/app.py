@@ -62,6 +62,27 @@ class Runtime:
         return self._journal
 
 
+class WorkerHeader:
+    """`X-Mentor-Worker: <pid>` on every response (which process answered, for debugging a load
+    balancer). Plain ASGI: `@app.middleware("http")` would copy every response body through a
+    task and a memory stream."""
+
+    def __init__(self, app, worker: str) -> None:
+        self.app = app
+        self.header = (b"x-mentor-worker", worker.encode())
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_header(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
 def create_app(settings: Settings | None = None, config: ServerConfig | None = None, mentor=None) -> FastAPI:
     settings = settings or Settings.from_env()
     runtime = Runtime(settings, config or ServerConfig.from_env(), mentor)
@@ -77,11 +98,7 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
     app.state.runtime = runtime
     worker = str(os.getpid())
 
-    @app.middleware("http")
-    async def _worker_header(request, call_next):
-        response = await call_next(request)
-        response.headers["X-Mentor-Worker"] = worker  # which process answered (debugging a load balancer)
-        return response
+    app.add_middleware(WorkerHeader, worker=worker)
 
     @app.exception_handler(protocol.APIError)
     async def _api_error(_request, exc: protocol.APIError):
