@@ -329,7 +329,7 @@ class Mentor:
         dialogue = self.dialogue
         vector = self._embed(question)
         with stage("diagnose"):
-            state = dialogue.understand(question, vector, session, lambda: self.diagnoser.scores(question, vector))
+            state = dialogue.understand(question, vector, session)
             if self.settings.uses_llm and hasattr(self.answerer, "llm"):
                 self._read_with_model(question, session, state)
         move = state.reading.move if state.reading is not None else "new_situation"

@@ -19,6 +19,7 @@ from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
 from .placement import Placement, place
 from .profile import Profile
+from .meaning import StepPrior
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -51,6 +52,12 @@ ABOUT_THE_ARTICLE = re.compile(
     r"|\bwhere does (?:this|the) (?:\w+ )?(?:idea|model|flywheel) come from\b",
     re.IGNORECASE,
 )
+PERSONAL_CUE = re.compile(
+    r"\b(?:now what|what now|what next|help|any advice|advice\?)\b"
+    r"|^\W*(?:got|shipped|launched|pitched|finished|started|joined|missed|broke|built|wrote|designed|presented|"
+    r"promoted|hired|moved|switched|demoed|delivered|stuck|been)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 THIRD_PERSON = re.compile(r"\b(?:he|his|him)\b", re.IGNORECASE)
 
 
@@ -67,7 +74,8 @@ def is_factual(text: str, has_history: bool) -> bool:
         return False
     if THIRD_PERSON.search(text):
         return not has_history or bool(re.search(r"\bwhat did he\b|\bdid he\b|\bhow did he\b|\bwhy did he\b", text, re.I))
-    return not has_history
+    # No pronoun either way: terse notes about one's own work ("got the budget. now what") are personal.
+    return not has_history and not PERSONAL_CUE.search(text)
 
 
 @dataclass
@@ -90,6 +98,7 @@ class DialogueManager:
         self.flywheel = flywheel
         self.embedder = embedder
         self.understanding = Understanding(embedder, cache_dir)
+        self.step_prior = StepPrior(flywheel, embedder, cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
         composer = OfflineComposer(flywheel, self.sentences)
         texts = composer._actions
@@ -103,8 +112,8 @@ class DialogueManager:
         composer.set_story_vectors(pairs)
         self.composer = composer
 
-    def understand(self, question: str, vector, session, scores_for) -> TurnState:
-        """Read the message and place the mentee. `scores_for()` gives topic-similarity scores per step."""
+    def understand(self, question: str, vector, session) -> TurnState:
+        """Read the message and place the mentee (facts first, the learned step prior for the rest)."""
         profile = Profile.from_dict(session.profile.to_dict()) if session is not None else Profile()
         user_turns = sum(1 for t in session.turns if t.role == "user") if session is not None else 0
         has_history = user_turns > 0
@@ -121,7 +130,7 @@ class DialogueManager:
             profile.add_fact(key, evidence, turn=user_turns)
         profile.remember_phrases(reading.phrases)
         previous = session.step if session is not None else None
-        scores = scores_for() if reading.move not in ("factual", "thanks") else {}
+        scores = self.step_prior.scores(vector) if reading.move not in ("factual", "thanks") else {}
         placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
                           long_message=len(question.split()) > 30)
         if reading.move != "thanks":

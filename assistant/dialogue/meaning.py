@@ -1,26 +1,32 @@
-"""Reading a message by meaning: the nearest labelled examples decide (k-nearest neighbours).
+"""Reading a message by meaning, learned from labelled examples (`exemplars.yaml`).
 
 Patterns (`understanding.FACT_PATTERNS`) are precise but only know the words they were
-written for. This module catches the paraphrases: each clause of the message is embedded
-(MiniLM) and compared with labelled example utterances (`exemplars.yaml`: facts, a `none`
-class of career messages that state no fact, including negated and wished-for facts, and
-moves). The k most similar examples vote, weighted by similarity; a label is taken only
-when it wins the vote against `none` and its best example is close enough. The example
-vectors are computed once and cached on disk (`diagnosis.signal_vectors`).
+written for. Two readers here cover the rest, both over the message's MiniLM vector
+(the one retrieval already computed, so they cost no extra encoding):
+
+- `StepPrior`: where the message puts the mentee when no pattern said so. A softmax
+  regression trained on the flywheel's signal phrases and on the fact examples, each
+  labelled with the step its fact puts a mentee at (`placement.FACT_STAGE`). It replaces
+  plain topic similarity as the placement prior: it learns which directions of the
+  embedding tell steps apart instead of averaging a few nearest phrases.
+- `MeaningReader`: what a mid-conversation message does (objection, outcome, progress,
+  "what's next"): the k nearest move examples vote, weighted by similarity.
+
+Both are built once per Mentor; example vectors and trained weights are cached on disk.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-NONE = "none"
-_CLAUSE_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+|\s+(?:but|although|though|however)\s+|,\s+(?=(?:and|so)\s+)", re.I)
-MAX_CLAUSES = 6
+from ..types import Step
+
+SCORE_SCALE = 0.2  # probabilities scaled to the range of the old similarity scores (CLARIFY_MARGIN)
 
 
 @lru_cache(maxsize=1)
@@ -30,28 +36,11 @@ def exemplar_data() -> dict:
     return yaml.safe_load(Path(__file__).with_name("exemplars.yaml").read_text(encoding="utf-8"))
 
 
-def clauses(text: str) -> list[tuple[str, int, int]]:
-    """The message's clauses as (text, start, end); the longest ones when there are too many."""
-    found, start = [], 0
-    for match in [*_CLAUSE_BREAK.finditer(text), None]:
-        end = match.start() if match else len(text)
-        part = text[start:end]
-        stripped = part.strip(" ,-–—")
-        if len(stripped.split()) >= 3:
-            offset = start + part.index(stripped)
-            found.append((stripped, offset, offset + len(stripped)))
-        start = match.end() if match else start
-    if len(found) > MAX_CLAUSES:
-        found = sorted(found, key=lambda c: -len(c[0]))[:MAX_CLAUSES]
-    return found
-
-
 @dataclass(frozen=True)
 class Vote:
     label: str
     share: float  # the winner's share of the k neighbours' similarity mass
     best: float  # similarity of the closest example carrying the label
-    evidence: str  # the clause that voted
 
 
 class NearestExamples:
@@ -62,7 +51,7 @@ class NearestExamples:
         self.vectors = vectors
         self.k = min(k, len(labels))
 
-    def vote(self, vector: np.ndarray, evidence: str = "") -> Vote | None:
+    def vote(self, vector: np.ndarray) -> Vote | None:
         if not self.k:
             return None
         sims = self.vectors @ vector
@@ -74,59 +63,115 @@ class NearestExamples:
             mass[label] = mass.get(label, 0.0) + sim
             best[label] = max(best.get(label, 0.0), sim)
         winner = max(mass, key=mass.get)
-        total = sum(mass.values()) or 1.0
-        return Vote(winner, mass[winner] / total, best[winner], evidence)
+        return Vote(winner, mass[winner] / (sum(mass.values()) or 1.0), best[winner])
 
 
 class MeaningReader:
-    """Facts and moves by meaning. Built once per Mentor."""
+    """Moves by meaning (the k nearest move examples vote)."""
 
     def __init__(self, embedder, cache_dir: Path | None = None) -> None:
         from ..diagnosis import signal_vectors
 
         data = exemplar_data()
-        settings = data.get("knn") or {}
-        self.k = int(settings.get("k", 7))
-        self.min_best = float(settings.get("min_best", 0.55))
-        self.min_share = float(settings.get("min_share", 0.5))
-        self.min_best_relaxed = float(settings.get("min_best_relaxed", 0.45))
-        self.embedder = embedder
-        fact_labels, fact_texts = _flatten(data.get("facts") or {})
-        none_texts = list(data.get("none") or [])
-        move_labels, move_texts = _flatten(data.get("moves") or {})
-        vectors = signal_vectors(fact_texts + none_texts + move_texts, embedder, cache_dir)
-        n_facts = len(fact_texts) + len(none_texts)
-        self.facts = NearestExamples(fact_labels + [NONE] * len(none_texts), vectors[:n_facts], self.k)
-        self.moves = NearestExamples(move_labels, vectors[n_facts:], self.k)
+        knn = data.get("knn") or {}
+        self.min_best = float(knn.get("min_best", 0.62))
+        self.min_share = float(knn.get("min_share", 0.45))
+        self.min_best_relaxed = float(knn.get("min_best_relaxed", 0.45))
+        labels, texts = _flatten(data.get("moves") or {})
+        self.moves = NearestExamples(labels, signal_vectors(texts, embedder, cache_dir), int(knn.get("k", 9)))
 
-    def _accept(self, vote: Vote | None) -> bool:
-        return vote is not None and vote.label != NONE and vote.best >= self.min_best and vote.share >= self.min_share
-
-    def read_facts(self, text: str) -> dict[str, Vote]:
-        """The facts the message's clauses state, each with its strongest vote."""
-        parts = clauses(text) or [(text.strip(), 0, len(text))]
-        # Each clause alone, as the examples were embedded (pooling inside the message blurs them);
-        # a one-clause message is its own (cached) vector.
-        vectors = [self.embedder.embed_one(text if len(parts) == 1 else part) for part, _, _ in parts]
-        found: dict[str, Vote] = {}
-        for (part, _, _), vector in zip(parts, vectors):
-            vote = self.facts.vote(vector, part)
-            if self._accept(vote) and (vote.label not in found or vote.share > found[vote.label].share):
-                found[vote.label] = vote
-        return found
-
-    def read_move(self, vector: np.ndarray | None, text: str = "", relaxed: bool = False) -> Vote | None:
+    def read_move(self, vector: np.ndarray | None, relaxed: bool = False) -> Vote | None:
         """The move the whole message makes, when the examples agree on one; else None.
         `relaxed`: mid-conversation, where "a new situation" is the unlikely reading, the
         plurality of the neighbours is enough (the move examples have no `none` class)."""
         if vector is None:
             return None
-        vote = self.moves.vote(vector, text)
+        vote = self.moves.vote(vector)
         if vote is None:
             return None
         if relaxed:
             return vote if vote.best >= self.min_best_relaxed else None
-        return vote if self._accept(vote) else None
+        return vote if vote.best >= self.min_best and vote.share >= self.min_share else None
+
+
+class StepPrior:
+    """`scores(vector) -> {Step: score}`: a softmax regression's probabilities × SCORE_SCALE."""
+
+    ITERATIONS = 500
+    LEARNING_RATE = 2.0
+    L2 = 1e-3
+    INPUT_SCALE = 10.0  # unit vectors × 10: logits with room to separate the classes
+
+    def __init__(self, flywheel, embedder, cache_dir: Path | None = None) -> None:
+        from ..diagnosis import signal_vectors
+        from .placement import FACT_STAGE
+
+        texts: list[str] = []
+        steps: list[Step] = []
+        for info in flywheel.steps.values():
+            for signal in info.signals:
+                texts.append(signal)
+                steps.append(info.step)
+        for fact, examples in (exemplar_data().get("facts") or {}).items():
+            if fact in FACT_STAGE:
+                texts += examples
+                steps += [FACT_STAGE[fact]] * len(examples)
+        self.steps = sorted(set(steps), key=lambda s: list(Step).index(s))
+        if not texts:
+            self.weights, self.bias = np.zeros((384, 0), np.float32), np.zeros(0, np.float32)
+            return
+        vectors = signal_vectors(texts, embedder, cache_dir)
+        targets = np.array([self.steps.index(s) for s in steps])
+        self.weights, self.bias = self._trained(vectors, targets, texts, steps, cache_dir)
+
+    def _trained(self, vectors, targets, texts, steps, cache_dir) -> tuple[np.ndarray, np.ndarray]:
+        key = "\n".join([f"{self.ITERATIONS} {self.LEARNING_RATE} {self.L2} {self.INPUT_SCALE}",
+                         *(f"{s.value}\t{t}" for s, t in zip(steps, texts))])
+        path = Path(cache_dir) / f"step-prior-{hashlib.sha256(key.encode()).hexdigest()[:20]}.npz" if cache_dir else None
+        if path is not None and path.exists():
+            try:
+                saved = np.load(path)
+                if saved["weights"].shape == (vectors.shape[1], len(self.steps)):
+                    return saved["weights"], saved["bias"]
+            except (OSError, ValueError, KeyError):
+                pass  # a damaged cache file is retrained below
+        weights, bias = fit_softmax(vectors * self.INPUT_SCALE, targets, len(self.steps),
+                                    iterations=self.ITERATIONS, learning_rate=self.LEARNING_RATE, l2=self.L2)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            np.savez(tmp, weights=weights, bias=bias)
+            tmp.replace(path)
+        return weights, bias
+
+    def probabilities(self, vector: np.ndarray) -> np.ndarray:
+        logits = (vector * self.INPUT_SCALE) @ self.weights + self.bias
+        logits = logits - logits.max()
+        p = np.exp(logits)
+        return p / p.sum()
+
+    def scores(self, vector: np.ndarray | None) -> dict[Step, float]:
+        if vector is None or not self.steps:
+            return {}
+        return {step: float(p) * SCORE_SCALE for step, p in zip(self.steps, self.probabilities(vector))}
+
+
+def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, *, iterations: int, learning_rate: float,
+                l2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression by full-batch gradient descent (a few hundred examples:
+    well under a second; no scikit-learn in the install for one small model)."""
+    weights = np.zeros((x.shape[1], classes), dtype=np.float32)
+    bias = np.zeros(classes, dtype=np.float32)
+    onehot = np.eye(classes, dtype=np.float32)[y]
+    for _ in range(iterations):
+        logits = x @ weights + bias
+        logits -= logits.max(1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(1, keepdims=True)
+        grad = (p - onehot) / len(x)
+        weights -= learning_rate * (x.T @ grad + l2 * weights)
+        bias -= learning_rate * grad.sum(0)
+    return weights, bias
 
 
 def _flatten(groups: dict[str, list[str]]) -> tuple[list[str], list[str]]:

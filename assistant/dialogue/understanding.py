@@ -1,10 +1,10 @@
 """Reading a message: what it does (the move), what it tells us (facts), the mentee's own words.
 
-Patterns come first (they are precise and explainable); the nearest labelled examples
-(`meaning.MeaningReader`, k-NN over MiniLM embeddings of each clause) catch the
-paraphrases the patterns miss. A pattern that sits under a negation ("my manager
-doesn't trust me", "I haven't started") does not count; for meaning, negated and
-wished-for facts are examples of stating no fact.
+Facts are read with patterns: precise and explainable, each keeping the mentee's own
+words as evidence. A pattern that sits under a negation ("my manager doesn't trust me",
+"I haven't started") does not count. What patterns miss is left to meaning: the learned
+step prior places the message (`meaning.StepPrior`), and the nearest move examples say
+what a follow-up does (`meaning.MeaningReader`).
 """
 
 from __future__ import annotations
@@ -32,10 +32,6 @@ MOVES = (
 _I = re.IGNORECASE
 FOLLOW_UP_MOVES = ("objection", "outcome_success", "outcome_failure", "progress", "whats_next", "after_that")
 OVERRIDING_MOVES = ("objection", "outcome_success", "outcome_failure")
-# Facts that contradict each other: when a pattern found one, a reading by meaning can't add the other.
-OPPOSITES = (frozenset({"idea_approved", "manager_said_no"}), frozenset({"shipped", "failed"}),
-             frozenset({"trusted", "checked_closely"}), frozenset({"designing", "stuck_in_analysis"}),
-             frozenset({"has_track_record", "slipping"}), frozenset({"idea_approved", "pitching"}))
 
 
 def _rx(*parts: str) -> re.Pattern:
@@ -71,6 +67,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bpost-?mortem\b[^.!?]{0,40}\b(?:my|me)\b",
         r"\b(?:pushed|shipped|deployed|merged|rolled out)\b[^.!?]{0,60}\b(?:took|brought|knocked) (?:down|out)\b",
         r"\bbroke (?:prod|production)\b|\b(?:the guy|the one|the person) who broke\b|\bdouble-charged\b",
+        r"\bit was (?:prod|production)\b|\b(?:orders|records|data|rows|payments|files) (?:were|was) (?:gone|lost|deleted|wiped)\b",
+        r"\b(?:i|we) (?:deleted|dropped|wiped|truncated)\b[^.!?]{0,40}\b(?:prod|production|table|database|data)\b",
     ),
     "has_track_record": _rx(
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
@@ -134,6 +132,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bsitting on my (?:todo|to-do)\b|\b(?:rounds|round) of review\b|\bfind time\b",
         r"\bblocked (?:on|by|waiting)\b|\bwaiting on\b|\bnothing (?:ever )?happens\b|\bwon'?t anyone pick it up\b|\bnobody picks it up\b",
         r"\b\d+\s?% done\b|\bbefore i let\b|\bkeeps asking when\b|\bjust want to add\b|\bkeep (?:finding|adding)\b|\bsitting behind a flag\b",
+        r"\b(?:zero|not a single|no) (?:lines? of code|commits?|components?|prototype)\b|\bnobody(?:'s| is) (?:building|working on) it\b",
+        r"\bstill (?:on|in|doing) ['\u2018\"]?(?:research|discovery|design|planning|foundations|alignment)\b|\bbeen ['\u2018\"]?aligning\b",
+        r"\bstill compar\w+\b|\bafraid to (?:choose|pick|decide|commit|start)\b|\b(?:which|what) (?:one )?to (?:choose|pick)\b",
         r"\b(?:just )?been (?:tuning|fiddling|adjusting|tweaking)\b",
     ),
     "shipped": _rx(
@@ -163,13 +164,15 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
     ),
     "checked_closely": _rx(
-        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
+        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
+        r"\b(?:cc'?(?:ing|s)?|copies|copying) (?:herself|himself|themselves) on (?:everything|every)\b|\bnever (?:been )?(?:put|invited|included) (?:on|in|to)\b",
+        r"\bnot in (?:the )?(?:planning|design|roadmap|leadership|important) (?:meetings?|discussions?|calls?)\b|\binvites? only\b",
         r"\bnot in the room\b|\bleft out\b|\bnot (?:consulted|invited)\b|\bpassed over\b|\boverlooked\b|\broutes? (?:anything|everything) important\b",
         r"\bstill (?:asks|routes|gives)\b[^.!?]{0,40}\b(?:someone else|to priya|to others|the big stuff)\b",
     ),
     "pitching": _rx(
         r"\b(?:propos\w*|pitch\w*)\b[^.!?]{0,60}\bto (?:my|our|the) (?:director|skip|vp|manager|boss|leadership|cto)\b",
-        r"\bhow (?:do|should) i (?:frame|pitch|sell|propose)\b|\basked (?:to|if i could) (?:roll it out|expand|take it|scale)\b",
+        r"\bhow (?:do|should) i (?:frame|pitch|sell|propose)\b(?! (?:myself|me)\b)|\basked (?:to|if i could) (?:roll it out|expand|take it|scale)\b",
         r"\b(?:wants?|want) to propose\b|\bpitching it\b",
     ),
     "customer_focus": _rx(
@@ -306,14 +309,14 @@ def find_facts(text: str) -> dict[str, str]:
     return facts
 
 
-def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]] | None = None) -> None:
+def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
     """Drop facts another fact in the same message overrides (in place)."""
     # "I pitched it and she said yes": the pitch is over, its answer is the fact.
     if "pitching" in facts and ({"idea_approved", "manager_said_no"} & set(facts)):
         del facts["pitching"]
     # A no to the bigger ask isn't an approval ("she didn't agree" is caught by negation).
     if "idea_approved" in facts and "manager_said_no" in facts:
-        later_no = spans is None or (spans.get("manager_said_no", (0, 0))[0] > spans.get("idea_approved", (0, 0))[0])
+        later_no = spans["manager_said_no"][0] > spans["idea_approved"][0]
         del facts["idea_approved" if later_no else "manager_said_no"]
     # Designing is what comes after an approval; stuck in analysis is designing that never ends.
     if "stuck_in_analysis" in facts and "designing" in facts:
@@ -342,7 +345,8 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 class Understanding:
-    """Reads messages: patterns first, then meaning (`meaning.MeaningReader`) for what they miss."""
+    """Reads messages: patterns for facts and moves; the nearest move examples
+    (`meaning.MeaningReader`) for a follow-up the patterns can't place."""
 
     def __init__(self, embedder, cache_dir: Path | None = None) -> None:
         from .meaning import MeaningReader
@@ -352,19 +356,13 @@ class Understanding:
     def read(self, text: str, *, vector: np.ndarray | None = None, has_history: bool = False,
              pending_clarification: bool = False, factual: bool = False) -> Reading:
         facts = find_facts(text)
-        if not factual:
-            matched = set(facts)
-            for key, vote in self.meaning.read_facts(text).items():
-                if not any(key in pair and pair & matched for pair in OPPOSITES):  # a pattern's reading wins
-                    facts.setdefault(key, vote.evidence[:160])
-            resolve_conflicts(facts)
         move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
                              factual=factual)
         if move == "new_situation" and has_history:
             # Mid-conversation, a message rarely starts over: ask the examples what it does
             # (with facts, "new_situation" lets the facts place the mentee, so only a clear
             # objection or outcome overrides it).
-            vote = self.meaning.read_move(vector, text, relaxed=not facts)
+            vote = self.meaning.read_move(vector, relaxed=not facts)
             if vote is not None and vote.label in (FOLLOW_UP_MOVES if not facts else OVERRIDING_MOVES):
                 move = vote.label
         return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual)

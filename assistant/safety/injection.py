@@ -41,6 +41,14 @@ MAX_WORDS = 60  # a longer sentence is split into windows of this many words
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|(?<=\))\s+(?=[A-Z(])")
 # A sentence is scored only if it speaks to the assistant or about the machinery of a prompt.
+# What someone said to the mentee, quoted ("she said 'you're the obvious person'"): "you" there is
+# the mentee, not us. Such a quote alone doesn't make a sentence address the assistant (the regex
+# layer still reads the whole message).
+REPORTED_SPEECH = re.compile(
+    r"\b(?:said|says|say|told me|tells me|asked(?: me)?|asks(?: me)?|wrote|replied|goes|went)\s*,?\s*:?\s*"
+    r"[\"'\u201c\u2018][^\"\u201d\u2019]{1,160}?[\"'\u201d\u2019](?=\W|$)",
+    re.IGNORECASE,
+)
 ADDRESSED = re.compile(
     r"\b(?:you|your|yours|you're|youre|yourself|u|assistant|ai|model|bot|chatbot|llm|gpt|reviewer)\b"
     r"|\b(?:instructions?|prompts?|guidelines?|rules|setup|configuration|configured|directives?|persona|"
@@ -124,7 +132,7 @@ class InjectionDetector:
         return self.embedder.embed(texts)
 
     def score(self, text: str) -> InjectionScore:
-        parts = [p for p in segments(text) if ADDRESSED.search(p)]
+        parts = [p for p in segments(text) if ADDRESSED.search(REPORTED_SPEECH.sub(" ", p))]
         if not parts or not self.exemplars:
             return InjectionScore(0.0, "", "")
         vectors, alpha, mu = self._fit()
