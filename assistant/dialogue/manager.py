@@ -23,7 +23,7 @@ from .meaning import StepPrior
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
-    "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock|rsus?|"
+    "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
                       r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp))\b", re.I),
     "visa": re.compile(r"\b(?:visa|h-?1b|green card|immigration|work permit|sponsorship|citizenship)\b", re.I),
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
@@ -45,6 +45,7 @@ def adjacent_topic(text: str) -> str | None:
 
 ABOUT_THE_ARTICLE = re.compile(
     r"\b(?:the author|author's|carlos|the article|the post|the writer|the flywheel|his (?:first|second|third|fourth|fifth|own) spin)\b"
+    r"|\b(?:flywheel|that|this) (?:article|post|blog)\b|\bwho wrote (?:the|that|this)\b"
     r"|\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for|definition)\b|\b(?:define|definition of)\b"
     r"|\bspin\s*#?\s*\d\b|\b(?:first|second|third|fourth|fifth) spin\b"
     r"|\b(?:which|what(?:'s| is)?(?: the)?) (?:leadership )?(?:principle|lp)\b"

@@ -103,6 +103,9 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
             return Placement(step, 0.9, [s for s in options if s is not step], "clarified", facts_used=used)
         picked = max(options, key=lambda s: scores.get(s, 0.0))
         return Placement(picked, 0.75, [s for s in options if s is not picked], "clarified")
+    if step is Step.OWNERSHIP_THINK_BIG and set(fresh) == {"manager_said_no"} and previous is Step.DELIVER_RESULTS:
+        step = None  # a no to someone still building a record: they stay where they are (an objection)
+        move = "objection"
     if step is not None:
         if previous is not None and move in ("progress", "after_that") and step is previous:
             step = previous.next  # progress within the step we were at ("broke it into milestones") moves on

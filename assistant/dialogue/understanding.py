@@ -79,10 +79,13 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
         r"\bproven myself\b|\bgreat run\b|\bclose my tickets\b|\b(?:the )?reliable one\b",
         r"\b(?:every|all (?:my|the|our)?)\s*(?:release|launch|deploy|delivery|ticket|sprint|task)s?\b[^.!?]{0,30}\b(?:on time|clean|on schedule)\b",
+        r"\b(?:every|each|all)\b[^.!?]{0,60}\b(?:(?:was|were|went out|closed|done|in) (?:on time|early|on schedule)|(?:two|2|a few) days early)\b|\b(?:was|were) on time\b",
+        r"\balways (?:in |out |done |delivered |shipped )?on time\b|\b(?:my|the team'?s?) most (?:dependable|reliable)\b",
         r"\bshipped (?:\w+ ){0,3}cleanly\b|\b(?:hasn'?t|haven'?t|never) (?:missed|slipped|blown) (?:a|any|one)\b",
         r"\bzero (?:sev\w*|incidents|pages|bugs|outages)\b|\bbeen green for\b|\bcaught \d+\b",
     ),
     "trusted": _rx(
+        r"\bwithout (?:a second look|checking|reviewing|a review)\b|\bstopped (?:reviewing|checking|double-checking)\b|\bask(?:s|ed)? for (?:her|him|me|them) (?:directly|by name)\b",
         r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
         r"\bi(?:'ve| have)?\s+(?:earned|built|got|gained|have|built up)\b[^.!?]{0,20}\b(?:trust|credibility|goodwill|reputation)\b",
         r"\b(?:go-to (?:person|engineer)|go to person|trusted (?:engineer|member|person)|without (?:double-?checking|checking|review)|free rein|a lot of autonomy|full autonomy)\b",
@@ -144,6 +147,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:teams?|users?|customers?|people|pms?)\b[^.!?]{0,15}\b(?:adopted it|are using it|use it|love it|loved it|rely on it|depend on it|running on it|want in|asked to use it)\b",
         r"(?:^|[.!?]\s*)(?:we |i )?(?:shipped|launched|released) (?:it|all|the|v1)\b|\b(?:it|that)'s (?:live|out|shipped)\b|\bgot used by\b|\bahead of schedule\b",
         r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bworked so well\b|\bcaught a real bug\b",
+        r"\b(?:has|have) been live\b|\b(?:down|up) by (?:a|one) (?:third|half|quarter)\b|\b(?:other|more) (?:teams|regions|groups|stores|sites) (?:asked|want|wanted) to (?:join|use it|adopt)\b",
         r"\bwent live\b|\bis live\b|\bwent ga\b|\bis ga\b|\bcut over\b|\bturned (?:\w+ )?off\b|\bended up sav\w+\b|\bsav(?:ed|ing) ~?\$|\bat the all[- ]hands\b",
         r"\b(?:dropped|fell|cut|reduced) (?:by )?~?\d+\s?%|\bwent (?:way )?up\b|\bthrilled\b",
         r"\b(?:moved|migrated) (?:the |all |our )?(?:\d+ )?(?:[\w-]+ ){0,3}(?:over|across)\b",
@@ -183,6 +187,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     ),
     "manages_others": _rx(
         r"\b(?:my|one of my) (?:direct )?(?:reports?|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
+        r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
         r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
         r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
@@ -203,7 +208,7 @@ NEGATION_ONLY = {"wants_scope", "slipping"}  # a wish doesn't undo these ("I nee
 
 MOVE_PATTERNS: dict[str, re.Pattern] = {
     "thanks": _rx(
-        r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|awesome|perfect|got it)[,!. ]+)?(?:thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|that(?:'s| is| was) (?:really )?(?:helpful|great|useful)|this (?:really )?help(?:s|ed))\b",
+        r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|awesome|perfect|got it)[,!. ]+)?(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|that(?:'s| is| was) (?:really )?(?:helpful|great|useful)|this (?:really )?help(?:s|ed))\b",
     ),
     "whats_next": _rx(
         r"\bwhat(?:'s| is| comes)? next\b|\bnow what\b|\bwhat now\b|\bthen what\b|\bwhat do i do (?:now|next)\b",
