@@ -172,7 +172,7 @@ def test_profile_round_trips_with_the_session():
 def test_the_llm_prompt_carries_the_dialogue_state(shared_mentor):
     session = Session()
     shared_mentor.ask("My director trusts me and I keep thinking about our flaky deploy pipeline", session=session)
-    state = shared_mentor.dialogue.understand("I can't just go over my manager's head", None, session, lambda: {})
+    state = shared_mentor.dialogue.understand("I can't just go over my manager's head", None, session)
     text = render_mentee(session, state.placement.step, shared_mentor.flywheel, state)
     assert "People around you trust you with more" in text
     assert "What this message does: objection" in text

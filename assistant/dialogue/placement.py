@@ -67,6 +67,8 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
         if "has_track_record" in facts:  # the record since the incident is rebuilt: trust comes next
             return Step.EARN_TRUST, ["caused_incident", "has_track_record"]
         return Step.DELIVER_RESULTS, ["caused_incident"]
+    if "checked_closely" in facts and "slipping" in facts:  # watched because the dates slip: the record first
+        return Step.DELIVER_RESULTS, ["slipping", "checked_closely"]
     if "checked_closely" in facts and not facts & {"idea_approved", "designing", "stuck_in_analysis", "shipped",
                                                   "failed", "pitching", "trusted"}:
         return Step.EARN_TRUST, ["checked_closely"]

@@ -51,6 +51,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bjoined\b[^.!?]{0,20}\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d) (?:weeks?|months?) ago\b",
     ),
     "slipping": _rx(
+        r"\b(?:of mine|my \w+) (?:slid|slipped)\b|\bwent out late\b|\blanded (?:late|after the)\b|\b(?:always|forever) almost done\b",
         r"\b(?:miss(?:ed|ing)?|slipp?(?:ed|ing)?|blew|blown|blowing)\b[^.!?]{0,30}\b(?:deadlines?|dates?|commitments?|estimates?|sprint goals?|eta)\b",
         r"\b(?:deadlines?|dates?|commitments?|tickets?|tasks?|estimates?|projects?|work)\b[^.!?]{0,30}\b(?:slip|slips|slipped|slipping|keep running over|running late|overdue|went past)\b",
         r"\b(?:behind schedule|running late|late again|always late|overpromis\w*|underdeliver\w*|over-?commit\w*)\b",
@@ -85,6 +86,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bzero (?:sev\w*|incidents|pages|bugs|outages)\b|\bbeen green for\b|\bcaught \d+\b",
     ),
     "trusted": _rx(
+        r"\bbacks? (?:my|our) (?:calls|decisions|judg\w+)\b|\b(?:hands?|gives?|forwards?) me (?:the )?(?:hard|hardest|tricky|trickiest|important|critical)\b",
+        r"\bpromoted to (?:staff|senior|lead|principal|tech lead)\b",
         r"\bwithout (?:a second look|checking|reviewing|a review)\b|\bstopped (?:reviewing|checking|double-checking)\b|\bask(?:s|ed)? for (?:her|him|me|them) (?:directly|by name)\b",
         r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
         r"\bi(?:'ve| have)?\s+(?:earned|built|got|gained|have|built up)\b[^.!?]{0,20}\b(?:trust|credibility|goodwill|reputation)\b",
@@ -107,6 +110,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:pitch|proposal|idea|doc|request|ask|plan)\b[^.!?]{0,20}\b(?:was |got |been )?(?:rejected|turned down|shot down|declined|denied|vetoed)\b",
     ),
     "idea_approved": _rx(
+        r"\bgot (?:the )?(?:budget|funding|headcount)\b|\bagreed to (?:give me|let me|fund)\b",
         r"\b(?:pitch|proposal|idea|project|design|plan|doc|rfc|initiative|it|request|ask)\b[^.!?]{0,30}\b(?:was |got |is |been )?(?:approved|green[- ]?lit|greenlit|signed off|funded)\b",
         r"\b(?:approved|green[- ]?lit|greenlit|funded|signed off on)\s+(?:it|my|the|our)\b|\bgreen light\b|\bgave (?:me )?the go\b|\bgot (?:the )?go[- ]ahead\b",
         r"\bsaid yes\b|\bbought in\b|\bon board with\b|\bgot what i asked for\b",
@@ -137,10 +141,11 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b\d+\s?% done\b|\bbefore i let\b|\bkeeps asking when\b|\bjust want to add\b|\bkeep (?:finding|adding)\b|\bsitting behind a flag\b",
         r"\b(?:zero|not a single|no) (?:lines? of code|commits?|components?|prototype)\b|\bnobody(?:'s| is) (?:building|working on) it\b",
         r"\bstill (?:on|in|doing) ['\u2018\"]?(?:research|discovery|design|planning|foundations|alignment)\b|\bbeen ['\u2018\"]?aligning\b",
-        r"\bstill compar\w+\b|\bafraid to (?:choose|pick|decide|commit|start)\b|\b(?:which|what) (?:one )?to (?:choose|pick)\b",
+        r"\bstill compar\w+\b|\bafraid to (?:choose|pick|decide|commit|start)\b",
         r"\b(?:just )?been (?:tuning|fiddling|adjusting|tweaking)\b",
     ),
     "shipped": _rx(
+        r"\b(?:now at|used by|adopted by|rolled out to) \d+ (?:teams|customers|users|stores|services|sites|clinics)\b",
         r"\b(?:we|i|it|they|the (?:tool|service|feature|project|system|pilot|prototype|launch|migration))\b[^.!?]{0,20}\b(?:shipped|launched|released|rolled (?:it )?out|went live|is live|are live|is out|went out|deployed (?:it|the))\b",
         r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet))\b[^.!?]{0,20}\b(?:worked|went (?:really |very )?well|was a (?:big |huge |real )?(?:success|hit)|paid off|took off|landed well|hit (?:our|the|its) (?:target|goal|numbers))\b",
         r"\b(?:adoption|usage|traffic)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
