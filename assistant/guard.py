@@ -25,6 +25,9 @@ INJECTION = re.compile(
 # Clearly not career growth. Kept narrow: a career question that mentions "a joke"
 # or "translate a goal into steps" must not be turned away; low similarity to
 # the knowledge base catches the rest.
+# A message that is only a greeting: welcomed, and asked what is going on (no step, no sources).
+GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening)|greetings)\b"
+                      r"(?:\W+(?:there|all|everyone|mentor|bot|friend))?\W*$", re.IGNORECASE)
 OFF_TOPIC = re.compile(
     r"\b(?:recipe|baking|ingredients?|weather forecast|horoscope|lottery|world cup|super bowl|capital of|"
     r"population of|lyrics|stock price|mortgage|calories)\b"
@@ -84,6 +87,8 @@ def validate_question(question, limit: int) -> str:
 def classify_scope(question: str, similarity: float) -> Scope:
     if INJECTION.search(question):
         return Scope(False, "injection")
+    if GREETING.search(question):
+        return Scope(False, "greeting")
     if OFF_TOPIC.search(question):
         return Scope(False, "off_topic")
     if CAREER.search(question) or similarity >= ON_TOPIC_SIMILARITY:

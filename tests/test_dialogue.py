@@ -189,7 +189,7 @@ def test_a_yes_no_question_gets_a_short_answer_first(shared_mentor, question, st
     answer = shared_mentor.ask(question)
     first = answer.text.split("\n\n")[0]
     assert first.startswith(f"**Short answer:** {starts}"), first
-    assert answer.step is not None and answer.next_action  # and is still placed, with one next action
+    assert answer.step is not None and (answer.next_action or answer.clarifying_question)  # then placed (or asked)
 
 
 def test_a_short_answer_is_not_repeated_in_one_conversation(shared_mentor):
@@ -203,3 +203,26 @@ def test_a_short_answer_is_not_repeated_in_one_conversation(shared_mentor):
 def test_a_question_that_is_not_yes_no_gets_no_short_answer(shared_mentor):
     answer = shared_mentor.ask("How do I get out of a rut at work?")
     assert "Short answer" not in answer.text
+
+
+@pytest.mark.parametrize("message", ["hi there!", "Hello", "good morning"])
+def test_a_greeting_is_welcomed_and_asked_what_is_going_on(shared_mentor, message):
+    answer = shared_mentor.ask(message)
+    assert answer.text.startswith("Hi!") and "Tell me what's going on at work" in answer.text
+    assert answer.step is None and answer.sources == []
+
+
+@pytest.mark.parametrize("message", ["Any tips for system design interviews at big tech?",
+                                     "which job boards are best for senior engineers?"])
+def test_job_hunting_is_outside_the_wheel_even_without_a_pronoun(shared_mentor, message):
+    answer = shared_mentor.ask(message)
+    assert answer.step is None and answer.text.startswith("Job hunting, CVs and interview prep are outside")
+
+
+@pytest.mark.parametrize("message, step", [
+    ("got the budget for the warehouse slotting redesign. now what", Step.INVENT_AND_SIMPLIFY),
+    ("plan approved in may. its september. zero lines of code. help", Step.BIAS_FOR_ACTION),
+])
+def test_a_terse_note_without_pronouns_is_about_the_mentee(shared_mentor, message, step):
+    answer = shared_mentor.ask(message)
+    assert answer.move == "new_situation" and answer.step is step

@@ -44,6 +44,12 @@ REDIRECTS = {
         "Tell me what's going on at work, for example \"I'm stuck in a rut\" or "
         "\"How do I get my manager to give me more responsibility?\""
     ),
+    "greeting": (
+        "Hi! I'm a career mentor built on one model of growth, the career-growth flywheel: delivering "
+        "results earns trust, trust buys bigger problems, and solving those well turns the wheel again. "
+        "Tell me what's going on at work, for example \"I'm three months into a new job\" or \"my manager "
+        "still reviews everything I do\", and I'll tell you where you are and one next step."
+    ),
     "off_topic": (
         "That's outside what I can help with: I'm a career mentor built around the leadership-principle "
         "flywheel (Deliver Results, Earn Trust, Ownership and Think Big, Invent and Simplify, Bias for Action, "
@@ -423,6 +429,11 @@ class OfflineComposer:
         question = f"Are you {probe_a}, or {probe_b}?"
         text = (f"{echo}Before I suggest anything, one question so I point you the right way: {question} "
                 "Tell me in your own words, or pick one of the options.")
+        if YES_NO.search(turn.question):  # a short answer that holds on either step comes first
+            direct = self.content.direct_answer(turn.question, first)
+            if direct and direct == self.content.direct_answer(turn.question, second):
+                turn.profile.mark_used("direct", direct[:60])
+                text = f"**Short answer:** {direct}\n\n{text}"
         turn.profile.pending_clarification = [first.value, second.value]
         return Composition(text, None, [], clarifying_question=question, options=[say_a, say_b])
 

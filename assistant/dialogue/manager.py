@@ -29,8 +29,10 @@ ADJACENT = {
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),
-    "job_search": re.compile(r"\b(?:resume|résumé|cv|cover letter|leetcode|job hunt|job search|applying (?:to|for) (?:jobs|big tech|faang)|"
-                             r"interview prep|recruiters?)\b", re.I),
+    "job_search": re.compile(r"\b(?:resume|résumé|cv|cover letter|leetcode|job hunt|job search|applying (?:to|for) (?:jobs|roles|big tech|faang)|"
+                             r"interview prep|recruiters?|job (?:boards?|postings?|listings?|sites?)|linkedin|"
+                             r"(?:system design|coding|technical|behaviou?ral|onsite|phone) interviews?|interview(?:ing)? "
+                             r"(?:prep|preparation|questions|loop|practice)|prep(?:are|aring)? for (?:an? |my |the )?interviews?)\b", re.I),
     "legal": re.compile(r"\b(?:lawyer|lawsuit|sue|discriminat\w*|harass\w*|hr complaint|wrongful(?:ly)? (?:terminat|dismiss)\w*|"
                         r"non-?compete|severance)\b", re.I),
 }
@@ -118,8 +120,8 @@ class DialogueManager:
         profile = Profile.from_dict(session.profile.to_dict()) if session is not None else Profile()
         user_turns = sum(1 for t in session.turns if t.role == "user") if session is not None else 0
         has_history = user_turns > 0
-        factual = is_factual(question, has_history)
-        adjacent = adjacent_topic(question) if not factual else None
+        adjacent = adjacent_topic(question) if not ABOUT_THE_ARTICLE.search(question) else None
+        factual = is_factual(question, has_history) and adjacent is None
         pending = list(profile.pending_clarification)
         reading = self.understanding.read(question, vector=vector, has_history=has_history,
                                           pending_clarification=bool(pending), factual=factual)
