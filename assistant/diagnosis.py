@@ -61,6 +61,17 @@ def is_personal(message: str) -> bool:
     return bool(FIRST_PERSON.search(message)) and not FACTUAL.search(message)
 
 
+def add_keyword_bonus(scores: dict[Step, float], message: str, flywheel: Flywheel) -> dict[Step, float]:
+    """Each step's keywords in the message (up to three) add KEYWORD_BONUS to its score: naming a
+    principle ("how is Think Big different…") is a strong hint that similarity alone misses."""
+    words = _WORD.findall(message.lower())
+    out = dict(scores)
+    for info in flywheel.steps.values():
+        hits = sum(1 for kw in info.keywords if any(w.startswith(kw) for w in words))
+        out[info.step] = out.get(info.step, 0.0) + KEYWORD_BONUS * min(hits, 3)
+    return out
+
+
 class StepDiagnoser:
     def __init__(self, flywheel: Flywheel, embedder, cache_dir: Path | None = None) -> None:
         self.flywheel = flywheel
@@ -82,11 +93,7 @@ class StepDiagnoser:
             by_step.setdefault(step, []).append(float(sim))
         # Mean of the NEIGHBOURS closest signals: one lucky phrase shouldn't decide the step.
         best = {step: float(np.mean(sorted(values)[-NEIGHBOURS:])) for step, values in by_step.items()}
-        words = _WORD.findall(message.lower())
-        for info in self.flywheel.steps.values():
-            hits = sum(1 for kw in info.keywords if any(w.startswith(kw) for w in words))
-            best[info.step] = best.get(info.step, 0.0) + KEYWORD_BONUS * min(hits, 3)
-        return best
+        return add_keyword_bonus(best, message, self.flywheel)
 
     def diagnose(self, message: str, vector: np.ndarray | None = None) -> Step | None:
         if not is_personal(message):

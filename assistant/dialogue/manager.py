@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..diagnosis import FIRST_PERSON, signal_vectors
+from ..diagnosis import FIRST_PERSON, add_keyword_bonus, signal_vectors
 from ..flywheel import Flywheel
 from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
@@ -133,7 +133,8 @@ class DialogueManager:
             profile.add_fact(key, evidence, turn=user_turns)
         profile.remember_phrases(reading.phrases)
         previous = session.step if session is not None else None
-        scores = self.step_prior.scores(vector) if reading.move not in ("factual", "thanks") else {}
+        scores = (add_keyword_bonus(self.step_prior.scores(vector), question, self.flywheel)
+                  if reading.move not in ("factual", "thanks") else {})
         placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
                           long_message=len(question.split()) > 30)
         if reading.move != "thanks":
