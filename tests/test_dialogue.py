@@ -226,3 +226,11 @@ def test_job_hunting_is_outside_the_wheel_even_without_a_pronoun(shared_mentor, 
 def test_a_terse_note_without_pronouns_is_about_the_mentee(shared_mentor, message, step):
     answer = shared_mentor.ask(message)
     assert answer.move == "new_situation" and answer.step is step
+
+
+def test_asking_what_the_author_did_in_a_situation_like_mine_tells_his_story(shared_mentor):
+    session = Session()
+    shared_mentor.ask("honestly my last two deadlines slipped and my manager brought it up", session=session)
+    answer = shared_mentor.ask("what did the author do when he was in that kind of hole?", session=session)
+    assert answer.move == "factual" and answer.text.startswith("In Spin 1:")
+    assert any(s.spin == 1 for s in answer.sources)

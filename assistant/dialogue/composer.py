@@ -28,6 +28,9 @@ NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: th
 ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
 RELATED_FLOOR = 0.5
+# A factual question that points back at the mentee's own situation ("when he was in that kind of hole").
+LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kind of\s+|sort of\s+)?"
+                       r"(?:hole|spot|situation|position|place|mess|rut|problem|boat)\b|\blike (?:me|mine)\b", re.IGNORECASE)
 # A yes/no question about the mentee's own situation ("should I quit?", "is it too early to ask…?").
 YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
                     r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
@@ -364,6 +367,32 @@ class OfflineComposer:
         turn.profile.mark_used("stories", f"spin{best.spin}")
         return f"{best.lesson} In his words: {q}"
 
+    def _story_like_mine(self, turn: TurnInput, citer: Citer) -> str | None:
+        """"What did the author do when he was in that kind of hole?": the author's story for the
+        step the mentee's own facts put them at, told in our words, then in his."""
+        if not LIKE_MINE.search(turn.question) or not turn.profile.facts or not self._story_vectors:
+            return None
+        from .placement import stage_from_facts
+
+        step, _ = stage_from_facts(set(turn.profile.facts), set())
+        if step is None:
+            return None
+        facts = set(turn.profile.facts)
+        candidates = [(story, vectors) for story, vectors in self._story_vectors if step.value in story.steps]
+        if not candidates:
+            return None
+
+        def closeness(pair) -> float:
+            story, vectors = pair
+            bonus = 1.0 if story.spin == 1 and facts & {"caused_incident", "slipping"} else 0.0
+            return bonus + (float(np.max(vectors @ turn.vector)) if len(vectors) and turn.vector is not None else 0.0)
+
+        story, _ = max(candidates, key=closeness)
+        q = self._quote(turn, citer, sections=(story.section,))
+        turn.profile.mark_used("stories", f"spin{story.spin}")
+        where = story.section.split(":")[0]
+        return f"In {where}: {story.lesson}" + (f" In his words: {q}" if q else "")
+
     _story_vectors: list = []
 
     def set_story_vectors(self, pairs: list) -> None:
@@ -499,6 +528,9 @@ class OfflineComposer:
         order = self._order_answer(turn, citer)
         if order:
             return order
+        like_mine = self._story_like_mine(turn, citer)
+        if like_mine:
+            return like_mine
         passages = {s.id: s.score for s in turn.sources}
         found = self.sentences.answer_sentences(turn.question, turn.vector, spin=spin_mentioned(turn.question),
                                                 principle=principle, passages=passages)
