@@ -13,7 +13,7 @@ worker from the same MENTOR_HOME (MENTOR_CHROMA_URL is not set here).
 
 Prints, per level: requests, errors, p50/p95/p99 latency, throughput, and the RSS
 of each server process (the uvicorn parent and each worker) at the end of the level.
-Every level is bounded: N×5 requests and --level-timeout seconds. Only 127.0.0.1.
+Every level is bounded: N×5×--conversations requests and --level-timeout seconds. Only 127.0.0.1.
 Writes the numbers to bench-results/serve_load.json.
 """
 
@@ -54,12 +54,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def one_user(client, url: str, user: int, turns: int, latencies: list[float], errors: list[str],
-                   deadline: float) -> None:
+                   deadline: float, conversations: int = 1) -> None:
+    for _ in range(conversations):
+        if not await one_conversation(client, url, user, turns, latencies, errors, deadline):
+            return
+
+
+async def one_conversation(client, url: str, user: int, turns: int, latencies: list[float], errors: list[str],
+                           deadline: float) -> bool:
     messages = []
     for turn in range(turns):
         if time.monotonic() > deadline:
             errors.append("level timeout")
-            return
+            return False
         question = OPENINGS[user % len(OPENINGS)] if turn == 0 else FOLLOW_UPS[(turn - 1) % len(FOLLOW_UPS)]
         messages.append({"role": "user", "content": question})
         started = time.perf_counter()
@@ -70,16 +77,17 @@ async def one_user(client, url: str, user: int, turns: int, latencies: list[floa
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 errors.append(f"HTTP {response.status_code}: {response.text[:120]}")
-                return
+                return False
             body = response.json()
             latencies.append(elapsed)
             messages.append({"role": "assistant", "content": body["choices"][0]["message"]["content"]})
         except Exception as exc:  # noqa: BLE001 - counted, reported
             errors.append(f"{type(exc).__name__}: {exc}"[:160])
-            return
+            return False
+    return True
 
 
-async def run_level(url: str, users: int, turns: int, timeout: float) -> dict:
+async def run_level(url: str, users: int, turns: int, timeout: float, conversations: int = 1) -> dict:
     import httpx
 
     latencies: list[float] = []
@@ -88,8 +96,8 @@ async def run_level(url: str, users: int, turns: int, timeout: float) -> dict:
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(timeout)) as client:
         started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(one_user(client, url, u, turns, latencies, errors, deadline)
-                                                for u in range(users))), timeout + 5)
+        await asyncio.wait_for(asyncio.gather(*(one_user(client, url, u, turns, latencies, errors, deadline,
+                                                         conversations) for u in range(users))), timeout + 5)
         wall = time.perf_counter() - started
     return {"users": users, "requests": len(latencies) + len(errors), "ok": len(latencies), "errors": len(errors),
             "error_samples": sorted(set(errors))[:3], "p50_ms": percentile(latencies, 50) * 1000,
@@ -124,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--levels", default="1,8,32,64", help="concurrent users per level")
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
     parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--conversations", type=int, default=1,
+                        help="conversations each user holds in a row (more samples per level)")
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--level-timeout", type=float, default=180.0)
     parser.add_argument("--home", type=Path, help="an already-built MENTOR_HOME to copy (default: build one)")
@@ -156,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                 with ServeProcess(env, "--workers", str(workers), log_path=scratch / f"serve-{workers}.log") as server:
                     asyncio.run(run_level(server.url, 2, 2, 60))  # warm-up (not counted)
                     for users in levels:
-                        result = asyncio.run(run_level(server.url, users, args.turns, args.level_timeout))
+                        result = asyncio.run(run_level(server.url, users, args.turns, args.level_timeout,
+                                                       args.conversations))
                         result.update(workers=workers, database=args.database, rss_mb=server_rss(server.proc.pid))
                         results.append(result)
                         print(format_row(result), flush=True)

@@ -302,3 +302,45 @@ def test_two_workers_share_one_postgresql(home_copy, postgres_url, tmp_path):
     assert len({worker for _, worker in results}) == 2  # both worker processes answered
     counts = Journal(postgres_url).counts()
     assert counts["journeys"] == 24 and counts["turns"] == 48
+
+
+def test_offline_answers_take_turns_in_a_bounded_number_of_slots(home_copy, monkeypatch):
+    """Offline answers are CPU work under one GIL: at most `answer_slots` run at once per
+    worker and the rest queue in order (benchmarks/serve_load.py shows the tail it removes)."""
+    import threading
+    import time
+
+    from assistant.server.app import Runtime
+
+    monkeypatch.setenv("MENTOR_SERVE_ANSWER_SLOTS", "2")
+    config = ServerConfig.from_env(tokens=f"alice:{ALICE}")
+    assert config.answer_slots == 2
+    runtime = Runtime(settings_for(home_copy), config)
+    inside, peak, lock = 0, 0, threading.Lock()
+
+    def answer():
+        nonlocal inside, peak
+        with runtime.answer_slot():
+            with lock:
+                inside += 1
+                peak = max(peak, inside)
+            time.sleep(0.05)
+            with lock:
+                inside -= 1
+
+    threads = [threading.Thread(target=answer) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert peak == 2
+
+
+def test_model_backed_answers_are_not_held_to_the_slots(home_copy):
+    from assistant.server.app import Runtime
+
+    settings = Settings(home=home_copy, knowledge_dir=KNOWLEDGE, provider="openai",
+                        base_url="http://127.0.0.1:9/v1", api_key="sk-x")
+    runtime = Runtime(settings, ServerConfig(tokens=f"alice:{ALICE}", answer_slots=1))
+    with runtime.answer_slot(), runtime.answer_slot():  # would deadlock if it were the semaphore
+        pass

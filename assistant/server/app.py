@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
-from contextlib import asynccontextmanager
+import threading
+from contextlib import asynccontextmanager, nullcontext
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +42,7 @@ class Runtime:
         self.limiter = RateLimiter(config.rate_per_minute, config.burst)
         self._mentor = mentor
         self._journal = None
+        self._slots = threading.BoundedSemaphore(config.answer_slots) if config.answer_slots > 0 else None
 
     @property
     def mentor(self):
@@ -52,6 +54,12 @@ class Runtime:
             mentor.diagnoser
             self._mentor = mentor
         return self._mentor
+
+    def answer_slot(self):
+        """Held while an offline answer is worked out (ServerConfig.answer_slots); a no-op otherwise."""
+        if self._slots is None or self.mentor.mode != "offline":
+            return nullcontext()
+        return self._slots
 
     @property
     def journal(self):
@@ -181,6 +189,10 @@ def create_app(settings: Settings | None = None, config: ServerConfig | None = N
 
     @app.post("/v1/chat/completions")
     def chat_completions(body: protocol.ChatRequest, user: str = Depends(authenticate)):
+        with runtime.answer_slot():
+            return _chat_completion(body, user)
+
+    def _chat_completion(body: protocol.ChatRequest, user: str):
         journey, session = _journey(runtime, user, body)
         question, session = protocol.replay(body, session)
         if not session.turns:  # a first message: a new conversation in the journey

@@ -20,6 +20,10 @@ class ServerConfig:
     burst: int | None = None  # bucket size; default: the per-minute rate
     no_auth: bool = False  # only for 127.0.0.1 (mentor serve --no-auth)
     journal: bool = True  # keep each API user's journey (spin, step, commitments) in the journal
+    # Offline answers are CPU work: this many at a time per worker, the rest wait their turn in
+    # order (threads sharing one GIL slow every request down together and make the tail long).
+    # Model-backed answers wait on the network and are not limited. 0 = no limit.
+    answer_slots: int = 2
 
     @classmethod
     def from_env(cls, **overrides) -> "ServerConfig":
@@ -31,6 +35,7 @@ class ServerConfig:
             burst=_int(env, "MENTOR_API_BURST", None),
             no_auth=env.get("MENTOR_API_NO_AUTH", "") == "1",
             journal=env.get("MENTOR_API_JOURNAL", "1") != "0",
+            answer_slots=_int(env, "MENTOR_SERVE_ANSWER_SLOTS", 2),
         )
         values.update(overrides)
         return cls(**values)
