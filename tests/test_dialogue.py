@@ -234,3 +234,41 @@ def test_asking_what_the_author_did_in_a_situation_like_mine_tells_his_story(sha
     answer = shared_mentor.ask("what did the author do when he was in that kind of hole?", session=session)
     assert answer.move == "factual" and answer.text.startswith("In Spin 1:")
     assert any(s.spin == 1 for s in answer.sources)
+
+
+@pytest.mark.parametrize("message, present, absent", [
+    ("My manager doesn't trust me even though I deliver.", {"checked_closely"}, {"trusted"}),
+    ("I've been writing a proposal for six weeks. It's on version 9. Nobody has read it yet.",
+     {"stuck_in_analysis"}, {"shipped"}),
+    ("our payments service went down for 3 hours last night and it was my deploy", {"caused_incident"}, set()),
+    ("launched a new onboarding flow and activation actually went down 4%", {"failed"}, {"shipped"}),
+    ("since the launch, support tickets are down by half", {"shipped"}, {"failed"}),
+])
+def test_paraphrases_a_reviewer_found_are_read(message, present, absent):
+    facts = find_facts(message)
+    assert present <= set(facts) and not absent & set(facts), facts
+
+
+def test_a_question_about_the_author_tells_nothing_about_the_mentee(shared_mentor):
+    answer = shared_mentor.ask("When did the author get promoted to Principal Engineer?")
+    assert answer.move == "factual" and answer.facts == []
+
+
+def test_a_vague_first_message_is_answered_with_a_question(shared_mentor):
+    answer = shared_mentor.ask("I'm unhappy at work.")
+    assert answer.clarifying_question and len(answer.options) >= 2 and answer.next_action is None
+
+
+def test_an_action_does_not_ask_if_when_the_mentee_already_said_so():
+    from assistant.dialogue.composer import settle_condition
+
+    profile = Profile()
+    profile.add_fact("caused_incident", "it was my deploy", turn=0)
+    assert settle_condition("If you caused an incident, write the postmortem yourself by Friday.", profile) == \
+        "Write the postmortem yourself by Friday."
+    assert settle_condition("If you caused an incident, write it.", Profile()).startswith("If you caused")
+
+
+def test_a_yes_no_question_about_the_wheel_gets_a_verdict_first(shared_mentor):
+    answer = shared_mentor.ask("Is it ever okay to skip delivering results and go straight to thinking big?")
+    assert answer.text.startswith("**Short answer:** No.") and answer.sources

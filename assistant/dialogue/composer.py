@@ -30,7 +30,8 @@ ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "G
 RELATED_FLOOR = 0.5
 # A factual question that points back at the mentee's own situation ("when he was in that kind of hole").
 LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kind of\s+|sort of\s+)?"
-                       r"(?:hole|spot|situation|position|place|mess|rut|problem|boat)\b|\blike (?:me|mine)\b", re.IGNORECASE)
+                       r"(?:hole|spot|situation|position|place|mess|rut|problem|boat)\b|\blike (?:me|mine)\b"
+                       r"|\bsomething like (?:this|that)\b|\bthe same thing\b", re.IGNORECASE)
 # A yes/no question about the mentee's own situation ("should I quit?", "is it too early to ask…?").
 YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
                     r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
@@ -122,8 +123,21 @@ def _pronoun(text: str) -> str | None:
     return None
 
 
+NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
+CONDITIONS = {"If you caused an incident, ": "caused_incident"}
+
+
+def settle_condition(action: str, profile: Profile) -> str:
+    """"If you caused an incident, write the postmortem…" to someone who said they did: drop the if."""
+    for prefix, fact in CONDITIONS.items():
+        if action.startswith(prefix) and fact in profile.facts:
+            rest = action[len(prefix):]
+            return rest[:1].upper() + rest[1:]
+    return action
+
+
 def quote(text: str, n: int) -> str:
-    return f"\u201c{text.strip()}\u201d [{n}]"
+    return f"\u201c{text.strip()}\u201d [{n}]"  # verbatim, inner quotes too: citations are checked word for word
 
 
 class OfflineComposer:
@@ -324,7 +338,7 @@ class OfflineComposer:
         if move in ("progress", "outcome_success", "outcome_failure"):
             options = self._not_already_done(options, turn)
         action = self._pick("actions", options, turn, by_meaning=True)
-        action = fill(action, thing) if action else None
+        action = settle_condition(fill(action, thing), turn.profile) if action else None
         if action:
             parts.append(f"**Your next action:** {action}")
         parts.append(self._whats_next(turn, step, branch))
@@ -518,24 +532,32 @@ class OfflineComposer:
 
     def _factual(self, turn: TurnInput, citer: Citer) -> str:
         if self.sentences is None or turn.vector is None:
-            return "I couldn't find anything about that in the flywheel article or the principles."
-        from ..retrieval import spin_mentioned
-
-        definition = re.search(r"\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for)\b|\bdefin|"
-                               r"\bexplain (?:the )?principle\b|\bwhat is [A-Z]", turn.question)
-        principle = next((s.section for s in turn.sources if s.kind == "principle"
-                          and s.section and s.section.lower() in turn.question.lower()), None) if definition else None
+            return NOT_FOUND
         order = self._order_answer(turn, citer)
         if order:
             return order
         like_mine = self._story_like_mine(turn, citer)
         if like_mine:
             return like_mine
+        direct = self.content.direct_answer(turn.question, None) if YES_NO.search(turn.question) else None
+        if direct:  # "is it ever okay to skip delivering results?": the verdict, then the article
+            found = self._factual_body(turn, citer)
+            return f"**Short answer:** {direct}" + (f"\n\n{found}" if found else "")
+        return self._factual_body(turn, citer) or NOT_FOUND
+
+    def _factual_body(self, turn: TurnInput, citer: Citer) -> str | None:
+        """The cited sentences that answer a question about the article (None: nothing found)."""
+        from ..retrieval import spin_mentioned
+
+        definition = re.search(r"\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for)\b|\bdefin|"
+                               r"\bexplain (?:the )?principle\b|\bwhat is [A-Z]", turn.question)
+        principle = next((s.section for s in turn.sources if s.kind == "principle"
+                          and s.section and s.section.lower() in turn.question.lower()), None) if definition else None
         passages = {s.id: s.score for s in turn.sources}
         found = self.sentences.answer_sentences(turn.question, turn.vector, spin=spin_mentioned(turn.question),
                                                 principle=principle, passages=passages)
         if not found:
-            return "I couldn't find anything about that in the flywheel article or the principles."
+            return None
         summary = self._summary_lead(turn, found)
         if summary:
             return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in found)

@@ -55,6 +55,11 @@ ABOUT_THE_ARTICLE = re.compile(
     r"|\bwhere does (?:this|the) (?:\w+ )?(?:idea|model|flywheel) come from\b",
     re.IGNORECASE,
 )
+# A first message that is only a feeling ("I'm unhappy at work"): asked about, not placed by guess.
+ONLY_A_FEELING = re.compile(
+    r"^\W*(?:honestly,? )?i(?:'m|’m| am| feel)? (?:so |really |very |kind of |just |pretty )?(?:unhappy|sad|miserable|"
+    r"frustrated|bored|lost|burn(?:ed|t) out|tired|demotivated|unmotivated|unfulfilled|stressed)"
+    r"(?: (?:at|with|about) (?:work|my job|my career))?\W*$", re.IGNORECASE)
 PERSONAL_CUE = re.compile(
     r"\b(?:now what|what now|what next|help|any advice|advice\?)\b"
     r"|^\W*(?:got|shipped|launched|pitched|finished|started|joined|missed|broke|built|wrote|designed|presented|"
@@ -136,7 +141,8 @@ class DialogueManager:
         scores = (add_keyword_bonus(self.step_prior.scores(vector), question, self.flywheel)
                   if reading.move not in ("factual", "thanks") else {})
         placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
-                          long_message=len(question.split()) > 30)
+                          long_message=len(question.split()) > 30,
+                          vague=bool(ONLY_A_FEELING.match(question)) and not known)
         if reading.move != "thanks":
             profile.pending_clarification = []
         moved = placement.step is not None and previous is not None and placement.step is not previous

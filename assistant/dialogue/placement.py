@@ -89,7 +89,10 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
 
 
 def place(move: str, fresh: set[str], known: set[str], previous: Step | None, scores: dict[Step, float],
-          pending: list[str] | None = None, margin: float = CLARIFY_MARGIN, long_message: bool = False) -> Placement:
+          pending: list[str] | None = None, margin: float = CLARIFY_MARGIN, long_message: bool = False,
+          vague: bool = False) -> Placement:
+    """Where the mentee is after this message. `vague`: a short first message that states no fact
+    ("I'm unhappy at work"): we ask rather than guess, however clear the prior looks."""
     ranked = sorted(scores, key=scores.get, reverse=True)
     runner_up = lambda step: [s for s in ranked if s is not step][:1]  # noqa: E731
 
@@ -138,4 +141,4 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         # Mid-conversation, a message with no new facts is about where we already are.
         return Placement(previous, 0.6, [top] if top is not previous else runner_up(previous), "kept")
     return Placement(top, confidence, [second] if second else [], "similarity",
-                     ask=second is not None and gap < margin and previous is None)
+                     ask=second is not None and (gap < margin or vague) and previous is None)

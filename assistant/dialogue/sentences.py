@@ -97,12 +97,18 @@ def split_sentences(text: str) -> list[str]:
 _NOTE = re.compile(r"\bstep \d\b|\bflywheel\b|\bnext step\b|#\d|\bthis principle\b", re.IGNORECASE)
 
 
+SPIN_MENTION = re.compile(r"\bspin\s*#?\s*\d\b", re.IGNORECASE)
+DANGLING = re.compile(r"^(?:It|This|That|These|Those)\s+(?!is\b|was\b|means\b|works\b)")
+
+
 def quotable(sentence: str, kind: str = "article") -> bool:
     """Whole advice sentences only: no signposts, no questions, and no principle note that
     only points at the flywheel ("It is the other half of step 3")."""
     if _NOTE.search(sentence) and (kind == "principle" or len(sentence.split()) < 15 and not sentence.startswith("Think")):
         return False
     words = len(sentence.split())
+    if DANGLING.match(sentence):  # "It got rolled into…": what "it" is lies in the sentence before
+        return False
     return (MIN_QUOTE_WORDS <= words <= MAX_QUOTE_WORDS and not SIGNPOST.match(sentence)
             and not sentence.startswith(("\u201c", '"')) and not sentence.endswith(":"))
 
@@ -193,8 +199,8 @@ class SentenceIndex:
                 score -= 0.15
             if qtype == "number" and NUMBER.search(s.text):
                 score += 0.12
-            elif qtype == "when" and YEAR_OR_TIME.search(s.text):
-                score += 0.08
+            elif qtype == "when" and (YEAR_OR_TIME.search(s.text) or SPIN_MENTION.search(s.text)):
+                score += 0.08  # the article's own clock is its spins ("in Flywheel Spin#4")
             elif qtype == "why" and BECAUSE.search(s.text):
                 score += 0.2
             elif qtype == "principle" and PRINCIPLE_NAME.search(s.text):

@@ -61,6 +61,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
     ),
     "caused_incident": _rx(
+        r"\bit was my (?:deploy|change|config|push|release|migration|script|commit|pr|fault|mistake)\b|\b(?:went|was|were) down\b[^.!?]{0,60}\b(?:my (?:deploy|change|fault|config|release)|because of me)\b",
         r"\b(?:caused|triggered|responsible for|blamed for|behind|my fault)\b[^.!?]{0,40}\b(?:outage|incident|sev ?[0-3]|downtime|production issue|data loss)\b",
         r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:took|take|brought|bring|knocked)\s+(?:down|out)\b",
         r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:broke|corrupted|crashed|wiped)\b[^.!?]{0,30}\b(?:prod|production|the site|checkout|the database|customers?|the service)\b",
@@ -127,6 +128,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?m now\b[^.!?]{0,20}\bowner of\b|\bcarve (?:this|it) up\b|\bzero definition\b|\bbreak (?:this|it) (?:up|down) somehow\b",
     ),
     "stuck_in_analysis": _rx(
+        r"\bon (?:version|draft|v|revision) ?\d+\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
         r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
         r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning|waiting|tuning)\b",
         r"\bhaven'?t (?:actually )?(?:started|written (?:any|a line)|built|shipped|begun|done anything)\b",
@@ -151,7 +153,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:adoption|usage|traffic)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
         r"\b(?:teams?|users?|customers?|people|pms?)\b[^.!?]{0,15}\b(?:adopted it|are using it|use it|love it|loved it|rely on it|depend on it|running on it|want in|asked to use it)\b",
         r"(?:^|[.!?]\s*)(?:we |i )?(?:shipped|launched|released) (?:it|all|the|v1)\b|\b(?:it|that)'s (?:live|out|shipped)\b|\bgot used by\b|\bahead of schedule\b",
-        r"\b\d+\s?% (?:faster|better|fewer|less|cheaper|lower|higher)\b|\b(?:down|up) \d+\s?%|\bworked so well\b|\bcaught a real bug\b",
+        r"\b\d+\s?% (?:faster|better|fewer|less|cheaper)\b|\bworked so well\b|\bcaught a real bug\b",
+        r"\b(?:errors?|latency|costs?|tickets|incidents|pages|stockouts|churn|build times?|toil|complaints)\b[^.!?]{0,25}\b(?:(?:are|is|went) )?(?:down|dropped|fell|cut|halved)\b",
+        r"\b(?:activation|conversion|revenue|retention|usage|engagement|sign-?ups|sales|ctr|adoption|nps)\b[^.!?]{0,25}\b(?:(?:is|are|went) )?up\b",
         r"\b(?:has|have) been live\b|\b(?:down|up) by (?:a|one) (?:third|half|quarter)\b|\b(?:other|more) (?:teams|regions|groups|stores|sites) (?:asked|want|wanted) to (?:join|use it|adopt)\b",
         r"\bwent live\b|\bis live\b|\bwent ga\b|\bis ga\b|\bcut over\b|\bturned (?:\w+ )?off\b|\bended up sav\w+\b|\bsav(?:ed|ing) ~?\$|\bat the all[- ]hands\b",
         r"\b(?:dropped|fell|cut|reduced) (?:by )?~?\d+\s?%|\bwent (?:way )?up\b|\bthrilled\b",
@@ -162,6 +166,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
     ),
     "failed": _rx(
+        r"\b(?:activation|conversion|revenue|retention|usage|engagement|sign-?ups|sales|ctr|adoption|nps)\b[^.!?]{0,25}\b(?:(?:actually|has|have|is|are) )?(?:went down|down|dropped|fell|decreased|declined|got worse|tanked)\b",
         r"\b(?:flopped|fell flat|backfired|fizzled|bombed|scrapped|shelved)\b",
         r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet|idea))\b[^.!?]{0,20}\b(?:failed|didn'?t work|did not work|got (?:cancell?ed|canceled|killed|cut)|was (?:cancell?ed|canceled|killed|cut))\b",
         r"\b(?:cancell?ed|canceled|killed|shut down|pulled the plug on)\b[^.!?]{0,25}\b(?:project|it|my|our|the)\b",
@@ -173,6 +178,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
     ),
     "checked_closely": _rx(
+        r"\b(?:doesn'?t|don'?t|does not|do not|won'?t|never|still (?:doesn'?t|don'?t)) (?:really |fully |yet )?trust (?:me|my (?:work|judg\w+|code|calls))\b",
         r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
         r"\b(?:cc'?(?:ing|s)?|copies|copying) (?:herself|himself|themselves) on (?:everything|every)\b|\bnever (?:been )?(?:put|invited|included) (?:on|in|to)\b",
         r"\bnot in (?:the )?(?:planning|design|roadmap|leadership|important) (?:meetings?|discussions?|calls?)\b|\binvites? only\b",
@@ -365,7 +371,7 @@ class Understanding:
 
     def read(self, text: str, *, vector: np.ndarray | None = None, has_history: bool = False,
              pending_clarification: bool = False, factual: bool = False) -> Reading:
-        facts = find_facts(text)
+        facts = {} if factual else find_facts(text)  # "when did the author get promoted?" is not about the mentee
         move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
                              factual=factual)
         if move == "new_situation" and has_history:
