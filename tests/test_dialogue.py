@@ -272,3 +272,18 @@ def test_an_action_does_not_ask_if_when_the_mentee_already_said_so():
 def test_a_yes_no_question_about_the_wheel_gets_a_verdict_first(shared_mentor):
     answer = shared_mentor.ask("Is it ever okay to skip delivering results and go straight to thinking big?")
     assert answer.text.startswith("**Short answer:** No.") and answer.sources
+
+
+@pytest.mark.parametrize("opening, pushback, principle", [
+    ("My lead stopped reviewing my PRs and now hands me the tricky escalations.",
+     "it's not really my job though, the platform team owns those", "Ownership"),
+    ("I shipped the new search page last month and usage dropped 10%.",
+     "I don't want to admit it in front of the VP, maybe the data's just noisy", None),
+])
+def test_a_pushback_gets_an_answer_that_fits_it(shared_mentor, opening, pushback, principle):
+    session = Session()
+    shared_mentor.ask(opening, session=session)
+    answer = shared_mentor.ask(pushback, session=session)
+    assert answer.move == "objection" and "**A smaller first step:**" in answer.text
+    if principle:
+        assert f"The principle of **{principle}**" in answer.text

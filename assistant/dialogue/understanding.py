@@ -226,6 +226,7 @@ MOVE_PATTERNS: dict[str, re.Pattern] = {
         r"\bwhat do i (?:actually )?do(?: now| next| this week)?\??\s*$|\bso what do i do\b|\bwhat should i (?:do|focus on|work on|tackle) (?:now|next)\b|\bnext step\b|\bwhere do i go from here\b|\bwhat(?:'s| is) the next\b|\band after that\b",
     ),
     "objection": _rx(
+        r"\bi (?:really |just )?(?:don'?t|do not) want to\b|\b(?:the )?data(?:'s| is) (?:just )?noisy\b|\bjust noise\b|\bnot ready to admit\b",
         r"\bi (?:can'?t|cannot|couldn'?t)\b|\bcan'?t (?:just|really)\b|\bi don'?t think i (?:can|could|should)\b",
         r"\b(?:too|very|feels?|sounds?|seems?) (?:risky|scary|political|aggressive|much)\b|\bnot (?:realistic|possible|an option|feasible)\b|\bisn'?t (?:realistic|possible|an option|feasible)\b",
         r"\b(?:no|don'?t have (?:the )?|not enough) (?:time|bandwidth|capacity)\b|\bwon'?t (?:work|fly)\b|\bwould never\b|\bnot allowed\b",
