@@ -120,8 +120,8 @@ def _rewrite_brackets(text: str) -> str:
     return "".join(out)
 
 
-def _match_bracket(text: str, start: int) -> int | None:
-    """Index of the `]` closing the `[` at `start` (nesting and backslash escapes
+def _closing(text: str, start: int, opener: str, closer: str) -> int | None:
+    """Index of the `closer` matching the `opener` at `start` (nesting and backslash escapes
     respected, never across a blank line), or None."""
     depth = 0
     i, n = start, len(text)
@@ -132,9 +132,9 @@ def _match_bracket(text: str, start: int) -> int | None:
             continue
         if ch == "\n" and _BLANK_LINE.match(text, i):
             return None
-        if ch == "[":
+        if ch == opener:
             depth += 1
-        elif ch == "]":
+        elif ch == closer:
             depth -= 1
             if depth == 0:
                 return i
@@ -142,30 +142,21 @@ def _match_bracket(text: str, start: int) -> int | None:
     return None
 
 
+def _match_bracket(text: str, start: int) -> int | None:
+    """Index of the `]` closing the `[` at `start`, or None."""
+    return _closing(text, start, "[", "]")
+
+
 def _destination(text: str, start: int) -> tuple[str, int] | None:
     """If `text[start]` opens an inline destination `(url "title")`, return (url, index
     after the closing paren). Balanced parens and `<…>` destinations are understood."""
-    n = len(text)
-    if start >= n or text[start] != "(":
+    if start >= len(text) or text[start] != "(":
         return None
-    depth = 0
-    i = start
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "\n" and _BLANK_LINE.match(text, i):
-            return None
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                url = _url_of(text[start + 1 : i].strip())
-                return None if url is None else (url, i + 1)
-        i += 1
-    return None
+    end = _closing(text, start, "(", ")")
+    if end is None:
+        return None
+    url = _url_of(text[start + 1 : end].strip())
+    return None if url is None else (url, end + 1)
 
 
 def _url_of(inner: str) -> str | None:
