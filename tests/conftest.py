@@ -108,3 +108,15 @@ def home(tmp_path, built_home) -> Path:
     target = tmp_path / "home"
     shutil.copytree(built_home / "cache", target / "cache")
     return target
+
+
+@pytest.fixture
+def app_home(home_copy, monkeypatch):
+    """The page's MENTOR_HOME (a copy of the built index), with Streamlit's resource cache cleared
+    around the test so each AppTest builds its own Mentor."""
+    import streamlit as st
+
+    monkeypatch.setenv("MENTOR_HOME", str(home_copy))
+    st.cache_resource.clear()
+    yield home_copy
+    st.cache_resource.clear()

@@ -25,14 +25,6 @@ RUT = "I'm stuck in a rut at work, how do I get out?"
 SECRET = "sk-test-DoNotShowThisKey-1234567890abcdef"
 
 
-@pytest.fixture
-def app_home(home_copy, monkeypatch):
-    monkeypatch.setenv("MENTOR_HOME", str(home_copy))
-    st.cache_resource.clear()
-    yield home_copy
-    st.cache_resource.clear()
-
-
 def new_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=30).run()
 

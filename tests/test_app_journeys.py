@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from assistant import InputError, Settings
 from assistant import page as pg
@@ -11,14 +10,6 @@ from assistant.journal import Journal, owner_for_identity
 from test_app import RUT, ask, new_app, session_of, texts
 
 BET = "My project failed. Should I keep going or pull the plug?"
-
-
-@pytest.fixture
-def app_home(home_copy, monkeypatch):
-    monkeypatch.setenv("MENTOR_HOME", str(home_copy))
-    st.cache_resource.clear()
-    yield home_copy
-    st.cache_resource.clear()
 
 
 def sidebar_button(at, label: str):
