@@ -9,18 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from page_server import free_port, wait_until_healthy
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["ChromaServer", "chroma_command", "free_port"]
 
 
 def chroma_command() -> str | None:
@@ -52,16 +47,8 @@ class ChromaServer:
             [command, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:  # bounded: at most `timeout` seconds
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {self.proc.returncode}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.2)
+        if wait_until_healthy(self.proc, f"{self.url}/api/v2/heartbeat", timeout, "chroma run"):
+            return self
         self.stop()
         raise RuntimeError(f"chroma run did not answer on {self.url} within {timeout:.0f} s")
 

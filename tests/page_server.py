@@ -22,6 +22,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(proc: subprocess.Popen, url: str, timeout: float, name: str,
+                       log_path: Path | None = None, poll: float = 0.2) -> bool:
+    """Poll `url` until it answers 200 (at most `timeout` seconds): True when it did, False when
+    time ran out. RuntimeError as soon as the child process `proc` exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}" + (f"; see {log_path}" if log_path else ""))
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(poll)
+    return False
+
+
 class PageServer:
     """`with PageServer(env) as url:` — the page at `url`, stopped (by its own pid) on exit."""
 
@@ -48,16 +65,8 @@ class PageServer:
              "--server.fileWatcherType", "none", *self.extra_args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=1) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
+        if wait_until_healthy(self.proc, self.url + "/_stcore/health", timeout, "streamlit", self.log_path, poll=0.1):
+            return self
         self.stop()
         raise RuntimeError(f"streamlit did not answer on {self.url} within {timeout:.0f}s")
 

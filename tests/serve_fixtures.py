@@ -7,12 +7,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import uvicorn
 
-from page_server import free_port
+from page_server import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,16 +62,8 @@ class ServeProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", "serve", "--port", str(self.port), *self.args],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mentor serve exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.2)
+        if wait_until_healthy(self.proc, self.url + "/readyz", timeout, "mentor serve", self.log_path):
+            return self
         self.stop()
         raise RuntimeError(f"mentor serve did not become ready on {self.url} within {timeout:.0f}s")
 
