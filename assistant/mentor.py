@@ -266,8 +266,7 @@ class Mentor:
                 self.store.follow(token)  # another process may have written right after us
                 self._on_index_changed()
                 self._index_token = token
-            self.diagnoser  # embeds the flywheel's signal phrases now, not on the first question
-            self.dialogue  # ... and the article's sentences, actions and exemplars
+            self.dialogue  # the article's sentences, actions and examples now, not on the first question
             return report
 
     def retrieve(self, question: str, k: int | None = None) -> list[Source]:

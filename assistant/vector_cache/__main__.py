@@ -23,6 +23,7 @@ def main() -> None:
         mentor = Mentor(Settings(home=home, provider="offline"))
         mentor.index()
         mentor.ask("I'm stuck in a rut at work, how do I get out?")  # the injection guard's exemplars too
+        mentor.diagnose("I'm stuck in a rut at work")  # the public diagnose()'s signal phrases
         count = 0
         for path in sorted((home / "cache").glob("signals-*.npy")):
             np.save(target / path.name, np.load(path).astype(np.float16))
