@@ -21,6 +21,7 @@ import numpy as np
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSION = 384
 MAX_TOKENS = 256  # the model's max_seq_length in sentence_bert_config.json
+RECENT = 256  # message vectors kept by `embed_one`
 _LAYERS = 6
 _HEADS = 12
 _EPS = 1e-12
@@ -123,7 +124,7 @@ class MiniLMEmbedder:
                 )
             )
         self._lock = threading.Lock()
-        self._states: dict[str, tuple[np.ndarray, list[tuple[int, int]]]] = {}
+        self._recent: dict[str, np.ndarray] = {}
 
     @staticmethod
     def _check_weights(w: dict) -> None:
@@ -138,41 +139,40 @@ class MiniLMEmbedder:
             raise ValueError(f"word embeddings have width {width}, not {DIMENSION}")
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(list(texts))
+        """Unit vectors, one row per text. A text `embed_one` saw lately is not encoded again
+        (the injection check's segments often include the whole message)."""
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        with self._lock:
+            todo = [i for i, text in enumerate(texts) if text not in self._recent]
+            for i in set(range(len(texts))) - set(todo):
+                out[i] = self._recent[texts[i]]
+        if not todo:
+            return out
+        encodings = self._tokenizer.encode_batch([texts[i] for i in todo])
         ids = [e.ids for e in encodings]
-        out = np.zeros((len(ids), DIMENSION), dtype=np.float32)
         # Sort by length so each batch pads as little as possible.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            out[batch] = self._encode([ids[i] for i in batch])
+            out[[todo[i] for i in batch]] = self._encode([ids[i] for i in batch])
         return out
 
     def embed_one(self, text: str) -> np.ndarray:
-        """One message's vector; the same as `embed([text])[0]`, from the cached token states."""
-        states, _ = self._token_states(text)
-        return _unit(states.mean(0))
-
-    def _token_states(self, text: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
-        """The last layer's token states for one text, and each token's character span
-        (special tokens: (0, 0)). The last 64 texts are kept: a turn asks for the same message
-        more than once (search vector, clauses, injection check)."""
+        """One message's vector, the same as `embed([text])[0]`. The last RECENT are kept: a turn
+        asks for its message more than once (search, the dialogue reader, the injection check),
+        and a follow-up's search vector is built from the previous message's."""
         with self._lock:
-            cached = self._states.get(text)
+            cached = self._recent.get(text)
         if cached is not None:
             return cached
-        encoding = self._tokenizer.encode(text)
-        states = self._encode([encoding.ids], pooled=False)[0]
-        result = (states, list(encoding.offsets))
+        vector = self.embed([text])[0]
         with self._lock:
-            self._states[text] = result
-            while len(self._states) > 64:
-                self._states.pop(next(iter(self._states)))
-        return result
+            self._recent[text] = vector
+            while len(self._recent) > RECENT:
+                self._recent.pop(next(iter(self._recent)))
+        return vector
 
-    def _encode(self, batch_ids: list[list[int]], pooled: bool = True) -> np.ndarray:
+    def _encode(self, batch_ids: list[list[int]]) -> np.ndarray:
         n, length = len(batch_ids), max(len(x) for x in batch_ids)
         ids = np.zeros((n, length), dtype=np.int64)
         mask = np.zeros((n, length), dtype=np.float32)
@@ -195,15 +195,10 @@ class MiniLMEmbedder:
             context = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, DIMENSION)
             x = _layer_norm(context @ o_w + o_b + x, *ln1)
             x = _layer_norm(_gelu(x @ i_w + i_b) @ out_w + out_b + x, *ln2)
-        if not pooled:
-            return x.astype(np.float32)  # (n, L, D); callers pool over the tokens they need
-        pooled_x = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled_x, axis=1, keepdims=True)
-        return (pooled_x / np.maximum(norms, 1e-12)).astype(np.float32)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
 
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
 
 
 _shared_lock = threading.Lock()

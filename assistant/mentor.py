@@ -85,7 +85,6 @@ class Mentor:
         self._flywheel = None
         self._diagnoser = None
         self._dialogue = None
-        self._vectors: dict = {}  # recent message embeddings (text -> vector)
         self._injection_detector = None
         self._index_token = None  # the index generation this Mentor's caches were built from
 
@@ -355,18 +354,8 @@ class Mentor:
                              vector=vector, state=state, search_vector=search_vector)
 
     def _embed(self, text: str):
-        """The embedding of a message; the last few are kept, because a follow-up's search
-        vector is built from the previous message's."""
-        with self._lock:
-            cached = self._vectors.get(text)
-        if cached is not None:
-            return cached
-        vector = self.store.embedder.embed_one(text)
-        with self._lock:
-            self._vectors[text] = vector
-            while len(self._vectors) > 256:
-                self._vectors.pop(next(iter(self._vectors)))
-        return vector
+        """The embedding of a message (the embedder keeps the recent ones)."""
+        return self.store.embedder.embed_one(text)
 
     def _standalone_vector(self, standalone: str, question: str, vector, session):
         """An offline follow-up searches with "previous message + this one": the mean of the two
