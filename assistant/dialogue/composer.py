@@ -296,11 +296,7 @@ class OfflineComposer:
         branch = None
         if move == "objection" and not turn.moved:
             return self._objection(turn, citer)
-        direct = self.content.direct_answer(turn.question, step) if YES_NO.search(turn.question) else None
-        if direct and direct[:60] in turn.profile.used("direct"):
-            direct = None  # said already in this conversation: the rest of the answer moves on
-        elif direct:
-            turn.profile.mark_used("direct", direct[:60])
+        direct = self._short_answer(turn, step)
         if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
             supported = bool(turn.reading and turn.reading.facts)
             if supported:
@@ -465,6 +461,18 @@ class OfflineComposer:
             parts.append(f"**Your next action:** {action}")
         return "\n\n".join(parts), action
 
+    def _short_answer(self, turn: TurnInput, *steps: Step | None) -> str | None:
+        """The direct answer to a yes/no question (`direct_answers` in the flywheel), when it is
+        the same on every one of `steps` and was not given earlier in this conversation."""
+        if not YES_NO.search(turn.question):
+            return None
+        answers = {self.content.direct_answer(turn.question, step) for step in steps}
+        direct = answers.pop() if len(answers) == 1 else None
+        if not direct or direct[:60] in turn.profile.used("direct"):
+            return None  # none, or said already: the rest of the answer moves on
+        turn.profile.mark_used("direct", direct[:60])
+        return direct
+
     def _clarify(self, turn: TurnInput) -> Composition:
         first, second = turn.step, turn.alternatives[0]
         (say_a, probe_a), (say_b, probe_b) = self.content.clarify(first), self.content.clarify(second)
@@ -472,11 +480,9 @@ class OfflineComposer:
         question = f"Are you {probe_a}, or {probe_b}?"
         text = (f"{echo}Before I suggest anything, one question so I point you the right way: {question} "
                 "Tell me in your own words, or pick one of the options.")
-        if YES_NO.search(turn.question):  # a short answer that holds on either step comes first
-            direct = self.content.direct_answer(turn.question, first)
-            if direct and direct == self.content.direct_answer(turn.question, second):
-                turn.profile.mark_used("direct", direct[:60])
-                text = f"**Short answer:** {direct}\n\n{text}"
+        direct = self._short_answer(turn, first, second)  # only one that holds on either step
+        if direct:
+            text = f"**Short answer:** {direct}\n\n{text}"
         turn.profile.pending_clarification = [first.value, second.value]
         return Composition(text, None, [], clarifying_question=question, options=[say_a, say_b])
 
@@ -539,7 +545,7 @@ class OfflineComposer:
         like_mine = self._story_like_mine(turn, citer)
         if like_mine:
             return like_mine
-        direct = self.content.direct_answer(turn.question, None) if YES_NO.search(turn.question) else None
+        direct = self._short_answer(turn, None)
         if direct:  # "is it ever okay to skip delivering results?": the verdict, then the article
             found = self._factual_body(turn, citer)
             return f"**Short answer:** {direct}" + (f"\n\n{found}" if found else "")
