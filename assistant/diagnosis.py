@@ -55,11 +55,17 @@ def signal_vectors(signals: list[str], embedder, cache_dir: Path | None) -> np.n
             pass  # a damaged cache file is rebuilt below
     vectors = embedder.embed(signals)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npy")
-        np.save(tmp, vectors)
-        tmp.replace(path)
+        write_atomically(path, lambda tmp: np.save(tmp, vectors))
     return vectors
+
+
+def write_atomically(path: Path, write) -> None:
+    """A cache file whole or not at all: `write(tmp)` beside it, then rename over it, so a
+    reader (another process, a crash) never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp" + path.suffix)
+    write(tmp)
+    tmp.replace(path)
 
 
 def is_personal(message: str) -> bool:

@@ -138,10 +138,9 @@ class StepPrior:
         weights, bias = fit_softmax(vectors * self.INPUT_SCALE, targets, len(self.steps),
                                     iterations=self.ITERATIONS, learning_rate=self.LEARNING_RATE, l2=self.L2)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            np.savez(tmp, weights=weights, bias=bias)
-            tmp.replace(path)
+            from ..diagnosis import write_atomically
+
+            write_atomically(path, lambda tmp: np.savez(tmp, weights=weights, bias=bias))
         return weights, bias
 
     def probabilities(self, vector: np.ndarray) -> np.ndarray:
