@@ -104,6 +104,8 @@ def read_file(path: Path, root: Path) -> KnowledgeFile:
     """Parse one knowledge file; any problem raises KnowledgeFileError naming the file."""
     import yaml
 
+    from .yamlio import load_yaml
+
     name = path.relative_to(root).as_posix()
     try:
         raw = path.read_bytes()
@@ -117,7 +119,7 @@ def read_file(path: Path, root: Path) -> KnowledgeFile:
     if not match:
         raise KnowledgeFileError(name, "missing YAML front matter (a block between '---' lines at the top)")
     try:
-        meta = yaml.safe_load(match.group("yaml")) or {}
+        meta = load_yaml(match.group("yaml")) or {}
     except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0]
         raise KnowledgeFileError(name, f"invalid YAML front matter ({problem})") from None

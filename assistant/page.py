@@ -83,7 +83,7 @@ def build_mentor(settings: Settings):
     install_log_redaction((settings.api_key,) if settings.api_key else ())
     mentor = Mentor(settings)
     mentor.retriever  # builds the index on a fresh machine (first start only)
-    mentor.dialogue  # the reader, step prior and sentences every answer uses
+    mentor.dialogue  # the reader, step models and sentences every answer uses
     return mentor
 
 

@@ -94,7 +94,7 @@ def test_session_keeps_turns_step_and_a_follow_up(shared_mentor):
 
 def test_next_spin_is_mentioned_when_the_mentee_is_past_the_first(shared_mentor):
     session = Session(spin=3)
-    assert "spin 3" in shared_mentor.ask("I'm stuck in a rut", session=session).text
+    assert "spin 3" in shared_mentor.ask("I'm stuck in a rut, how do I get out?", session=session).text
 
 
 def test_open_commitments_are_brought_up(shared_mentor):

@@ -91,7 +91,7 @@ def test_chat_survives_a_failed_model_turn_and_retries(run, fake_openai):  # noq
     fake_openai.reply("Deliver one thing on time this week [1].\n**Next action:** Ship the smallest open task by Friday.")
     env = {"MENTOR_PROVIDER": "openai", "OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": "sk-test-cli",
            "MENTOR_MAX_RETRIES": "0", "MENTOR_TIMEOUT": "5"}
-    result = run("chat", stdin=b"I'm stuck in a rut\n/retry\n/status\n/quit\n", env_extra=env)
+    result = run("chat", stdin=b"I'm stuck in a rut, how do I get out?\n/retry\n/status\n/quit\n", env_extra=env)
     out, err = result.stdout.decode(), result.stderr.decode()
     assert result.returncode == 0, err
     assert "error: " in err and "/retry" in err and "Traceback" not in err

@@ -9,12 +9,12 @@ from assistant.diagnosis import signal_vectors
 from assistant.embeddings import shared_embedder
 
 
-def test_a_first_run_on_the_packaged_knowledge_embeds_no_phrase_or_example_itself(tmp_path):
+def test_a_first_run_on_the_packaged_knowledge_embeds_and_trains_nothing_itself(tmp_path):
     mentor = Mentor(Settings(home=tmp_path, provider="offline"))
     mentor.index()
     mentor.ask("I'm stuck in a rut at work, how do I get out?")
-    computed = sorted(p.name for p in (tmp_path / "cache").glob("signals-*.npy"))
-    assert computed == [], ("the shipped vectors are stale: run `python -m assistant.vector_cache` "
+    computed = sorted(p.name for pattern in ("signals-*.npy", "*-model-*.npz") for p in (tmp_path / "cache").glob(pattern))
+    assert computed == [], ("the shipped vectors or trained weights are stale: run `python -m assistant.vector_cache` "
                             f"(computed here: {computed})")
 
 

@@ -2,7 +2,7 @@
 
 `DialogueManager` is built by `Mentor` from the indexed knowledge (rebuilt when the
 index changes). It owns the per-index caches: the sentence index, the embedded
-action templates and story situations, and the fact exemplars.
+action templates and story situations, and the learned step and transition models.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..diagnosis import FIRST_PERSON, add_keyword_bonus, signal_vectors
+from ..diagnosis import FIRST_PERSON, signal_vectors
 from ..flywheel import Flywheel
 from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
 from .placement import Placement, place
 from .profile import Profile
-from .meaning import StepPrior
+from .meaning import StepModel, TransitionModel
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -106,7 +106,8 @@ class DialogueManager:
         self.flywheel = flywheel
         self.embedder = embedder
         self.understanding = Understanding(embedder, cache_dir)
-        self.step_prior = StepPrior(flywheel, embedder, cache_dir)
+        self.step_model = StepModel(embedder, cache_dir)
+        self.transitions = TransitionModel(self.step_model, embedder, self._read_follow_up, cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
         composer = OfflineComposer(flywheel, self.sentences)
         texts = composer._actions
@@ -121,7 +122,7 @@ class DialogueManager:
         self.composer = composer
 
     def understand(self, question: str, vector, session) -> TurnState:
-        """Read the message and place the mentee (facts first, the learned step prior for the rest)."""
+        """Read the message and place the mentee (the learned step and transition models, and the facts)."""
         profile = Profile.from_dict(session.profile.to_dict()) if session is not None else Profile()
         user_turns = sum(1 for t in session.turns if t.role == "user") if session is not None else 0
         has_history = user_turns > 0
@@ -138,15 +139,27 @@ class DialogueManager:
             profile.add_fact(key, evidence, turn=user_turns)
         profile.remember_phrases(reading.phrases)
         previous = session.step if session is not None else None
-        scores = (add_keyword_bonus(self.step_prior.scores(vector), question, self.flywheel)
+        scores = (self.step_model.scores(question, vector, reading.facts)
                   if reading.move not in ("factual", "thanks") else {})
+        if reading.move == "clarify_answer" and pending and session is not None:
+            # The reply answers our question about the message before it: read them together.
+            asked = next((t.text for t in reversed(session.turns) if t.role == "user"), "")
+            both = f"{asked}\n{question}"
+            scores = self.step_model.scores(both, self.embedder.embed_one(both), {**find_facts(asked), **reading.facts})
+        transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous)
+                      if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "after_that")
+                      else None)  # "and after that?" asks about the next step: the rules move on
         placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
-                          long_message=len(question.split()) > 30,
+                          long_message=len(question.split()) > 30, transition=transition,
                           vague=bool(ONLY_A_FEELING.match(question)) and not known)
         if reading.move != "thanks":
             profile.pending_clarification = []
         moved = placement.step is not None and previous is not None and placement.step is not previous
         return TurnState(reading, placement, profile, moved=moved, facts_added=list(reading.facts))
+
+    def _read_follow_up(self, text: str, vector) -> tuple[str, dict]:
+        reading = self.understanding.read(text, vector=vector, has_history=True, factual=is_factual(text, True))
+        return reading.move, reading.facts
 
     def compose(self, question: str, vector, state: TurnState, sources, spin: int = 1,
                 open_commitment: str | None = None, scope_reason: str = "career") -> Composition:

@@ -2,9 +2,9 @@
 
 Facts are read with patterns: precise and explainable, each keeping the mentee's own
 words as evidence. A pattern that sits under a negation ("my manager doesn't trust me",
-"I haven't started") does not count. What patterns miss is left to meaning: the learned
-step prior places the message (`meaning.StepPrior`), and the nearest move examples say
-what a follow-up does (`meaning.MeaningReader`).
+"I haven't started") does not count. The facts are features, not verdicts: the learned
+step and transition models (`meaning`) weigh them with the message's meaning and words,
+and the nearest move examples say what a follow-up does (`meaning.MeaningReader`).
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:deadlines?|dates?|commitments?|tickets?|tasks?|estimates?|projects?|work)\b[^.!?]{0,30}\b(?:slip|slips|slipped|slipping|keep running over|running late|overdue|went past)\b",
         r"\b(?:behind schedule|running late|late again|always late|overpromis\w*|underdeliver\w*|over-?commit\w*)\b",
         r"\bperformance improvement plan\b|\bon a pip\b",
+        r"\b(?:went|came|got|turned|handed) in\b[^.!?]{0,15}\b(?:after|past) the (?:deadline|due date|cut-?off)\b",
         r"\b(?:tickets?|work|things)\b[^.!?]{0,20}\bstill open\b",
         r"\b(?:shipped|delivered|landed)\b[^.!?]{0,30}\b(?:\w+ )?(?:weeks?|days?|months?) late\b|\blate\b[^.!?]{0,10}\band with a bug\b",
         r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",

@@ -51,7 +51,7 @@ class Runtime:
 
             mentor = Mentor(self.settings)
             mentor.retriever  # the index (built if empty) and the embedder, before the first request
-            mentor.dialogue  # the reader, step prior and sentences every answer uses
+            mentor.dialogue  # the reader, step models and sentences every answer uses
             self._mentor = mentor
         return self._mentor
 

@@ -5,9 +5,11 @@ default knowledge doesn't spend seconds embedding them.
 same content hash (model name + texts), so a shipped file is only ever used for exactly the
 texts it was computed from; anything else (edited examples, another knowledge folder) is
 embedded and cached in MENTOR_HOME as before. Stored as float16 (half the size; cosine
-similarities move by ~1e-3). Regenerate after changing the examples, the flywheel's phrases
-or the knowledge files: `python -m assistant.vector_cache` (tests/test_vector_cache.py fails
-when the shipped files are stale).
+similarities move by ~1e-3). The dialogue's trained weights ship here too (`*-model-*.npz`,
+named by a hash of exactly what they were trained on, so a machine whose features differ in
+any bit trains its own). Regenerate after changing the examples, the training data, the
+flywheel's phrases or the knowledge files: `python -m assistant.vector_cache`
+(tests/test_vector_cache.py fails when the shipped files are stale).
 """
 
 from __future__ import annotations

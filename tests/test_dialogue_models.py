@@ -1,0 +1,103 @@
+"""The dialogue's learned models: the step model and the transition model (`assistant.dialogue.meaning`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant import Session, Step
+from assistant.dialogue import meaning
+from assistant.dialogue.meaning import StepModel, advance, training_data, training_followups, training_situations
+from assistant.dialogue.understanding import find_facts
+from assistant.embeddings import shared_embedder
+
+
+@pytest.fixture(scope="module")
+def dialogue(shared_mentor):
+    return shared_mentor.dialogue
+
+
+def top_step(model: StepModel, text: str) -> Step:
+    scores = model.scores(text, shared_embedder().embed_one(text), find_facts(text))
+    return max(scores, key=scores.get)
+
+
+def test_training_data_is_labelled_with_real_steps_and_separate_authors():
+    situations, conversations = training_data()
+    texts, steps = training_situations()
+    assert len(texts) >= 600 and len(set(steps)) == 7  # the six steps and Customer Obsession
+    assert len({s["author"] for s in situations}) >= 5
+    assert all(s.get("step") is None for s in situations if s["scope"] != "flywheel")
+    assert len(training_followups()) >= 300 and len(conversations) >= 80
+
+
+@pytest.mark.parametrize("message, expected", [
+    # Written for this test, in words the training data doesn't use.
+    ("the last three reports I owed finance all went in after the deadline", Step.DELIVER_RESULTS),
+    ("two years of hitting every date, yet my lead still rewrites half of what I send", Step.EARN_TRUST),
+    ("my boss hands me the gnarly stuff without checking and I'm bored, what should I go after?",
+     Step.OWNERSHIP_THINK_BIG),
+    ("leadership signed off on my plan to merge the two warehouses' systems; no idea how to approach it yet",
+     Step.INVENT_AND_SIMPLIFY),
+    ("the design's been done for weeks, I keep polishing it instead of starting the rollout", Step.BIAS_FOR_ACTION),
+    ("our new signup flow has been live for a month and conversions didn't budge", Step.ARE_RIGHT_A_LOT),
+])
+def test_the_step_model_places_clear_messages(dialogue, message, expected):
+    assert top_step(dialogue.step_model, message) is expected
+
+
+def test_the_step_model_generalises_to_messages_it_was_not_trained_on(monkeypatch):
+    """Trained on four fifths of the training situations, it places most of the fifth it never saw
+    (measured 0.85-0.88 across folds; the patterns and the old prior placed 0.63 of them)."""
+    texts, steps = training_situations()
+    order = np.random.RandomState(7).permutation(len(texts))
+    unseen = set(order[::5].tolist())
+    monkeypatch.setattr(meaning, "training_situations", lambda: (
+        [t for i, t in enumerate(texts) if i not in unseen], [s for i, s in enumerate(steps) if i not in unseen]))
+    model = StepModel(shared_embedder(), None)
+    right = sum(top_step(model, texts[i]) is steps[i] for i in unseen)
+    assert right / len(unseen) >= 0.78
+
+
+@pytest.mark.parametrize("before, message, expected", [
+    (Step.BIAS_FOR_ACTION, "merged the first milestone behind a flag, still switched off for everyone", "stay"),
+    (Step.BIAS_FOR_ACTION, "it's been live two weeks and 40 people use it every day", "advance"),
+    (Step.OWNERSHIP_THINK_BIG, "my director read the doc and said go, it's mine for the next quarter", "advance"),
+    (Step.OWNERSHIP_THINK_BIG, "drafted the proposal but haven't shown it to anyone yet", "stay"),
+    (Step.EARN_TRUST, "honestly that sounds too risky for me right now", "stay"),
+])
+def test_the_transition_model_tells_partial_progress_from_a_met_condition(dialogue, before, message, expected):
+    vector = shared_embedder().embed_one(message)
+    move, facts = dialogue._read_follow_up(message, vector)
+    assert dialogue.transitions.predict(message, vector, move, facts, before) == expected
+
+
+def test_a_follow_up_that_meets_the_condition_moves_the_mentee_on(shared_mentor):
+    session = Session()
+    first = shared_mentor.ask("I have a plan with four small milestones for the new intake form but I keep "
+                              "waiting for one more review before I start", session=session)
+    assert first.step is Step.BIAS_FOR_ACTION
+    partial = shared_mentor.ask("ok, built the first milestone. haven't shown anyone", session=session)
+    assert partial.step is Step.BIAS_FOR_ACTION
+    done = shared_mentor.ask("it's out: the two front desks have used it every day for three weeks", session=session)
+    assert done.step is Step.ARE_RIGHT_A_LOT
+
+
+def test_a_spin_that_ends_well_starts_the_next_at_ownership():
+    assert advance(Step.ARE_RIGHT_A_LOT) is Step.OWNERSHIP_THINK_BIG
+    assert advance(Step.EARN_TRUST) is Step.OWNERSHIP_THINK_BIG
+    assert advance(Step.DELIVER_RESULTS) is Step.EARN_TRUST
+
+
+def test_trained_weights_are_cached_and_a_damaged_cache_is_retrained(tmp_path, monkeypatch):
+    import assistant.vector_cache as shipped
+
+    monkeypatch.setattr(shipped, "folder", lambda: tmp_path / "nothing-shipped")
+    texts, steps = training_situations()
+    monkeypatch.setattr(meaning, "training_situations", lambda: (texts[:80], steps[:80]))
+    first = StepModel(shared_embedder(), tmp_path)
+    [cached] = tmp_path.glob("step-model-*.npz")
+    cached.write_bytes(b"not a numpy file")
+    again = StepModel(shared_embedder(), tmp_path)
+    assert np.allclose(first.weights, again.weights)
+    assert np.load(cached)["weights"].shape == first.weights.shape  # rewritten whole
