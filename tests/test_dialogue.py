@@ -287,3 +287,14 @@ def test_a_pushback_gets_an_answer_that_fits_it(shared_mentor, opening, pushback
     assert answer.move == "objection" and "**A smaller first step:**" in answer.text
     if principle:
         assert f"The principle of **{principle}**" in answer.text
+
+
+@pytest.mark.parametrize("question, needs", [
+    # "It got rolled into…" alone doesn't say what "it" is: the sentence before comes with it.
+    ("What did the author say got rolled into Earn Trust?", "Vocally Self Critical"),
+    # A sentence ending in ":" announces what follows, even across a section heading.
+    ("What is the author's initial advice to mentees?", "Start by Delivering Results"),
+])
+def test_a_factual_answer_quotes_what_its_sentences_need_to_be_read_alone(shared_mentor, question, needs):
+    answer = shared_mentor.ask(question)
+    assert answer.move == "factual" and needs in answer.text

@@ -48,7 +48,10 @@ QUESTION_TYPES = {
                             re.IGNORECASE),
 }
 # Words nearly every question about the story uses: they say nothing about which sentence answers it.
-QUESTION_NOISE = frozenset({"author", "article", "say", "says", "describe", "mention", "according", "write", "wrote", "post", "tell"})
+# "Leadership Principle" is rare in the article's own text, so BM25 rewards any sentence that
+# says it ("I've always been fascinated by the Leadership Principles") over the one that answers.
+QUESTION_NOISE = frozenset({"author", "article", "say", "says", "describe", "mention", "according", "write", "wrote", "post",
+                            "tell", "leadership", "principle", "principl", "principles", "lp", "lps", "amazon"})
 
 
 def section_cues(question: str) -> tuple[str, ...]:
@@ -241,7 +244,22 @@ class SentenceIndex:
         if (reads_on and following < len(self.sentences) and following not in picked
                 and (self.sentences[following].section == head.section or head.text.endswith(":"))):
             picked.append(following)
-        return sorted((self.sentences[i] for i in picked), key=lambda s: s.position)
+        return [self.sentences[i] for i in sorted(self._with_context(picked))]
+
+    def _with_context(self, picked: list[int]) -> set[int]:
+        """What a picked sentence needs to be read alone: the sentence before one that opens with
+        "It/This/That…" (what "it" is lies there), and the items a sentence ending in ":" announces."""
+        out = set(picked)
+        for i in picked:
+            s = self.sentences[i]
+            if DANGLING.match(s.text) and i > 0 and self.sentences[i - 1].section == s.section:
+                out.add(i - 1)
+            if s.text.endswith(":"):  # the list may open the next section ("(1) Start by Delivering Results.")
+                for j in range(i + 1, min(i + 4, len(self.sentences))):
+                    if self.sentences[j].kind != s.kind:
+                        break
+                    out.add(j)
+        return out
 
     def spins(self) -> list[tuple[int, str]]:
         """The author's spins as (number, section heading), in order."""
