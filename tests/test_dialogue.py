@@ -29,6 +29,10 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_
     ("the project got cancelled and nobody adopted it", {"failed"}, {"shipped"}),
     ("I missed my last three deadlines", {"slipping"}, {"failed"}),
     ("How do I help my direct report who keeps missing deadlines?", {"manages_others", "slipping"}, set()),
+    # What didn't happen isn't a fact: a hypothetical, a routine delivery, a "not yet".
+    ("If I overrule the seniors they'll disengage, and a wrong call here costs us a year", set(), {"failed"}),
+    ("they deployed the API and I shipped the ticket", set(), {"shipped"}),
+    ("he liked it but said to 'think about it more'", {"manager_said_no"}, {"idea_approved"}),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
@@ -298,3 +302,15 @@ def test_a_pushback_gets_an_answer_that_fits_it(shared_mentor, opening, pushback
 def test_a_factual_answer_quotes_what_its_sentences_need_to_be_read_alone(shared_mentor, question, needs):
     answer = shared_mentor.ask(question)
     assert answer.move == "factual" and needs in answer.text
+
+
+def test_pushback_is_an_objection_whatever_facts_follow_and_holds_the_step(shared_mentor):
+    assert classify_move("I don't agree that I should kill it. People love it once they find it.",
+                         find_facts("People love it once they find it."), has_history=True,
+                         pending_clarification=False, factual=False) == "objection"
+    session = Session()
+    assert shared_mentor.ask("Three months into my first job and I've missed my last two sprint commitments.",
+                             session=session).step is Step.DELIVER_RESULTS
+    held = shared_mentor.ask("I'm not avoiding it though. It's blocked on another team's API that isn't deployed yet.",
+                             session=session)
+    assert held.move == "objection" and held.step is Step.DELIVER_RESULTS

@@ -115,6 +115,11 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         close = len(top_two) == 2 and scores[top_two[0]] - scores[top_two[1]] < margin
         if not (close and step in top_two and not vague):
             step, used = None, []
+    if (move == "objection" and previous is not None and step is not None and "caused_incident" not in fresh
+            and abs(ORDER.get(step, 0) - ORDER.get(previous, 0)) >= 2):
+        # Pushback on the advice ("I'm not avoiding it, it's blocked on…") holds the step; a fact in it
+        # may still correct us by one step ("she said no" puts a pitch back at Ownership).
+        step = None
     if step is Step.OWNERSHIP_THINK_BIG and set(fresh) == {"manager_said_no"} and previous is Step.DELIVER_RESULTS:
         step = None  # a no to someone still building a record: they stay where they are (an objection)
         move = "objection"

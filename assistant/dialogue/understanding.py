@@ -323,8 +323,30 @@ def find_facts(text: str) -> dict[str, str]:
     # "I failed to hit my dates" is slipping, not a failed bet.
     if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
         del facts["failed"]
+    for key in HYPOTHETICAL_FACTS & set(facts):  # "if I overrule them, a wrong call costs a year" happened to nobody
+        sentence_start = max(text.rfind(".", 0, spans[key][0]), text.rfind("?", 0, spans[key][0]), text.rfind("!", 0, spans[key][0]))
+        if HYPOTHETICAL.search(text[sentence_start + 1:spans[key][0]]):
+            del facts[key]
+    if "shipped" in facts and ROUTINE_DELIVERY.search(facts["shipped"]):
+        del facts["shipped"]  # "I shipped the ticket" is one more delivery, not a launch to judge
+    if "idea_approved" in facts and DEFERRED.search(text[spans["idea_approved"][0]:spans["idea_approved"][0] + 160]):
+        del facts["idea_approved"]  # "he liked it but said to think about it more" is a not-yet
+        facts.setdefault("manager_said_no", _clause(text, *spans["idea_approved"]))
     resolve_conflicts(facts, spans)
     return facts
+
+
+# A reply that opens by pushing back on the advice, whatever facts it goes on to give.
+DISAGREEING = re.compile(
+    r"^\W*(?:(?:but|hmm+|wait|honestly|no|nah|well)\W+)*(?:i (?:really )?(?:don'?t|do not) (?:agree|think (?:i|that|we) should|see how)|"
+    r"i'?m not (?:sure|convinced) (?:that|about|i should)|i disagree|you keep saying|that won'?t work|isn'?t (?:that|this) (?:too|a bit)|"
+    r"i'?m not (?:avoiding|ignoring|dodging))", re.IGNORECASE)
+HYPOTHETICAL_FACTS = {"failed", "shipped", "idea_approved", "caused_incident"}
+HYPOTHETICAL = re.compile(r"\b(?:if|what if|would|might|in case|suppose|imagine)\b", re.IGNORECASE)
+ROUTINE_DELIVERY = re.compile(r"\b(?:shipped|deployed|released|closed|merged) (?:the|my|a|that|this|both|all (?:my|the)|\w+ of my) "
+                              r"(?:\w+ )?(?:ticket|task|story|bug ?fix|fix|pr|pull request|change)s?\b", re.IGNORECASE)
+DEFERRED = re.compile(r"\bbut\b[^.!?]{0,60}\b(?:think about it|not (?:yet|now|this (?:quarter|half|year))|later|next (?:quarter|half|year)|"
+                      r"maybe|come back|revisit|circle back)\b", re.IGNORECASE)
 
 
 def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
@@ -397,6 +419,8 @@ def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pendin
         return "clarify_answer"
     if not has_history:
         return "new_situation"
+    if DISAGREEING.match(text):  # "I don't agree that I should kill it. People love it once…": pushback first
+        return "objection"
     if "failed" in facts:
         return "outcome_failure"
     if "shipped" in facts:
