@@ -314,3 +314,12 @@ def test_pushback_is_an_objection_whatever_facts_follow_and_holds_the_step(share
     held = shared_mentor.ask("I'm not avoiding it though. It's blocked on another team's API that isn't deployed yet.",
                              session=session)
     assert held.move == "objection" and held.step is Step.DELIVER_RESULTS
+
+
+def test_a_step_back_is_not_called_moving_on(shared_mentor):
+    session = Session()
+    session.step = Step.BIAS_FOR_ACTION
+    answer = shared_mentor.ask("update: my config push took down checkout for an hour yesterday, it was my change",
+                               session=session)
+    assert answer.step is Step.DELIVER_RESULTS
+    assert "That moves you on" not in answer.text and "step back" in answer.text

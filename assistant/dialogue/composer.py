@@ -87,7 +87,8 @@ class TurnInput:
     scope_reason: str = "career"
     adjacent: str | None = None
     open_commitment: str | None = None
-    moved: bool = False  # the step changed this turn
+    moved: bool = False  # the wheel turned forward this turn
+    went_back: bool = False  # placed on an earlier (or another) step than the turn before
 
 
 class Citer:
@@ -307,6 +308,8 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead=lead.lstrip()))
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
+        elif turn.went_back:  # what they said puts them earlier on the wheel than we had them
+            parts.append(self._where(turn, step, citer, lead="Then let's take a step back. "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         elif direct:  # a yes/no question is answered first, then placed

@@ -17,9 +17,9 @@ from ..diagnosis import FIRST_PERSON, signal_vectors
 from ..flywheel import Flywheel
 from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
-from .placement import Placement, place
+from .placement import ORDER, Placement, place
 from .profile import Profile
-from .meaning import StepModel, TransitionModel
+from .meaning import StepModel, TransitionModel, advance
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -94,7 +94,8 @@ class TurnState:
     placement: Placement
     profile: Profile  # a working copy; the session takes it when the turn completes
     adjacent: str | None = None
-    moved: bool = False
+    moved: bool = False  # the wheel turned forward this turn
+    went_back: bool = False  # placed on an earlier (or another) step than before
     facts_added: list[str] = field(default_factory=list)
     model_read: bool = False  # the model's structured reading was used
 
@@ -154,8 +155,11 @@ class DialogueManager:
                           vague=bool(ONLY_A_FEELING.match(question)) and not known)
         if reading.move != "thanks":
             profile.pending_clarification = []
-        moved = placement.step is not None and previous is not None and placement.step is not previous
-        return TurnState(reading, placement, profile, moved=moved, facts_added=list(reading.facts))
+        changed = placement.step is not None and previous is not None and placement.step is not previous
+        # Forward is "that moves you on"; anything else is a re-placement ("let's take a step back").
+        forward = changed and (placement.step is advance(previous) or ORDER.get(placement.step, -1) > ORDER.get(previous, 99))
+        return TurnState(reading, placement, profile, moved=forward, went_back=changed and not forward,
+                         facts_added=list(reading.facts))
 
     def _read_follow_up(self, text: str, vector) -> tuple[str, dict]:
         reading = self.understanding.read(text, vector=vector, has_history=True, factual=is_factual(text, True))
@@ -167,7 +171,7 @@ class DialogueManager:
         turn = TurnInput(
             question=question, vector=vector, reading=state.reading, step=placement.step, sources=sources,
             profile=state.profile, spin=spin, alternatives=list(placement.alternatives), ask=placement.ask,
-            scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved,
+            scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved, went_back=state.went_back,
         )
         return self.composer.compose(turn)
 
