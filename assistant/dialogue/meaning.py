@@ -132,21 +132,18 @@ class StepModel:
             self.weights, self.bias = np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
             return
         vectors = signal_vectors(texts, embedder, cache_dir)
-        x = np.stack([self.features(t, v, find_facts(t)) for t, v in zip(texts, vectors)])
         targets = np.array([self.steps.index(s) for s in steps])
-        self.weights, self.bias = self._trained(x, targets, texts, steps, cache_dir)
+        settings = (self.ITERATIONS, self.LEARNING_RATE, self.L2, self.INPUT_SCALE, self.FACT_WEIGHT,
+                    self.WORDS_WEIGHT, self.WORD_BUCKETS, *self.fact_names)
+        key = "\n".join([" ".join(map(str, settings)), *(f"{s.value}\t{t}" for s, t in zip(steps, texts))])
+        self.weights, self.bias = cached_softmax(
+            "step-model", key, vectors, lambda: np.stack([self.features(t, v, find_facts(t)) for t, v in zip(texts, vectors)]),
+            targets, len(self.steps), cache_dir, iterations=self.ITERATIONS, learning_rate=self.LEARNING_RATE, l2=self.L2)
 
     def features(self, text: str, vector: np.ndarray, facts) -> np.ndarray:
         stated = np.array([1.0 if name in facts else 0.0 for name in self.fact_names], np.float32)
         return np.concatenate([vector, stated * self.FACT_WEIGHT, word_buckets(text, self.WORD_BUCKETS) * self.WORDS_WEIGHT]
                               ) * self.INPUT_SCALE
-
-    def _trained(self, x, targets, texts, steps, cache_dir) -> tuple[np.ndarray, np.ndarray]:
-        settings = (self.ITERATIONS, self.LEARNING_RATE, self.L2, self.INPUT_SCALE, self.FACT_WEIGHT,
-                    self.WORDS_WEIGHT, self.WORD_BUCKETS, *self.fact_names)
-        key = "\n".join([" ".join(map(str, settings)), *(f"{s.value}\t{t}" for s, t in zip(steps, texts))])
-        return cached_softmax("step-model", key, x, targets, len(self.steps), cache_dir, iterations=self.ITERATIONS,
-                              learning_rate=self.LEARNING_RATE, l2=self.L2)
 
     def probabilities(self, text: str, vector: np.ndarray, facts) -> np.ndarray:
         logits = self.features(text, vector, facts) @ self.weights + self.bias
@@ -202,18 +199,18 @@ class TransitionModel:
             return
         texts = [t for t, _, _ in turns]
         vectors = signal_vectors(texts, embedder, cache_dir)
-        rows, targets = [], []
-        for (text, before, after), vector in zip(turns, vectors):
-            move, facts = read(text, vector)
-            rows.append(self.features(text, vector, move, facts, before))
-            targets.append(0 if after is before else 1 if after is advance(before) else 2)
-        x, y = np.stack(rows), np.array(targets)
-        # The cache key hashes the features too: they carry everything else the weights depend on
-        # (the step model, the move reader, the patterns).
-        settings = (self.ITERATIONS, self.LEARNING_RATE, self.L2)
+        targets = np.array([0 if after is before else 1 if after is advance(before) else 2 for _, before, after in turns])
+
+        def features() -> np.ndarray:
+            return np.stack([self.features(text, vector, *read(text, vector), before)
+                             for (text, before, _), vector in zip(turns, vectors)])
+
+        settings = (self.ITERATIONS, self.LEARNING_RATE, self.L2, self.PROBABILITY_SCALE, self.MEANING_WEIGHT,
+                    self.WORD_BUCKETS, hashlib.sha256(step_model.weights.tobytes()).hexdigest())
         key = "\n".join([" ".join(map(str, settings)), *(f"{b.value}\t{a.value}\t{t}" for t, b, a in turns)])
-        self.weights, self.bias = cached_softmax("transition-model", key, x, y, len(TRANSITIONS), cache_dir,
-                                                 iterations=self.ITERATIONS, learning_rate=self.LEARNING_RATE, l2=self.L2)
+        self.weights, self.bias = cached_softmax("transition-model", key, vectors, features, targets, len(TRANSITIONS),
+                                                 cache_dir, iterations=self.ITERATIONS, learning_rate=self.LEARNING_RATE,
+                                                 l2=self.L2)
 
     def features(self, text: str, vector: np.ndarray, move: str, facts, before: Step) -> np.ndarray:
         from .placement import stage_from_facts
@@ -236,28 +233,42 @@ class TransitionModel:
         return TRANSITIONS[int(np.argmax(logits))]
 
 
-def cached_softmax(name: str, key: str, x: np.ndarray, y: np.ndarray, classes: int, cache_dir: Path | None,
-                   **fit) -> tuple[np.ndarray, np.ndarray]:
-    """`fit_softmax`, cached by a hash of exactly what it is trained on (`key` plus the feature
-    bytes): the weights shipped in `assistant.vector_cache` first, then `cache_dir`'s."""
+def cached_softmax(name: str, key: str, vectors: np.ndarray, features, y: np.ndarray, classes: int,
+                   cache_dir: Path | None, **fit) -> tuple[np.ndarray, np.ndarray]:
+    """`fit_softmax` on `features()`, cached by a hash of what the weights depend on: `key` (the
+    settings, texts and labels), the texts' vectors, and the code and data that turn them into
+    features (`reading_fingerprint`). Features are only computed on a miss. The weights shipped
+    in `assistant.vector_cache` are looked up first, then `cache_dir`'s."""
     from ..vector_cache import folder
 
-    digest = hashlib.sha256(key.encode() + x.tobytes() + y.tobytes()).hexdigest()[:20]
+    digest = hashlib.sha256(key.encode() + vectors.tobytes() + y.tobytes() + reading_fingerprint()).hexdigest()[:20]
     filename = f"{name}-{digest}.npz"
     for path in (folder() / filename, Path(cache_dir) / filename if cache_dir else None):
         if path is not None and path.exists():
             try:
                 saved = np.load(path)
-                if saved["weights"].shape == (x.shape[1], classes):
+                if saved["weights"].shape[1] == classes and len(saved["bias"]) == classes:
                     return saved["weights"], saved["bias"]
             except (OSError, ValueError, KeyError):
                 pass  # a damaged cache file is retrained below
-    weights, bias = fit_softmax(x, y, classes, **fit)
+    weights, bias = fit_softmax(features(), y, classes, **fit)
     if cache_dir is not None:
         from ..diagnosis import write_atomically
 
         write_atomically(Path(cache_dir) / filename, lambda tmp: np.savez(tmp, weights=weights, bias=bias))
     return weights, bias
+
+
+@lru_cache(maxsize=1)
+def reading_fingerprint() -> bytes:
+    """The source of everything that turns a message into features (patterns, moves, placement
+    rules, the move examples): any edit to them retrains the models rather than reusing weights."""
+    here = Path(__file__).parent
+    names = ("meaning.py", "understanding.py", "placement.py", "manager.py", "exemplars.yaml")
+    try:
+        return hashlib.sha256(b"".join((here / name).read_bytes() for name in names)).digest()
+    except OSError:  # sources not on disk (a zipped install): texts, labels and vectors still key the cache
+        return b""
 
 
 def training_followups() -> list[tuple[str, Step, Step]]:
