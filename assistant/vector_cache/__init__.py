@@ -6,8 +6,8 @@ same content hash (model name + texts), so a shipped file is only ever used for 
 texts it was computed from; anything else (edited examples, another knowledge folder) is
 embedded and cached in MENTOR_HOME as before. Stored as float16 (half the size; cosine
 similarities move by ~1e-3). The dialogue's trained weights ship here too (`*-model-*.npz`,
-named by a hash of exactly what they were trained on, so a machine whose features differ in
-any bit trains its own). Regenerate after changing the examples, the training data, the
+named by a hash of what they were trained on: texts, labels, vectors and the source of the code
+that reads them, `dialogue.meaning.reading_fingerprint`; anything else trains its own). Regenerate after changing the examples, the training data, the
 flywheel's phrases or the knowledge files: `python -m assistant.vector_cache`
 (tests/test_vector_cache.py fails when the shipped files are stale).
 """
