@@ -298,6 +298,8 @@ def test_a_pushback_gets_an_answer_that_fits_it(shared_mentor, opening, pushback
     ("What did the author say got rolled into Earn Trust?", "Vocally Self Critical"),
     # A sentence ending in ":" announces what follows, even across a section heading.
     ("What is the author's initial advice to mentees?", "Start by Delivering Results"),
+    # A two-part question: the when, and the sentence that gives the cause.
+    ("When did the author cause that outage, and what was the cause?", "load tested"),
 ])
 def test_a_factual_answer_quotes_what_its_sentences_need_to_be_read_alone(shared_mentor, question, needs):
     answer = shared_mentor.ask(question)
@@ -323,3 +325,16 @@ def test_a_step_back_is_not_called_moving_on(shared_mentor):
                                session=session)
     assert answer.step is Step.DELIVER_RESULTS
     assert "That moves you on" not in answer.text and "step back" in answer.text
+
+
+def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
+    session = Session()
+    advice = shared_mentor.ask("I hit every deadline this year but my manager still reviews every PR line by line.",
+                               session=session)
+    shared_mentor.ask("This sprint I closed all five of my tickets on time. My lead dropped the daily check-ins.",
+                      session=session)
+    shared_mentor.ask("Great, so what now?", session=session)
+    last = session.turns[-1].next_action
+    closing = shared_mentor.ask("Thanks, this was genuinely useful.", session=session)
+    assert advice.next_action and last and closing.move == "thanks"
+    assert closing.text.endswith(f"Your next action stands: {last}")

@@ -492,9 +492,9 @@ class OfflineComposer:
     def _thanks(self, turn: TurnInput) -> str:
         seed = turn.question + "|".join(turn.profile.used("actions")[-1:])
         closing = stable_pick(self.content.closings(), seed)
-        last = turn.profile.used("actions")[-1:] if turn.profile.used("actions") else []
-        if last:
-            return f"{closing}\n\nYour next action stands: {fill(last[0], self._thing(turn))}"
+        given = turn.profile.used("given")[-1:]  # the last next action, word for word as it was given
+        if given:
+            return f"{closing}\n\nYour next action stands: {given[0]}"
         return closing
 
     def _adjacent(self, turn: TurnInput) -> str:

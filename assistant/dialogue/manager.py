@@ -173,7 +173,10 @@ class DialogueManager:
             profile=state.profile, spin=spin, alternatives=list(placement.alternatives), ask=placement.ask,
             scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved, went_back=state.went_back,
         )
-        return self.composer.compose(turn)
+        composition = self.composer.compose(turn)
+        if composition.next_action:  # as the mentee read it, for "your next action stands" later
+            state.profile.said["given"] = [composition.next_action]
+        return composition
 
     def step_label(self, step: Step) -> str:
         return self.flywheel[step].name

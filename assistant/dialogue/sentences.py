@@ -43,7 +43,7 @@ QUESTION_TYPES = {
     "number": re.compile(r"\bhow (?:many|much|long|big|far)\b|\bwhat (?:number|size|scale)\b|\bin total\b|"
                          r"\bhow many lines\b|\bcount\b", re.IGNORECASE),
     "when": re.compile(r"\bwhen\b|\bwhat year\b|\bwhich year\b|\bwhat day\b|\bat what point\b", re.IGNORECASE),
-    "why": re.compile(r"\bwhy\b|\bwhat caused\b|\breason\b|\bhow come\b", re.IGNORECASE),
+    "why": re.compile(r"\bwhy\b|\bwhat caused\b|\bthe cause\b|\breason\b|\bhow come\b", re.IGNORECASE),
     "principle": re.compile(r"\bwhich (?:leadership )?(?:principle|lp)s?\b|\bwhat (?:leadership )?(?:principle|lp)s?\b",
                             re.IGNORECASE),
 }
@@ -230,7 +230,9 @@ class SentenceIndex:
             if len(picked) >= limit or score < top_score - 0.15:
                 break
             picked.append(i)
-        if qtype == "why" and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
+        # "When did it happen, and what was the cause?": the why part gets its sentence too.
+        asks_why = qtype == "why" or bool(QUESTION_TYPES["why"].search(question))
+        if asks_why and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
             reason = next((i for _, i in scored if BECAUSE.search(self.sentences[i].text)
                            and self.sentences[i].section == self.sentences[top].section), None)
             if reason is not None:
