@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import httpx
 import openai
@@ -289,9 +290,14 @@ def test_two_workers_share_one_postgresql(home_copy, postgres_url, tmp_path):
 
     env = {"MENTOR_HOME": str(home_copy), "MENTOR_DATABASE_URL": postgres_url, "MENTOR_API_TOKENS": f"alice:{ALICE}"}
     with ServeProcess(env, "--workers", "2", log_path=tmp_path / "serve.log") as server:
-        api = client(server.url)
+        # /readyz answered once means one worker is up; wait (bounded) until the other answers too.
+        seen, deadline = set(), time.monotonic() + 60
+        while len(seen) < 2 and time.monotonic() < deadline:
+            seen.add(httpx.get(server.url + "/readyz", timeout=10).headers["x-mentor-worker"])  # a new connection each
+        assert len(seen) == 2, "the second worker never became ready"
 
         def ask(n: int) -> tuple[str, str]:
+            api = client(server.url)  # its own connection: a shared pool could keep every request on one worker
             raw = api.chat.completions.with_raw_response.create(
                 model="flywheel-mentor", user=f"user{n}", messages=[{"role": "user", "content": QUESTION}])
             return raw.parse().model_extra["mentor"]["step"], raw.headers["x-mentor-worker"]
