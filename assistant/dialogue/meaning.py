@@ -3,7 +3,7 @@
 Patterns (`understanding.FACT_PATTERNS`) are precise but only know the words they were
 written for; on messages nobody tuned them on they placed about 63% of first messages
 right. The models here learn from data instead (see `training/`, written and labelled by
-seven separate authors from the article alone, never from an eval split):
+nine separate authors from the article alone, never from an eval split):
 
 - `StepModel`: where a message puts the mentee. A softmax regression over the message's
   MiniLM vector, the facts the patterns found, and hashed words.
