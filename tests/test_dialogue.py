@@ -338,3 +338,18 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     closing = shared_mentor.ask("Thanks, this was genuinely useful.", session=session)
     assert advice.next_action and last and closing.move == "thanks"
     assert closing.text.endswith(f"Your next action stands: {last}")
+
+
+@pytest.mark.parametrize("message, topic", [
+    ("Got an offer for a senior role, they came in 15% under what I make now. How do I counter?", "pay"),
+    ("Startup gave me 0.4% equity with a 1 year cliff. Is that good for employee #12?", "pay"),
+    ("Should I do the CFA or an MBA if I want to move into FP&A?", "qualifications"),
+    ("I have a final round interview next Tuesday, what competency questions do they ask?", "job_search"),
+    # Career messages that use the same words stay on the wheel.
+    ("My report launched the new search six weeks ago and adoption is 15% of the company.", None),
+    ("We ran user interviews and a stay interview pilot; the results are in.", None),
+])
+def test_career_adjacent_questions_are_named_not_placed(message, topic):
+    from assistant.dialogue.manager import adjacent_topic
+
+    assert adjacent_topic(message) == topic

@@ -25,12 +25,18 @@ from .understanding import Reading, Understanding, find_facts
 ADJACENT = {
     "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
                       r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp))\b", re.I),
+    "pay_offer": re.compile(r"\b(?:countering|counter(?:ed)? (?:with|at)|came in (?:\d+\s?%|\w+) (?:under|below|over|above)|"
+                        r"negotiate (?:it |that )?(?:up|higher|down)|\d+(?:\.\d+)?\s?% (?:equity|stake)|\b1[- ]year cliff|"
+                        r"409a|vesting schedule|\d+k (?:eur|usd|gbp|base)|base (?:salary|pay) of)\b", re.I),
+    "qualifications": re.compile(r"\b(?:should i (?:do|get|take|go for|pursue) (?:an? |the |my )?(?:mba|cfa|cpa|phd|master'?s)|"
+                                 r"(?:mba|cfa|cpa|phd) or (?:an? |the )?(?:mba|cfa|cpa|phd|master'?s))\b", re.I),
     "visa": re.compile(r"\b(?:visa|h-?1b|green card|immigration|work permit|sponsorship|citizenship)\b", re.I),
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),
     "job_search": re.compile(r"\b(?:resume|résumé|cv|cover letter|leetcode|job hunt|job search|applying (?:to|for) (?:jobs|roles|big tech|faang)|"
-                             r"interview prep|recruiters?|job (?:boards?|postings?|listings?|sites?)|linkedin|"
+                             r"interview prep|recruiters?|job (?:boards?|postings?|listings?|sites?)|linkedin|(?:competency|panel|final[- ]round) (?:questions|interview)|"
+                             r"interview (?:next|this|on) (?:week|monday|tuesday|wednesday|thursday|friday)|"
                              r"(?:system design|coding|technical|behaviou?ral|onsite|phone) interviews?|interview(?:ing)? "
                              r"(?:prep|preparation|questions|loop|practice)|prep(?:are|aring)? for (?:an? |my |the )?interviews?)\b", re.I),
     "legal": re.compile(r"\b(?:lawyer|lawsuit|sue|discriminat\w*|harass\w*|hr complaint|wrongful(?:ly)? (?:terminat|dismiss)\w*|"
@@ -41,7 +47,7 @@ ADJACENT = {
 def adjacent_topic(text: str) -> str | None:
     for topic, pattern in ADJACENT.items():
         if pattern.search(text):
-            return topic
+            return "pay" if topic == "pay_offer" else topic  # an offer's numbers are a pay question
     return None
 
 
