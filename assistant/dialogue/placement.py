@@ -94,6 +94,8 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     ("I'm unhappy at work"): we ask rather than guess, however clear the prior looks."""
     ranked = sorted(scores, key=scores.get, reverse=True)
     runner_up = lambda step: [s for s in ranked if s is not step][:1]  # noqa: E731
+    # How far the model's best step leads the runner-up (1.0: nothing to compare with).
+    gap = scores[ranked[0]] - scores[ranked[1]] if len(ranked) > 1 else 1.0
 
     if move in ("factual", "thanks"):
         return Placement(None, 0.0, reason="none")
@@ -111,9 +113,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         # A first message: the step model decides (it reads the facts too, alongside the meaning
         # and the words; on unseen messages that beats the facts' own order, see the README).
         # When its top two are close and a stated fact points at one of them, the fact settles it.
-        top_two = ranked[:2]
-        close = len(top_two) == 2 and scores[top_two[0]] - scores[top_two[1]] < margin
-        if not (close and step in top_two and not vague):
+        if not (gap < margin and step in ranked[:2] and not vague):
             step, used = None, []
     if (move == "objection" and previous is not None and step is not None and "caused_incident" not in fresh
             and abs(ORDER.get(step, 0) - ORDER.get(previous, 0)) >= 2):
@@ -155,7 +155,6 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         return Placement(None, 0.0, reason="none")
     top = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
-    gap = scores[top] - scores[second] if second is not None else 1.0
     confidence = round(min(0.85, 0.5 + gap * 5), 3)
     if previous is not None and move == "new_situation" and (gap < margin or not long_message):
         # Mid-conversation, a message with no new facts is about where we already are.
