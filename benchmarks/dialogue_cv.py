@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant.dialogue import meaning
-    from assistant.dialogue.manager import is_factual
+    from assistant.dialogue.manager import read_follow_up
     from assistant.dialogue.placement import stage_from_facts
     from assistant.dialogue.understanding import Understanding, find_facts
     from assistant.embeddings import shared_embedder
@@ -42,8 +42,7 @@ def main() -> None:
     understanding = Understanding(embedder, None)
 
     def read(text, vector):
-        reading = understanding.read(text, vector=vector, has_history=True, factual=is_factual(text, True))
-        return reading.move, reading.facts
+        return read_follow_up(understanding, text, vector)
 
     facts_right = sum(stage_from_facts(set(find_facts(t)), set())[0] is s for t, s in zip(texts, steps))
     order = np.random.RandomState(args.seed).permutation(len(texts))

@@ -7,6 +7,7 @@ import pytest
 
 from assistant import Session, Step
 from assistant.dialogue import meaning
+from assistant.dialogue.manager import read_follow_up
 from assistant.dialogue.meaning import StepModel, advance, training_data, training_followups, training_situations
 from assistant.dialogue.understanding import find_facts
 from assistant.embeddings import shared_embedder
@@ -68,7 +69,7 @@ def test_the_step_model_generalises_to_messages_it_was_not_trained_on(monkeypatc
 ])
 def test_the_transition_model_tells_partial_progress_from_a_met_condition(dialogue, before, message, expected):
     vector = shared_embedder().embed_one(message)
-    move, facts = dialogue._read_follow_up(message, vector)
+    move, facts = read_follow_up(dialogue.understanding, message, vector)
     assert dialogue.transitions.predict(message, vector, move, facts, before) == expected
 
 

@@ -92,6 +92,12 @@ def is_factual(text: str, has_history: bool) -> bool:
     return not has_history and not PERSONAL_CUE.search(text)
 
 
+def read_follow_up(understanding: Understanding, text: str, vector) -> tuple[str, dict]:
+    """(move, facts) of a mid-conversation message: what the transition model learns from and reads."""
+    reading = understanding.read(text, vector=vector, has_history=True, factual=is_factual(text, True))
+    return reading.move, reading.facts
+
+
 @dataclass
 class TurnState:
     """What the dialogue worked out for a turn, before any answer is written."""
@@ -114,7 +120,8 @@ class DialogueManager:
         self.embedder = embedder
         self.understanding = Understanding(embedder, cache_dir)
         self.step_model = StepModel(embedder, cache_dir)
-        self.transitions = TransitionModel(self.step_model, embedder, self._read_follow_up, cache_dir)
+        self.transitions = TransitionModel(self.step_model, embedder,
+                                           lambda text, vector: read_follow_up(self.understanding, text, vector), cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
         composer = OfflineComposer(flywheel, self.sentences)
         texts = composer._actions
@@ -146,13 +153,15 @@ class DialogueManager:
             profile.add_fact(key, evidence, turn=user_turns)
         profile.remember_phrases(reading.phrases)
         previous = session.step if session is not None else None
-        scores = (self.step_model.scores(question, vector, reading.facts)
-                  if reading.move not in ("factual", "thanks") else {})
-        if reading.move == "clarify_answer" and pending and session is not None:
+        if reading.move in ("factual", "thanks"):
+            scores = {}
+        elif reading.move == "clarify_answer" and pending and session is not None:
             # The reply answers our question about the message before it: read them together.
             asked = next((t.text for t in reversed(session.turns) if t.role == "user"), "")
             both = f"{asked}\n{question}"
             scores = self.step_model.scores(both, self.embedder.embed_one(both), {**find_facts(asked), **reading.facts})
+        else:
+            scores = self.step_model.scores(question, vector, reading.facts)
         transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous)
                       if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "after_that")
                       else None)  # "and after that?" asks about the next step: the rules move on
@@ -166,10 +175,6 @@ class DialogueManager:
         forward = changed and (placement.step is advance(previous) or ORDER.get(placement.step, -1) > ORDER.get(previous, 99))
         return TurnState(reading, placement, profile, moved=forward, went_back=changed and not forward,
                          facts_added=list(reading.facts))
-
-    def _read_follow_up(self, text: str, vector) -> tuple[str, dict]:
-        reading = self.understanding.read(text, vector=vector, has_history=True, factual=is_factual(text, True))
-        return reading.move, reading.facts
 
     def compose(self, question: str, vector, state: TurnState, sources, spin: int = 1,
                 open_commitment: str | None = None, scope_reason: str = "career") -> Composition:
