@@ -316,6 +316,7 @@ class Mentor:
             request.standalone_question if factual else request.question,
             request.search_vector if factual else request.vector, state, request.sources, spin=session.spin if session else 1,
             open_commitment=open_items[-1].text if open_items else None, scope_reason=request.scope_reason,
+            last_action=next((t.next_action for t in reversed(session.turns) if t.next_action), None) if session else None,
         )
         return self.dialogue.composer.stream_text(request.composition.text)
 

@@ -89,6 +89,7 @@ class TurnInput:
     open_commitment: str | None = None
     moved: bool = False  # the wheel turned forward this turn
     went_back: bool = False  # placed on an earlier (or another) step than the turn before
+    last_action: str | None = None  # the last next action this conversation gave, as given
 
 
 class Citer:
@@ -492,9 +493,8 @@ class OfflineComposer:
     def _thanks(self, turn: TurnInput) -> str:
         seed = turn.question + "|".join(turn.profile.used("actions")[-1:])
         closing = stable_pick(self.content.closings(), seed)
-        given = turn.profile.used("given")[-1:]  # the last next action, word for word as it was given
-        if given:
-            return f"{closing}\n\nYour next action stands: {given[0]}"
+        if turn.last_action:
+            return f"{closing}\n\nYour next action stands: {turn.last_action}"
         return closing
 
     def _adjacent(self, turn: TurnInput) -> str:

@@ -177,17 +177,16 @@ class DialogueManager:
                          facts_added=list(reading.facts))
 
     def compose(self, question: str, vector, state: TurnState, sources, spin: int = 1,
-                open_commitment: str | None = None, scope_reason: str = "career") -> Composition:
+                open_commitment: str | None = None, scope_reason: str = "career",
+                last_action: str | None = None) -> Composition:
         placement = state.placement
         turn = TurnInput(
             question=question, vector=vector, reading=state.reading, step=placement.step, sources=sources,
             profile=state.profile, spin=spin, alternatives=list(placement.alternatives), ask=placement.ask,
             scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved, went_back=state.went_back,
+            last_action=last_action,
         )
-        composition = self.composer.compose(turn)
-        if composition.next_action:  # as the mentee read it, for "your next action stands" later
-            state.profile.said["given"] = [composition.next_action]
-        return composition
+        return self.composer.compose(turn)
 
     def step_label(self, step: Step) -> str:
         return self.flywheel[step].name
