@@ -235,8 +235,8 @@ class TransitionModel:
 
 
 def cached_softmax(name: str, key: str, vectors: np.ndarray, features, y: np.ndarray, classes: int,
-                   cache_dir: Path | None, **fit) -> tuple[np.ndarray, np.ndarray]:
-    """`fit_softmax` on `features()`, cached by a hash of what the weights depend on: `key` (the
+                   cache_dir: Path | None, fitter=None, **fit) -> tuple[np.ndarray, np.ndarray]:
+    """`fit_softmax` (or `fitter`, same signature) on `features()`, cached by a hash of what the weights depend on: `key` (the
     settings, texts and labels), the texts' vectors, and the code and data that turn them into
     features (`reading_fingerprint`). Features are only computed on a miss. The weights shipped
     in `assistant.vector_cache` are looked up first, then `cache_dir`'s."""
@@ -252,7 +252,7 @@ def cached_softmax(name: str, key: str, vectors: np.ndarray, features, y: np.nda
                     return saved["weights"], saved["bias"]
             except (OSError, ValueError, KeyError):
                 pass  # a damaged cache file is retrained below
-    weights, bias = fit_softmax(features(), y, classes, **fit)
+    weights, bias = (fitter or fit_softmax)(features(), y, classes, **fit)
     if cache_dir is not None:
         from ..diagnosis import write_atomically
 
@@ -265,7 +265,8 @@ def reading_fingerprint() -> bytes:
     """The source of everything that turns a message into features (patterns, moves, placement
     rules, the move examples): any edit to them retrains the models rather than reusing weights."""
     here = Path(__file__).parent
-    names = ("meaning.py", "understanding.py", "placement.py", "manager.py", "exemplars.yaml")
+    names = ("meaning.py", "understanding.py", "placement.py", "manager.py", "exemplars.yaml", "sentences.py",
+             "fact_ranker.py")
     try:
         return hashlib.sha256(b"".join((here / name).read_bytes() for name in names)).digest()
     except OSError:  # sources not on disk (a zipped install): texts, labels and vectors still key the cache

@@ -18,11 +18,14 @@ import numpy as np
 from ..retrieval import tokenize
 from ..store import StoredChunk
 
-_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(A-Z0-9#])")
+_SPLIT = re.compile(r"(?<=[.!?…])[\"”’)*]*\s+(?=[\"“‘(A-Z0-9#])")
 _MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*•]\s+|\d+\.\s+|#+\s+)|\*\*|__|\*|\[[^\]]*\]\([^)]*\)")
 # Weights of a sentence's score for factual answers, tuned on evals/mentoring/dev facts only.
 LEXICAL_WEIGHT = 0.15
 PASSAGE_WEIGHT = 0.3
+# With the learned ranker: a further sentence joins the answer when it is this likely relative to the best.
+RANKER_KEEP = 0.3
+READS_ON = True
 MIN_QUOTE_WORDS = 7
 MAX_QUOTE_WORDS = 50
 # Sentences that only point elsewhere ("The next step is Bias for Action.") carry no advice.
@@ -52,6 +55,14 @@ QUESTION_TYPES = {
 # says it ("I've always been fascinated by the Leadership Principles") over the one that answers.
 QUESTION_NOISE = frozenset({"author", "article", "say", "says", "describe", "mention", "according", "write", "wrote", "post",
                             "tell", "leadership", "principle", "principl", "principles", "lp", "lps", "amazon"})
+
+
+def question_type(question: str) -> str:
+    """number, when, why, principle or what: the first type whose cue the question carries."""
+    for name, pattern in QUESTION_TYPES.items():
+        if pattern.search(question):
+            return name
+    return "what"
 
 
 def section_cues(question: str) -> tuple[str, ...]:
@@ -144,6 +155,9 @@ class SentenceIndex:
         from rank_bm25 import BM25Okapi
 
         self._bm25 = BM25Okapi([tokenize(s.text) for s in items]) if items else None
+        from .fact_ranker import FactRanker
+
+        self.ranker: FactRanker | None = FactRanker(self, embedder, cache_dir) if items else None
 
     # --- quotes ---------------------------------------------------------------------
     def best_quote(self, vector: np.ndarray, *, sections: tuple[str, ...] = (), kinds: tuple[str, ...] = ("article",),
@@ -164,12 +178,6 @@ class SentenceIndex:
         return best
 
     # --- factual answers -------------------------------------------------------------
-    def question_type(self, question: str) -> str:
-        for name, pattern in QUESTION_TYPES.items():
-            if pattern.search(question):
-                return name
-        return "what"
-
     def answer_sentences(self, question: str, vector: np.ndarray, *, spin: int | None = None,
                          principle: str | None = None, limit: int = 2,
                          passages: dict[str, float] | None = None) -> list[Sentence]:
@@ -180,7 +188,7 @@ class SentenceIndex:
         cue for the question's type (a number, a when, a why, a principle's name)."""
         if not self.sentences:
             return []
-        qtype = self.question_type(question)
+        qtype = question_type(question)
         if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
             qtype, limit = "what", max(limit, 3)
         sims = self.vectors @ vector
@@ -190,11 +198,16 @@ class SentenceIndex:
         sections = section_cues(question)
         if sections == ("Conclusion",):  # the closing is four sentences: all of them
             return [x for x in self.sentences if x.section == "Conclusion"]
+        learned = self.ranker.probabilities(question, vector) if self.ranker and self.ranker.weights is not None else None
         scored: list[tuple[float, int]] = []
         for i, s in enumerate(self.sentences):
             if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
                 continue  # "the second spin" means that spin's sentences
             if sections and s.section not in sections:
+                continue
+            if learned is not None:
+                defines = principle is not None and s.kind == "principle" and s.section.lower() == principle.lower()
+                scored.append((float(learned[i]) + (1.0 if defines else 0.0), i))
                 continue
             score = float(sims[i]) + LEXICAL_WEIGHT * float(lexical[i]) / top_lexical
             score += PASSAGE_WEIGHT * (passages or {}).get(s.chunk_id, 0.0)
@@ -227,7 +240,8 @@ class SentenceIndex:
         top_score, top = scored[0]
         picked = [top]
         for score, i in scored[1:]:
-            if len(picked) >= limit or score < top_score - 0.15:
+            close = score >= top_score * RANKER_KEEP if learned is not None else score >= top_score - 0.15
+            if len(picked) >= limit or not close:
                 break
             picked.append(i)
         # "When did it happen, and what was the cause?": the why part gets its sentence too.
@@ -241,7 +255,7 @@ class SentenceIndex:
         # colon announces).
         following = top + 1
         head = self.sentences[top]
-        reads_on = head.text.endswith(":") or qtype in ("what", "why", "number") and (
+        reads_on = head.text.endswith(":") or (learned is None or READS_ON) and qtype in ("what", "why", "number") and (
             qtype != "number" or not NUMBER.search(head.text))
         if (reads_on and following < len(self.sentences) and following not in picked
                 and (self.sentences[following].section == head.section or head.text.endswith(":"))):

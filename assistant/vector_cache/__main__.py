@@ -1,6 +1,7 @@
 """`python -m assistant.vector_cache`: recompute the shipped vectors from a fresh first run on
 the packaged knowledge (everything a first `mentor index` and first answer embed), as float16,
-and the dialogue's trained weights (`dialogue.meaning`: the step and transition models)."""
+and the dialogue's trained weights (`dialogue.meaning`: the step and transition models;
+`dialogue.fact_ranker`: which sentences answer a factual question)."""
 
 from __future__ import annotations
 
