@@ -2,6 +2,7 @@
 
     python benchmarks/fact_ranker_cv.py             # 5-fold cross-validation
     python benchmarks/fact_ranker_cv.py --folds 10
+    python benchmarks/fact_ranker_cv.py --by-author   # train on three authors, test on the fourth
 
 On `assistant/dialogue/training/facts.yaml` (never on an eval split): each fold trains the ranker
 on the other folds' questions and ranks every sentence of the article for the held-back ones.
@@ -24,6 +25,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--by-author", action="store_true",
+                        help="hold back one author's questions at a time (new wordings, as a user's would be)")
     parser.add_argument("--show", action="store_true", help="print the held-back questions the ranker misses")
     args = parser.parse_args()
 
@@ -40,11 +43,17 @@ def main() -> None:
         probe = index.ranker
         gold = [set(probe.locate(q["answers"])) for q in questions]
         order = np.random.RandomState(args.seed).permutation(len(questions))
+        if args.by_author:
+            authors = sorted({q.get("author", "") for q in questions})
+            folds = [{i for i, q in enumerate(questions) if q.get("author", "") == a} for a in authors]
+            label = "leave one author out"
+        else:
+            folds = [set(order[k::args.folds].tolist()) for k in range(args.folds)]
+            label = f"{args.folds}-fold"
         counts = {"ranker": [0, 0, 0], "no ranker": [0, 0, 0]}
         original = fact_ranker.training_questions
         try:
-            for k in range(args.folds):
-                unseen = set(order[k::args.folds].tolist())
+            for unseen in folds:
                 fact_ranker.training_questions = lambda: [q for i, q in enumerate(questions) if i not in unseen]  # noqa: E731
                 index.ranker = fact_ranker.FactRanker(index, embedder, None)
                 for i in sorted(unseen):
@@ -68,7 +77,7 @@ def main() -> None:
         n = sum(1 for g in gold if g)
         for name, (top1, top3, answered) in counts.items():
             ranks = f"top-1 {top1 / n:.3f}  top-3 {top3 / n:.3f}  " if name == "ranker" else " " * 26
-            print(f"{name:10s} {ranks}answered {answered / n:.3f}  of {n} questions  [{args.folds}-fold]")
+            print(f"{name:10s} {ranks}answered {answered / n:.3f}  of {n} questions  [{label}]")
 
 
 if __name__ == "__main__":

@@ -158,6 +158,26 @@ def test_factual_questions_are_answered_from_the_article_with_cited_sentences(sh
     assert all(c.verified for c in answer.citations) and answer.citations
 
 
+@pytest.mark.parametrize("question, step_name, order", [
+    ("Which Leadership Principle is the very first step in his flywheel?", "Deliver Results", 1),
+    ("so what's step four again, the fourth step?", "Invent and Simplify", 4),
+    ("what's the last step of the flywheel?", "Are Right a Lot", 6),
+])
+def test_which_step_comes_where_is_answered_from_the_wheel(shared_mentor, question, step_name, order):
+    answer = shared_mentor.ask(question)
+    assert answer.step is None and f"step {order} of 6 is **{step_name}**" in answer.text
+
+
+def test_a_question_about_the_author_is_factual_even_when_it_names_a_situation(shared_mentor):
+    answer = shared_mentor.ask("Who did he keep going to with his stack of trust cash to ask for bigger scope?")
+    assert answer.step is None and "director" in answer.text.lower()
+
+
+def test_a_mentee_question_quoted_in_the_article_is_not_given_as_an_answer(shared_mentor):
+    answer = shared_mentor.ask("If a mentee says they're stuck in a rut, where does he tell them to start?")
+    assert "how do I get out of that?" not in answer.text
+
+
 def test_profile_round_trips_with_the_session():
     session = Session(name="ana")
     session.profile.add_fact("trusted", "my director backs me", turn=1)

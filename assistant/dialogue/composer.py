@@ -28,6 +28,9 @@ NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: th
 ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
 RELATED_FLOOR = 0.5
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "1st", "2nd", "3rd", "4th", "5th", "6th")
+NTH_STEP = re.compile(r"\b(?:very )?(?P<nth>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|last|final)\s+"
+                      r"(?:step|stage|principle)\b(?! (?:of|in) (?:my|your|the) (?!flywheel|wheel))", re.IGNORECASE)
 # A factual question that points back at the mentee's own situation ("when he was in that kind of hole").
 LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kind of\s+|sort of\s+)?"
                        r"(?:hole|spot|situation|position|place|mess|rut|problem|boat)\b|\blike (?:me|mine)\b"
@@ -520,7 +523,16 @@ class OfflineComposer:
         return f"In short ({where}): {summary[0].upper() + summary[1:]}"
 
     def _order_answer(self, turn: TurnInput, citer: Citer) -> str | None:
-        """"Which principle comes after Think Big?": the wheel's order is data, answer from it."""
+        """"Which principle comes after Think Big?", "what's the first step?": the wheel's order is
+        data, answer from it."""
+        ordinal = NTH_STEP.search(turn.question)
+        if ordinal and re.search(r"\b(?:which|what)\b", turn.question, re.I):
+            word = ordinal.group("nth").lower()
+            order = 6 if word in ("last", "final") else ORDINALS.index(word) % 6 + 1
+            info = next((self.flywheel[s] for s in self.flywheel.steps if self.flywheel[s].order == order), None)
+            if info is not None:
+                return (f"On the flywheel, step {order} of 6 is **{info.name}**{self._guide(info.step, citer, turn)}: "
+                        f"{info.idea}")
         match = re.search(r"\b(?:comes?|is|step)?\s*(?P<rel>next after|after|before|follows?|precedes?)\s+(?:you\s+\w+\s+(?:a\s+)?(?:bigger problem\s+)?(?:with\s+)?)?(?P<name>[A-Z][\w ]+)",
                           turn.question)
         if not match or not re.search(r"\b(?:which|what)\b[^?]{0,30}\b(?:principle|step|lp|comes)\b", turn.question, re.I):

@@ -82,6 +82,8 @@ def is_factual(text: str, has_history: bool) -> bool:
         # "What does 'more' even mean?" after a story about my manager is still about me.
         return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not re.search(
             r"\b(?:the author|author's|carlos|the article|the post|spin)\b", text, re.I))
+    if not has_history and THIRD_PERSON.search(text) and not FIRST_PERSON.search(text):
+        return True  # "who did he go to for more scope?" opens a chat about the author, whatever it mentions
     if find_facts(text) and not has_history:
         return False  # "well, it's live. now what?" tells us where they are
     if FIRST_PERSON.search(text) or has_history and not THIRD_PERSON.search(text):

@@ -75,6 +75,8 @@ def section_cues(question: str) -> tuple[str, ...]:
     return ()
 
 
+# "What do mentees ask him?": the one kind of question a quoted question answers.
+ASKS_ABOUT_QUESTIONS = re.compile(r"\bask(?:s|ed|ing)?\b|\bquestions?\b|\bwonder", re.IGNORECASE)
 SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum of|across|all (?:the|his|five|of the) spins|each spin|every spin|"
                            r"over the spins|throughout|sequence|in order|how did .* grow|from .* to)\b", re.IGNORECASE)
 
@@ -138,8 +140,13 @@ class SentenceIndex:
             (c for c in chunks if c.meta.get("kind") in ("article", "principle")),
             key=lambda c: (c.meta.get("file", ""), int(c.meta.get("position", 0))),
         )
-        for c in ordered:
-            for text in split_sentences(c.text):
+        for k, c in enumerate(ordered):
+            text_of_chunk = c.text
+            following = ordered[k + 1] if k + 1 < len(ordered) else None
+            if (following is not None and following.meta.get("file") == c.meta.get("file")
+                    and following.text.startswith(". ") and not text_of_chunk.rstrip().endswith((".", "!", "?", ":"))):
+                text_of_chunk = text_of_chunk.rstrip() + "."  # the splitter cut at ". ": the last sentence's full stop opens the next chunk
+            for text in split_sentences(text_of_chunk):
                 if text in seen or len(text.split()) < 4:
                     continue
                 seen.add(text)
@@ -205,6 +212,8 @@ class SentenceIndex:
                 continue  # "the second spin" means that spin's sentences
             if sections and s.section not in sections:
                 continue
+            if s.text.rstrip("\"”’)").endswith("?") and not ASKS_ABOUT_QUESTIONS.search(question):
+                continue  # the mentees' own questions ("I'm stuck in a rut…?") are not answers
             if learned is not None:
                 defines = principle is not None and s.kind == "principle" and s.section.lower() == principle.lower()
                 scored.append((float(learned[i]) + (1.0 if defines else 0.0), i))
