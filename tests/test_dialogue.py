@@ -178,6 +178,13 @@ def test_a_mentee_question_quoted_in_the_article_is_not_given_as_an_answer(share
     assert "how do I get out of that?" not in answer.text
 
 
+def test_a_long_message_is_echoed_by_the_part_of_it_that_told_us():
+    facts = find_facts("I'm three months into my first job out of college, a junior backend dev at a fintech startup, "
+                       "and I've missed my last two sprint commitments and my lead checks in on me daily about every ticket")
+    assert facts["slipping"] == "I've missed my last two sprint commitments"  # not "…startup, and I've missed my…"
+    assert facts["new_in_role"] == "I'm three months into my first job out of college"
+
+
 def test_profile_round_trips_with_the_session():
     session = Session(name="ana")
     session.profile.add_fact("trusted", "my director backs me", turn=1)

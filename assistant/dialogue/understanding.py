@@ -369,6 +369,10 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int], slack: int = 0) -> bool:
     return a[0] < b[1] + slack and b[0] < a[1] + slack
 
 
+_JOINING_WORD = r"(?:but|and|so|because|though|although|while|which|since)"
+_CLAUSE_BREAK = re.compile(rf",\s*(?:{_JOINING_WORD}\s+)?|\s+{_JOINING_WORD}\s+|\s+[—–-]\s+|:\s+", re.IGNORECASE)
+
+
 def _clause(text: str, start: int, end: int) -> str:
     """The clause around a match, as the mentee wrote it (used as the fact's evidence)."""
     left = max(text.rfind(c, 0, start) for c in ".!?;\n")
@@ -376,7 +380,14 @@ def _clause(text: str, start: int, end: int) -> str:
     right = min(right_candidates) if right_candidates else len(text)
     clause = text[left + 1:right].strip(" ,")
     words = clause.split()
-    if len(words) > 16:  # long clause: the words around what told us
+    if len(words) > 16:  # long clause: the part of it, between commas or joining words, that told us
+        inner = [m for m in _CLAUSE_BREAK.finditer(text, left + 1, right)]
+        lo = max([m.end() for m in inner if m.end() <= start] or [left + 1])
+        hi = min([m.start() for m in inner if m.start() >= end] or [right])
+        part = text[lo:hi].strip(" ,")
+        if 3 <= len(part.split()) <= 16:
+            return part[:160]
+    if len(words) > 16:  # no such part: the words around what told us
         before = len(text[left + 1:start].split())
         inside = len(text[start:end].split())
         lo = max(0, before - 4)
