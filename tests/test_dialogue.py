@@ -33,6 +33,9 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_
     ("If I overrule the seniors they'll disengage, and a wrong call here costs us a year", set(), {"failed"}),
     ("they deployed the API and I shipped the ticket", set(), {"shipped"}),
     ("he liked it but said to 'think about it more'", {"manager_said_no"}, {"idea_approved"}),
+    ("I wrote a one-pager and my director said go for it", {"idea_approved"}, set()),
+    ("my manager said to go ahead and fix the flaky test", set(), {"idea_approved"}),
+    ("it's behind a flag for two teams and they're using it daily", {"shipped"}, set()),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
