@@ -188,6 +188,17 @@ def test_a_long_message_is_echoed_by_the_part_of_it_that_told_us():
     assert facts["new_in_role"] == "I'm three months into my first job out of college"
 
 
+def test_an_action_for_one_kind_of_mentee_goes_only_to_someone_who_says_they_are_one(shared_mentor):
+    senior = "I'm a senior SRE, six years on the same team, everyone trusts me and I'm bored, I want something bigger"
+    given = [shared_mentor.ask(senior + suffix).next_action or "" for suffix in ("", ".", "!", " now", " soon", " please")]
+    assert given and not any(a.startswith(("If you're early in your career", "If you're new to the team", "If you work on mobile",
+                                           "If you work in QA")) for a in given)
+    from assistant.dialogue.composer import WHO_THEY_ARE
+
+    condition, who = WHO_THEY_ARE[0]
+    assert condition.search("If you're early in your career, volunteer this week…") and who.search("I just joined as a junior dev")
+
+
 def test_profile_round_trips_with_the_session():
     session = Session(name="ana")
     session.profile.add_fact("trusted", "my director backs me", turn=1)

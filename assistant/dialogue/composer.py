@@ -132,6 +132,31 @@ NOT_FOUND = "I couldn't find anything about that in the flywheel article or the 
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
 
 
+# Actions addressed to one kind of mentee ("If you work on mobile, …") are given only to someone
+# whose own words say they are that kind: a meaning match alone sent "If you're early in your
+# career" to a senior SRE.
+WHO_THEY_ARE = (
+    (re.compile(r"^If you're (?:new to the team|early in your career)"),
+     re.compile(r"\b(?:new|junior|just (?:joined|started)|first (?:job|year|months?|weeks?)|grad(?:uate)?|intern|"
+                r"(?:days?|weeks?|months?) (?:in|into))\b", re.I)),
+    (re.compile(r"^If you work on (?:front-end or )?mobile"), re.compile(r"\b(?:mobile|ios|android|apps?|front-?end|ui)\b", re.I)),
+    (re.compile(r"^If you (?:work with data|own a scheduled job or data pipeline)"),
+     re.compile(r"\b(?:data|pipelines?|etl|dashboards?|analytics|sql|warehouse|batch jobs?)\b", re.I)),
+    (re.compile(r"^If you work in QA"), re.compile(r"\b(?:qa|testers?|test engineers?|quality assurance)\b", re.I)),
+    (re.compile(r"^If you work remotely"), re.compile(r"\b(?:remote(?:ly)?|distributed|time ?zones?|from home|wfh)\b", re.I)),
+    (re.compile(r"^If you rarely speak up"), re.compile(r"\b(?:quiet|introvert\w*|shy|speak up|(?:don't|never) talk)\b", re.I)),
+    (re.compile(r"^If your customers are other engineers"),
+     re.compile(r"\b(?:platform|internal (?:tool|service|customer)s?|infra\w*|sdk|developer tools?|devex)\b", re.I)),
+    (re.compile(r"^If you're several layers away from end users"),
+     re.compile(r"\b(?:back-?end|infra\w*|platform|never (?:see|meet|talk to) (?:users|customers))\b", re.I)),
+)
+
+
+def _fits_who_they_are(action: str, turn: TurnInput) -> bool:
+    said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
+    return all(who.search(said) for condition, who in WHO_THEY_ARE if condition.search(action))
+
+
 def settle_condition(action: str, profile: Profile) -> str:
     """"If you caused an incident, write the postmortem…" to someone who said they did: drop the if."""
     for prefix, fact in CONDITIONS.items():
@@ -202,6 +227,8 @@ class OfflineComposer:
         used = set(turn.profile.used(kind))
         if "caused_incident" not in turn.profile.facts:  # incident advice only for someone who had one
             options = [o for o in options if not INCIDENT_ONLY.search(o)] or list(options)
+        if kind == "actions":
+            options = [o for o in options if _fits_who_they_are(o, turn)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
         if not fresh:
             return None
