@@ -212,8 +212,9 @@ class SentenceIndex:
                 continue  # "the second spin" means that spin's sentences
             if sections and s.section not in sections:
                 continue
-            if s.text.rstrip("\"”’)").endswith("?") and not ASKS_ABOUT_QUESTIONS.search(question):
-                continue  # the mentees' own questions ("I'm stuck in a rut…?") are not answers
+            if (s.text.startswith(("“", '"')) and s.text.rstrip("\"”’)").endswith("?")
+                    and not ASKS_ABOUT_QUESTIONS.search(question)):
+                continue  # the mentees' own questions, quoted ("I'm stuck in a rut…?"), are not answers
             if learned is not None:
                 defines = principle is not None and s.kind == "principle" and s.section.lower() == principle.lower()
                 scored.append((float(learned[i]) + (1.0 if defines else 0.0), i))
