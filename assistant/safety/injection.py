@@ -49,6 +49,12 @@ REPORTED_SPEECH = re.compile(
     r"[\"'\u201c\u2018][^\"\u201d\u2019]{1,160}?[\"'\u201d\u2019](?=\W|$)",
     re.IGNORECASE,
 )
+# The mentee reporting back on our earlier advice ("I changed it like you said", "took your advice"):
+# "you" there is our last answer, and nothing is being overridden.
+BACK_REFERENCE = re.compile(
+    r"\b(?:like|as|what) you (?:said|suggested|told me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b",
+    re.IGNORECASE,
+)
 ADDRESSED = re.compile(
     r"\b(?:you|your|yours|you're|youre|yourself|u|assistant|ai|model|bot|chatbot|llm|gpt|reviewer)\b"
     r"|\b(?:instructions?|prompts?|guidelines?|rules|setup|configuration|configured|directives?|persona|"
@@ -144,7 +150,8 @@ class InjectionDetector:
         return self.embedder.embed(texts)
 
     def score(self, text: str) -> InjectionScore:
-        parts = [p for p in segments(text) if ADDRESSED.search(REPORTED_SPEECH.sub(" ", p)) and not COURTESY.match(p)]
+        parts = [p for p in segments(text)
+                 if ADDRESSED.search(BACK_REFERENCE.sub(" ", REPORTED_SPEECH.sub(" ", p))) and not COURTESY.match(p)]
         if not parts or not self.exemplars:
             return InjectionScore(0.0, "", "")
         vectors, alpha, mu = self._fit()
