@@ -19,6 +19,9 @@ COMMITMENT_PATTERN = re.compile(
 )
 
 
+VAGUE_COMMITMENT = re.compile(r"^\w+\s+(?:that|it|this|those|these|so)\b", re.IGNORECASE)
+
+
 @dataclass
 class Turn:
     role: str  # "user" | "assistant"
@@ -60,7 +63,9 @@ class Session:
         turn = Turn(role="user", text=text)
         self.turns.append(turn)
         for match in COMMITMENT_PATTERN.finditer(text):
-            self.add_commitment(match.group("what").strip())
+            what = match.group("what").strip()
+            if not VAGUE_COMMITMENT.match(what):  # "I'll do that": nothing to hold them to in their own words
+                self.add_commitment(what)
         return turn
 
     def add_assistant_turn(self, answer) -> Turn:

@@ -51,3 +51,10 @@ def test_step_order_wraps_around():
         "deliver_results", "earn_trust", "ownership_think_big", "invent_and_simplify",
         "bias_for_action", "are_right_a_lot", "customer_obsession",
     ]
+
+
+def test_a_commitment_only_in_pronouns_is_not_held_against_the_mentee():
+    session = Session()
+    session.add_user_turn("ok I'll do that by Friday")
+    session.add_user_turn("I'll send the rollout plan to my lead by Thursday")
+    assert [c.text for c in session.commitments] == ["send the rollout plan to my lead by Thursday"]
