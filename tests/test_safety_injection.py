@@ -219,6 +219,8 @@ def test_an_attack_after_a_thank_you_is_still_caught(detector):
 
 
 @pytest.mark.parametrize("report", ["I changed it like you said.", "I resized it like you said and she said yes",
-                                    "I took your advice and my manager agreed", "I did what you suggested, she said yes"])
-def test_reporting_back_on_our_advice_is_not_an_attack(detector, report):
+                                    "I took your advice and my manager agreed", "I did what you suggested, she said yes",
+                                    "Ok. Thank you for your time, bye.", "thanks for your time",
+                                    "the migration I told you about landed on Friday"])
+def test_reporting_back_or_saying_goodbye_is_not_an_attack(detector, report):
     assert not detector.flags(report)

@@ -52,7 +52,8 @@ REPORTED_SPEECH = re.compile(
 # The mentee reporting back on our earlier advice ("I changed it like you said", "took your advice"):
 # "you" there is our last answer, and nothing is being overridden.
 BACK_REFERENCE = re.compile(
-    r"\b(?:like|as|what) you (?:said|suggested|told me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b",
+    r"\b(?:like|as|what) you (?:said|suggested|told me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b"
+    r"|\b(?:i|as i|like i) (?:told|said to) you\b",
     re.IGNORECASE,
 )
 ADDRESSED = re.compile(
@@ -73,7 +74,8 @@ COURTESY = re.compile(
     r"^(?:\W*(?:ok(?:ay)?|great|perfect|cool|wow|thanks?|thank (?:you|u)|thx|ty|cheers|many thanks|much appreciated|"
     r"(?:i )?appreciate (?:it|you|this|that|your (?:help|advice|time))|you(?:'re| are)? (?:a star|great|the best|awesome|"
     r"amazing|so helpful|very helpful|right)|you rock|you've been (?:really |so |very )?helpful|so much|very much|a lot|again|"
-    r"for (?:this|that|everything|the (?:help|advice|tips?))|mate)\b)+\W*$",
+    r"for (?:this|that|everything|the (?:help|advice|tips?)|your (?:time|help|advice|patience))|mate|bye|goodbye|"
+    r"see you|take care|have a (?:good|nice|great) (?:one|day|evening|weekend))\b)+\W*$",
     re.IGNORECASE,
 )
 
