@@ -199,6 +199,15 @@ def test_an_action_for_one_kind_of_mentee_goes_only_to_someone_who_says_they_are
     assert condition.search("If you're early in your career, volunteer this week…") and who.search("I just joined as a junior dev")
 
 
+def test_reports_that_are_documents_do_not_make_the_mentee_a_manager_and_a_correction_undoes_it(shared_mentor):
+    assert "manages_others" not in find_facts("my reports are coming back and the numbers are wrong")
+    session = Session()
+    shared_mentor.ask("how do I grow my report, she's been stuck at the same level for two years", session=session)
+    assert session.profile.has("manages_others")
+    shared_mentor.ask("wait, I am NOT a manager, I meant myself", session=session)
+    assert not session.profile.has("manages_others")
+
+
 def test_profile_round_trips_with_the_session():
     session = Session(name="ana")
     session.profile.add_fact("trusted", "my director backs me", turn=1)

@@ -200,7 +200,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bwhat (?:users|customers|they) (?:actually )?(?:want|need)\b|\bcool to me\b|\bonboarding (?:is )?(?:painful|hard|takes)\b",
     ),
     "manages_others": _rx(
-        r"\b(?:my|one of my) (?:direct )?(?:reports?|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
+        # "my reports are coming back wrong": documents, not people
+        r"\b(?:my|one of my) (?:direct )?(?:reports?(?!\s+(?:are|is|were|was|keep|kept)\s+(?:\w+\s+)?(?:coming|wrong|late|off|broken|"
+        r"failing|inaccurate|due|slow|empty))|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
         r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
         r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
@@ -306,6 +308,12 @@ def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
     """A negation (or, for states, a wish: "I want to be trusted") just before a match."""
     pattern = _ONLY_NEGATION if wish_counts else _NEGATION
     return bool(pattern.search(text[max(0, start - 40):start]))
+
+
+# "I'm NOT a manager": the mentee correcting a manager reading of an earlier message.
+NOT_A_MANAGER = re.compile(r"\bi(?:'m|’m| am) not (?:a |an |the |anyone'?s )?(?:\w+ )?(?:manager|team lead|people lead)\b"
+                           r"|\bi (?:don'?t|do not) (?:manage|have) (?:anyone|any(?:one)? reports|direct reports|a team)\b",
+                           re.IGNORECASE)
 
 
 def find_facts(text: str) -> dict[str, str]:
