@@ -152,8 +152,8 @@ WHO_THEY_ARE = (
 )
 
 
-def _fits_who_they_are(action: str, turn: TurnInput) -> bool:
-    said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
+def _fits_who_they_are(action: str, said: str) -> bool:
+    """`said`: the mentee's own words we hold (this message, key phrases, the facts' evidence)."""
     return all(who.search(said) for condition, who in WHO_THEY_ARE if condition.search(action))
 
 
@@ -228,7 +228,8 @@ class OfflineComposer:
         if "caused_incident" not in turn.profile.facts:  # incident advice only for someone who had one
             options = [o for o in options if not INCIDENT_ONLY.search(o)] or list(options)
         if kind == "actions":
-            options = [o for o in options if _fits_who_they_are(o, turn)] or list(options)
+            said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
+            options = [o for o in options if _fits_who_they_are(o, said)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
         if not fresh:
             return None

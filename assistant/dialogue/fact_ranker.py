@@ -56,9 +56,8 @@ class FactRanker:
         self.chunk_vectors = signal_vectors(
             [f"{c.meta.get('section', '')}. {c.meta.get('context', '')}\n{c.text}" for c in chunks], embedder, cache_dir)
         self._chunk_bm25 = BM25Okapi([tokenize(c.text) for c in chunks])
-        self._chunk_position = np.array([chunk_ids.index(s.chunk_id) for s in sentences])
         self._neighbours = _neighbour_indices(sentences)
-        self._chunk_of = _group_indices([s.chunk_id for s in sentences])
+        self._chunk_of = _group_indices([s.chunk_id for s in sentences])  # positions in `chunk_ids`, in the same order
         self._section_of = _group_indices([s.section for s in sentences])
         self._spins = np.array([s.spin if s.spin is not None else -1 for s in sentences])
         self._traits = sentence_traits(sentences)
@@ -77,7 +76,7 @@ class FactRanker:
             return np.concatenate([self.features(q["question"], v, leave_out=i)
                                    for i, ((q, _), v) in enumerate(zip(located, q_vectors))])
 
-        targets = np.concatenate([np.isin(np.arange(len(sentences)), gold).astype(np.int64) for _, gold in located])
+        targets = self._known_answers.reshape(-1).astype(np.int64)
         settings = (self.ITERATIONS, self.LEARNING_RATE, self.L2)
         key = "\n".join([" ".join(map(str, settings)), *(s.text for s in sentences),
                          *(f"{q['question']}\t{gold}" for q, gold in located)])
@@ -106,8 +105,7 @@ class FactRanker:
         contextual = index.vectors @ vector
         plain = self.plain_vectors @ vector
         terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
-        lexical = index._bm25.get_scores(terms) if terms else np.zeros(n)
-        lexical = lexical / (float(np.max(lexical)) or 1.0)
+        lexical = _scaled(index._bm25.get_scores(terms) if terms else np.zeros(n))
         qtype = question_type(question)
         about_author = bool(ABOUT_AUTHOR.search(question))
         spin = spin_mentioned(question)
@@ -116,10 +114,9 @@ class FactRanker:
         chunk_best = _group_max(mixed, self._chunk_of)
         section_best = _group_max(mixed, self._section_of)
         chunk_mean = _group_mean(mixed, self._chunk_of)
-        passage_words = self._chunk_bm25.get_scores(terms) if terms else np.zeros(len(self.chunk_vectors))
-        passage_words = (passage_words / (float(np.max(passage_words)) or 1.0))[self._chunk_position]
+        passage_words = _scaled(self._chunk_bm25.get_scores(terms) if terms else np.zeros(len(self.chunk_vectors)))[self._chunk_of]
         passage_meaning = self.chunk_vectors @ vector
-        passage_meaning = np.column_stack([passage_meaning, passage_meaning - passage_meaning.max()])[self._chunk_position]
+        passage_meaning = np.column_stack([passage_meaning, passage_meaning - passage_meaning.max()])[self._chunk_of]
         remembered = self._remembered(vector, leave_out)
         cues, shape = self._traits
         asked = np.array([qtype == t for t in QUESTION_TYPES[:4]], np.float32)
@@ -198,6 +195,11 @@ def _neighbour_indices(sentences) -> tuple[np.ndarray, np.ndarray]:
     after = np.array([i + 1 if i + 1 < len(sentences) and sentences[i + 1].section == s.section else -1
                       for i, s in enumerate(sentences)])
     return before, after
+
+
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    """BM25 scores over the best one (all zeros stay zeros)."""
+    return scores / (float(np.max(scores)) or 1.0)
 
 
 def _group_indices(keys: list) -> np.ndarray:

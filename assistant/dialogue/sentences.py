@@ -25,7 +25,6 @@ LEXICAL_WEIGHT = 0.15
 PASSAGE_WEIGHT = 0.3
 # With the learned ranker: a further sentence joins the answer when it is this likely relative to the best.
 RANKER_KEEP = 0.3
-READS_ON = True
 MIN_QUOTE_WORDS = 7
 MAX_QUOTE_WORDS = 50
 # Sentences that only point elsewhere ("The next step is Bias for Action.") carry no advice.
@@ -198,14 +197,15 @@ class SentenceIndex:
         qtype = question_type(question)
         if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
             qtype, limit = "what", max(limit, 3)
-        sims = self.vectors @ vector
-        terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
-        lexical = self._bm25.get_scores(terms) if self._bm25 is not None and terms else np.zeros(len(self.sentences))
-        top_lexical = float(np.max(lexical)) or 1.0
         sections = section_cues(question)
         if sections == ("Conclusion",):  # the closing is four sentences: all of them
             return [x for x in self.sentences if x.section == "Conclusion"]
         learned = self.ranker.probabilities(question, vector) if self.ranker and self.ranker.weights is not None else None
+        if learned is None:  # the hand-weighted score's inputs (no labelled questions locate in this knowledge)
+            sims = self.vectors @ vector
+            terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
+            lexical = self._bm25.get_scores(terms) if self._bm25 is not None and terms else np.zeros(len(self.sentences))
+            top_lexical = float(np.max(lexical)) or 1.0
         scored: list[tuple[float, int]] = []
         for i, s in enumerate(self.sentences):
             if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
@@ -255,8 +255,7 @@ class SentenceIndex:
                 break
             picked.append(i)
         # "When did it happen, and what was the cause?": the why part gets its sentence too.
-        asks_why = qtype == "why" or bool(QUESTION_TYPES["why"].search(question))
-        if asks_why and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
+        if QUESTION_TYPES["why"].search(question) and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
             reason = next((i for _, i in scored if BECAUSE.search(self.sentences[i].text)
                            and self.sentences[i].section == self.sentences[top].section), None)
             if reason is not None:
@@ -265,7 +264,7 @@ class SentenceIndex:
         # colon announces).
         following = top + 1
         head = self.sentences[top]
-        reads_on = head.text.endswith(":") or (learned is None or READS_ON) and qtype in ("what", "why", "number") and (
+        reads_on = head.text.endswith(":") or qtype in ("what", "why", "number") and (
             qtype != "number" or not NUMBER.search(head.text))
         if (reads_on and following < len(self.sentences) and following not in picked
                 and (self.sentences[following].section == head.section or head.text.endswith(":"))):

@@ -391,13 +391,13 @@ def _clause(text: str, start: int, end: int) -> str:
     clause = text[left + 1:right].strip(" ,")
     words = clause.split()
     if len(words) > 16:  # long clause: the part of it, between commas or joining words, that told us
-        inner = [m for m in _CLAUSE_BREAK.finditer(text, left + 1, right)]
+        inner = list(_CLAUSE_BREAK.finditer(text, left + 1, right))
         lo = max([m.end() for m in inner if m.end() <= start] or [left + 1])
         hi = min([m.start() for m in inner if m.start() >= end] or [right])
         part = text[lo:hi].strip(" ,")
         if 3 <= len(part.split()) <= 16:
             return part[:160]
-    if len(words) > 16:  # no such part: the words around what told us
+        # no such part: the words around what told us
         before = len(text[left + 1:start].split())
         inside = len(text[start:end].split())
         lo = max(0, before - 4)
