@@ -88,8 +88,24 @@ def test_session_keeps_turns_step_and_a_follow_up(shared_mentor):
     assert session.step is first.step is Step.EARN_TRUST
     follow = shared_mentor.ask("and after that?", session=session)
     assert follow.standalone_question and "responsibility" in follow.standalone_question
-    assert follow.step is Step.OWNERSHIP_THINK_BIG and session.step is Step.OWNERSHIP_THINK_BIG
     assert [t.role for t in session.turns] == ["user", "assistant", "user", "assistant"]
+
+
+def test_and_then_looks_ahead_without_moving_the_mentee(shared_mentor):
+    # "and then?" reports nothing new: the mentee stays where they are, and hears what comes next and what gets them there
+    session = Session()
+    shared_mentor.ask("How can I get my boss to give me more responsibility?", session=session)
+    follow = shared_mentor.ask("and after that?", session=session)
+    assert follow.move == "after_that"
+    assert follow.step is Step.EARN_TRUST and session.step is Step.EARN_TRUST
+    assert "After **Earn Trust** comes **Ownership and Think Big**" in follow.text
+    assert "without double-checking" in follow.text and follow.next_action
+    again = shared_mentor.ask("ok, then what?", session=session)
+    assert again.step is Step.EARN_TRUST
+    assert "after **Ownership and Think Big** comes **Invent and Simplify**" in again.text  # one further, not a repeat
+    assert again.next_action != follow.next_action
+    moved = shared_mentor.ask("she stopped reviewing my PRs and now asks me to lead the on-call redesign", session=session)
+    assert moved.step is Step.OWNERSHIP_THINK_BIG  # a report that meets the condition is what moves them
 
 
 def test_next_spin_is_mentioned_when_the_mentee_is_past_the_first(shared_mentor):

@@ -107,7 +107,7 @@ def test_the_conversation_comes_from_messages(url, shared_mentor):
     expected = shared_mentor.ask("and after that?", session=session)
     extra = follow_up.model_extra["mentor"]
     assert extra["standalone_question"] == expected.standalone_question and QUESTION in extra["standalone_question"]
-    assert extra["step"] == expected.step.value == "earn_trust"  # one step on from Deliver Results
+    assert extra["step"] == expected.step.value == "deliver_results"  # "and after that?" looks ahead from where they are
     assert follow_up.choices[0].message.content == expected.text
 
 

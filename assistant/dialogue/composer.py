@@ -334,10 +334,12 @@ class OfflineComposer:
             supported = bool(turn.reading and turn.reading.facts)
             if supported:
                 ack = self._pick("acks", self.content.progress_acks(step), turn, by_meaning=True) or ""
-                lead = ack + (" Next on the wheel: " if move == "after_that" else " That moves you on. ")
+                lead = ack + " That moves you on. "
             else:
-                lead = "Next on the wheel: " if move == "after_that" else "Good, that moves the wheel. "
+                lead = "Good, that moves the wheel. "
             parts.append(self._where(turn, step, citer, lead=lead.lstrip()))
+        elif move == "after_that":  # "and then?": what lies ahead, and that they aren't there yet
+            parts.append(self._ahead(turn, step))
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
         elif turn.went_back:  # what they said puts them earlier on the wheel than we had them
@@ -357,7 +359,9 @@ class OfflineComposer:
         elif move == "outcome_success" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "shipped" in turn.reading.facts):
             branch = "success"
 
-        q = self._quote(turn, citer, sections=self._article_section(step), names=self.flywheel[step].principles)
+        # "and then?" carries no meaning to quote by
+        q = None if move == "after_that" and not turn.moved else self._quote(
+            turn, citer, sections=self._article_section(step), names=self.flywheel[step].principles)
         if q:
             parts.append(f"{self._pick('leads', list(QUOTE_LEADS), turn)} {q}")
         story = self._story(turn, step, citer)
@@ -372,8 +376,27 @@ class OfflineComposer:
         action = settle_condition(fill(action, thing), turn.profile) if action else None
         if action:
             parts.append(f"**Your next action:** {action}")
-        parts.append(self._whats_next(turn, step, branch))
+        if move != "after_that" or turn.moved:
+            parts.append(self._whats_next(turn, step, branch))
         return "\n\n".join(p for p in parts if p), action
+
+    def _ahead(self, turn: TurnInput, step: Step) -> str:
+        """The step after this one (one further each time they ask again), what gets them there,
+        and where they stand until it happens."""
+        from .meaning import advance
+
+        asked = sum(1 for u in turn.profile.used("ahead") if u.startswith(f"{step.value}:"))
+        turn.profile.mark_used("ahead", f"{step.value}:{asked}")
+        before = step
+        for _ in range(asked):
+            before = advance(before)
+        here, after, ahead = self.flywheel[step], self.flywheel[before], self.flywheel[advance(before)]
+        why = self.content.why(ahead.step).replace("That is the moment to ", "the moment to ", 1).rstrip(".")
+        when = self.content.arrives_when(before)
+        text = f"{'After' if not asked else 'And after'} **{after.name}** comes **{ahead.name}**" + (f": {why}." if why else ".")
+        if when:
+            text += f" You get there when {when}."
+        return text + f" Until then you're at **{here.name}**, and this is the next thing to do here."
 
     def _whats_next(self, turn: TurnInput, step: Step, branch: str | None) -> str:
         if step.value in turn.profile.used("moves_on"):

@@ -88,6 +88,10 @@ class Content:
     def why(self, step: Step) -> str:
         return self.step(step).get("why", "")
 
+    def arrives_when(self, step: Step) -> str:
+        """The step's "moves on when" in a clause: "You get there when {this}"."""
+        return self.step(step).get("arrives_when", "")
+
     def stories(self) -> list[Story]:
         return [Story(int(s["spin"]), s["section"], tuple(s.get("steps") or ()), tuple(s.get("situations") or ()),
                       s.get("lesson", "")) for s in self.meta.get("stories") or []]

@@ -167,8 +167,8 @@ class DialogueManager:
         else:
             scores = self.step_model.scores(question, vector, reading.facts)
         transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous)
-                      if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "after_that")
-                      else None)  # "and after that?" asks about the next step: the rules move on
+                      if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer")
+                      else None)
         placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
                           long_message=len(question.split()) > 30, transition=transition,
                           vague=bool(ONLY_A_FEELING.match(question)) and not known)

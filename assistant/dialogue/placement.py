@@ -124,7 +124,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         step = None  # a no to someone still building a record: they stay where they are (an objection)
         move = "objection"
     if step is not None:
-        if previous is not None and move in ("progress", "after_that") and step is previous:
+        if previous is not None and move == "progress" and step is previous:
             step = previous.next  # progress within the step we were at ("broke it into milestones") moves on
         elif previous is not None and move == "progress" and ORDER.get(step, 9) < ORDER.get(previous, -1) \
                 and fresh <= {"has_track_record", "wants_scope", "new_in_role"}:
@@ -142,13 +142,13 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     if move in ("outcome_success", "outcome_failure"):
         return Placement(Step.ARE_RIGHT_A_LOT, 0.85, runner_up(Step.ARE_RIGHT_A_LOT), "transition")
     if previous is not None:
-        if move in ("progress", "after_that"):
+        if move == "progress":
             if previous is Step.DELIVER_RESULTS and "caused_incident" in known:
                 # Cleaning up after an incident is the recovery itself: the record comes next.
                 return Placement(previous, 0.75, [previous.next], "kept")
             return Placement(previous.next, 0.8, [previous], "transition")
-        if move in ("objection", "clarify_answer", "whats_next"):
-            # "what's next?" asks what to do from here; it doesn't report that anything changed.
+        if move in ("objection", "clarify_answer", "whats_next", "after_that"):
+            # "what's next?" and "and then?" ask what to do from here; they don't report that anything changed.
             return Placement(previous, 0.8, runner_up(previous), "kept")
 
     if not ranked:

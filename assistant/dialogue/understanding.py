@@ -23,7 +23,7 @@ MOVES = (
     "outcome_success",
     "outcome_failure",
     "whats_next",  # what should I do now? (holds the step)
-    "after_that",  # what comes after this step? (turns the wheel)
+    "after_that",  # what comes after this step? (holds the step; the answer looks ahead)
     "clarify_answer",
     "factual",
     "thanks",
