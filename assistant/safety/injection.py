@@ -53,7 +53,13 @@ REPORTED_SPEECH = re.compile(
 # "you" there is our last answer, and nothing is being overridden.
 BACK_REFERENCE = re.compile(
     r"\b(?:like|as|what) you (?:said|suggested|told me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b"
-    r"|\b(?:i|as i|like i) (?:told|said to) you\b",
+    r"|\b(?:i|as i|like i) (?:\w+ ){0,2}(?:told|said to) you\b|\btold you so\b"
+    # ... or complaining that our last answer missed ("you're not tracking", "you didn't answer my
+    # question", "I'm not asking about your instructions"): frustration with us, not an override.
+    r"|\byou(?:'re| are|re)? (?:\w+ )?(?:not|n't) (?:tracking|listening|following|getting it|understanding|helping|answering)\b"
+    r"|\byou (?:didn't|did not|don't|do not|never|keep|kept|still|just) (?:\w+ )?(?:answer|listen|get|understand|read|address|"
+    r"respond|jump|repeat|ignor|misread|miss|skip)\w*"
+    r"|\bnot asking (?:you )?(?:about|for) (?:your|the|any) (?:instructions|prompt|rules|setup)\b(?=\s*(?:[.!?]|$))",
     re.IGNORECASE,
 )
 ADDRESSED = re.compile(
