@@ -20,6 +20,9 @@ COMMITMENT_PATTERN = re.compile(
 
 
 VAGUE_COMMITMENT = re.compile(r"^\w+\s+(?:that|it|this|those|these|so)\b", re.IGNORECASE)
+# "I'm worried that if I wait he will get it and I will stay with the boring reports": a fear, not a promise.
+NOT_A_PROMISE = re.compile(r"\b(?:if|worr\w*|afraid|scared|fear\w*|otherwise|or else|unless|maybe|might)\b", re.IGNORECASE)
+COMMITMENT_END = re.compile(r",|;|\s+(?:and also|but|because|so that|or)\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -63,7 +66,10 @@ class Session:
         turn = Turn(role="user", text=text)
         self.turns.append(turn)
         for match in COMMITMENT_PATTERN.finditer(text):
-            what = match.group("what").strip()
+            sentence = re.split(r"[.!?\n]", text[:match.start()])[-1]
+            if NOT_A_PROMISE.search(sentence):
+                continue
+            what = COMMITMENT_END.split(match.group("what"))[0].strip()
             if not VAGUE_COMMITMENT.match(what):  # "I'll do that": nothing to hold them to in their own words
                 self.add_commitment(what)
         return turn

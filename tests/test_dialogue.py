@@ -9,7 +9,7 @@ import pytest
 from assistant import Session, Step
 from assistant.dialogue.placement import place, stage_from_facts
 from assistant.dialogue.profile import Profile
-from assistant.dialogue.understanding import classify_move, find_facts, key_phrases
+from assistant.dialogue.understanding import classify_move, find_denials, find_facts, key_phrases
 from assistant.prompts import render_mentee
 
 INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_actions|moves_on_when|keywords:")
@@ -36,11 +36,44 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_
     ("I wrote a one-pager and my director said go for it", {"idea_approved"}, set()),
     ("my manager said to go ahead and fix the flaky test", set(), {"idea_approved"}),
     ("it's behind a flag for two teams and they're using it daily", {"shipped"}, set()),
+    # From two review conversations: a plan, a ticket, a rehearsal, a question and a test suite aren't outcomes.
+    ("simplest version first. Then milestones: shadow-run, cut over one type, cut over all three", set(), {"shipped"}),
+    ("ok. I shipped the API field ticket, merged today. what now?", set(), {"shipped"}),
+    ("Shadow-run is live for the first job type since Monday", set(), {"shipped", "new_in_role"}),
+    ("so do i roll back? or keep going and fix latency?", set(), {"failed"}),
+    ("now i wanna set up automated regression for all 15 of our client sites", set(), {"failed"}),
+    # ... and not checking someone's work is trust, while handing the work to someone else is the opposite.
+    ("my manager never second-guesses my calls, and I'm the one they page for the nasty escalations", {"trusted"}, set()),
+    ("he gave me the automation outright, doesnt even check my scripts just merges them", {"trusted"}, {"failed"}),
+    ("asked my boss twice if i can do the test automation but he gave it to the new dev guy", {"checked_closely"}, set()),
+    ("no, nothing is approved. she said 'write it up', that's all", {"pitching"}, {"idea_approved"}),
+    ("I am analyst. Not manager. I make mistakes in my reports and sometimes late.", set(), {"manages_others"}),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
     assert present <= set(facts), facts
     assert not absent & set(facts), facts
+
+
+@pytest.mark.parametrize("message, denied", [
+    ("wtf?? it didnt fail, it went great. he trusts me now", {"failed"}),
+    ("wait, nothing is out there yet, I haven't built anything. I just have the plan.", {"shipped"}),
+    ("no nothing is aproved its a 'maybe'", {"idea_approved"}),
+    ("Please, I say again, I am NOT a manager. Nobody reports to me.", {"manages_others"}),
+    ("she still doesn't trust me with the roadmap", {"trusted"}),
+])
+def test_a_mentee_can_tell_us_a_fact_is_wrong(message, denied):
+    assert denied <= find_denials(message)
+    assert not denied & set(find_facts(message))
+
+
+def test_a_denied_fact_leaves_the_profile_and_stops_placing_the_mentee(shared_mentor):
+    session = Session()
+    shared_mentor.ask("we launched the new scheduler last month and it flopped, only 2 of 40 teams use it", session=session)
+    assert session.profile.has("failed")
+    shared_mentor.ask("wait, it didn't fail, it went great: he trusts me now and asks me before quoting clients", session=session)
+    assert not session.profile.has("failed") and session.profile.has("trusted")
+    assert session.step is Step.OWNERSHIP_THINK_BIG
 
 
 def test_key_phrases_are_the_mentees_own_names_for_their_work():

@@ -11,6 +11,14 @@ def test_commitments_are_picked_up_from_what_the_mentee_says():
     assert len(session.commitments) == 1  # the same open commitment is not duplicated
 
 
+def test_a_fear_is_not_a_commitment_and_a_commitment_ends_at_its_clause():
+    session = Session()
+    session.add_user_turn("I am worry that if I wait he will get it and I will stay with only the boring reports forever")
+    assert session.commitments == []  # from a review conversation: this was quoted back as "you committed to…"
+    session.add_user_turn("ok. I will send the note to my manager on Friday, and also ask about the project")
+    assert [c.text for c in session.commitments] == ["send the note to my manager on Friday"]
+
+
 def test_coming_round_to_deliver_results_after_are_right_a_lot_is_a_new_spin():
     session = Session()
     session.move_to(Step.BIAS_FOR_ACTION)

@@ -20,7 +20,7 @@ from .composer import Composition, OfflineComposer, TurnInput
 from .placement import ORDER, Placement, place
 from .profile import Profile
 from .meaning import StepModel, TransitionModel, advance
-from .understanding import NOT_A_MANAGER, Reading, Understanding, find_facts
+from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
     "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
@@ -150,8 +150,8 @@ class DialogueManager:
         if adjacent and not reading.facts:
             profile.pending_clarification = []
             return TurnState(reading, Placement(None, 0.0, reason="adjacent"), profile, adjacent=adjacent)
-        if NOT_A_MANAGER.search(question) and profile.has("manages_others"):
-            profile.remove_fact("manages_others")  # they told us we had them wrong
+        for key in reading.denied:  # "it didn't fail", "nothing is approved", "I'm not a manager": we had it wrong
+            profile.remove_fact(key)
         known = set(profile.facts)
         for key, evidence in reading.facts.items():
             profile.add_fact(key, evidence, turn=user_turns)

@@ -34,6 +34,10 @@ FACT_STAGE: dict[str, Step] = {
     "failed": Step.ARE_RIGHT_A_LOT,
     "customer_focus": Step.CUSTOMER_OBSESSION,
 }
+# Facts that say the mentee is still in their step's difficulty, never that they met its condition:
+# "nothing is approved, I have trust" said at Ownership keeps them there.
+HOLDING_FACTS = {"stuck_in_analysis", "pitching", "manager_said_no", "checked_closely", "slipping", "caused_incident",
+                 "failed", "new_in_role", "trusted"}
 ORDER = {step: i for i, step in enumerate(
     (Step.DELIVER_RESULTS, Step.EARN_TRUST, Step.OWNERSHIP_THINK_BIG, Step.INVENT_AND_SIMPLIFY,
      Step.BIAS_FOR_ACTION, Step.ARE_RIGHT_A_LOT))}
@@ -66,7 +70,7 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
         if "has_track_record" in facts:  # the record since the incident is rebuilt: trust comes next
             return Step.EARN_TRUST, ["caused_incident", "has_track_record"]
         return Step.DELIVER_RESULTS, ["caused_incident"]
-    if "checked_closely" in facts and "slipping" in facts:  # watched because the dates slip: the record first
+    if "checked_closely" in facts and "slipping" in facts | known:  # watched because the dates slip: the record first
         return Step.DELIVER_RESULTS, ["slipping", "checked_closely"]
     if "checked_closely" in facts and not facts & {"idea_approved", "designing", "stuck_in_analysis", "shipped",
                                                   "failed", "pitching", "trusted"}:
@@ -76,6 +80,9 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
     if "designing" in staged and "trusted" in facts and not facts & {"idea_approved", "stuck_in_analysis", "shipped", "failed"}:
         # Trusted and eyeing a fuzzy problem nobody gave them yet: the ask comes first.
         return Step.OWNERSHIP_THINK_BIG, ["trusted"]
+    if {"shipped", "trusted"} <= facts and "failed" not in facts:
+        # "shipped, activation is up, and the VP wants me to own onboarding": the win paid out in trust, the next spin
+        return Step.OWNERSHIP_THINK_BIG, ["shipped", "trusted"]
     best = max(staged, key=lambda f: ORDER[FACT_STAGE[f]])
     step = FACT_STAGE[best]
     if step is Step.EARN_TRUST and set(staged) <= {"wants_scope", "has_track_record", "new_in_role", "slipping"}:
@@ -124,7 +131,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         step = None  # a no to someone still building a record: they stay where they are (an objection)
         move = "objection"
     if step is not None:
-        if previous is not None and move == "progress" and step is previous:
+        if previous is not None and move == "progress" and step is previous and not set(used) & HOLDING_FACTS:
             step = previous.next  # progress within the step we were at ("broke it into milestones") moves on
         elif previous is not None and move == "progress" and ORDER.get(step, 9) < ORDER.get(previous, -1) \
                 and fresh <= {"has_track_record", "wants_scope", "new_in_role"}:

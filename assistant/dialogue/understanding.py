@@ -43,7 +43,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:just|recently)\s+(?:joined|started|switched|moved|transferred|been hired|got hired|landed|began)\b",
         r"\bnew\s+(?:grad|graduate|hire|joiner|starter|employee|to the team|to the company)\b",
         r"\b(?:my|a|this)\s+new\s+(?:job|role|team|company|position)\b(?!\s+(?:scheduler|service|system|tool|feature|project))",
-        r"\b(?:first|1st)\s+(?:job|week|weeks|month|months|90 days|year|few weeks|sprint)\b",
+        r"\b(?:first|1st)\s+(?:job|week|weeks|month|months|90 days|year|few weeks|sprint)\b(?!\s*(?:types?|queues?|runs?|kinds?|class|ids?)\b)",
         r"\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b",
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
@@ -97,6 +97,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi(?:'m| am) trusted\b|\bpeople come to\b|\beveryone (?:on the team )?(?:trusts|comes to)\b|\blets me do what i want\b",
         r"\bleaves? me alone\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
         r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
+        r"\bgave (?:me|her|him|them) (?:the \w+ )?outright\b|\basks? (?:me|her|him|them) (?:now )?(?:before|first)\b|\bi'?m the one (?:they|people|everyone|he|she) (?:page|call|go to|ask|turn to)\b",
+        r"\b(?:wants?|asked|asks) (?:me|her|him|them) to (?:own|lead|run|take over)\b",
         r"\binvited (?:me|her|him|them) to\b|\blets (?:me|her|him|them) (?:set|decide|own|run|lead|pick)\b|\b(?:teams?|people|everyone)\b[^.!?]{0,15}\b(?:came|come|keep coming|goes|go) (?:to (?:me|her|him) )?(?:now )?(?:asking|for)\b",
         r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b",
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
@@ -175,7 +177,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:cancell?ed|canceled|killed|shut down|pulled the plug on)\b[^.!?]{0,25}\b(?:project|it|my|our|the)\b",
         r"\b(?:nobody|no one|no teams?|few people|hardly anyone)\b[^.!?]{0,10}\b(?:uses|used|adopted|wants|picked) (?:it|them|my|our|the tool)\b",
         r"\b(?:nobody|no one)'?s (?:switching|using|adopting)\b|\b(?:only )?\d+ of \d+ (?:teams|services|users|apps) (?:use|switched|adopted)\b",
-        r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregress(?:ed|ion)\b|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
+        r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregressed\b|(?<!automated )(?<!automate )\bregression\b(?!\s+(?:tests?|testing|suites?|packs?|runs?|coverage|scripts?|checks?)\b)|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
         r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth)\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
@@ -187,11 +189,14 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnot in (?:the )?(?:planning|design|roadmap|leadership|important) (?:meetings?|discussions?|calls?)\b|\binvites? only\b",
         r"\bnot in the room\b|\bleft out\b|\bnot (?:consulted|invited)\b|\bpassed over\b|\boverlooked\b|\broutes? (?:anything|everything) important\b",
         r"\bstill (?:asks|routes|gives)\b[^.!?]{0,40}\b(?:someone else|to priya|to others|the big stuff)\b",
+        r"\b(?:gave|gives|giving|handed|hands) (?:it|them|that|the \w+(?: \w+)?) to (?:someone else|the new|another|a (?:\w+ )?(?:dev|engineer|guy|colleague|peer)|my (?:peer|colleague|teammate))\b",
     ),
     "pitching": _rx(
         r"\b(?:propos\w*|pitch\w*)\b[^.!?]{0,60}\bto (?:my|our|the) (?:director|skip|vp|manager|boss|leadership|cto)\b",
         r"\bhow (?:do|should) i (?:frame|pitch|sell|propose)\b(?! (?:myself|me)\b)|\basked (?:to|if i could) (?:roll it out|expand|take it|scale)\b",
         r"\b(?:wants?|want) to propose\b|\bpitching it\b",
+        # a "maybe" or "write it up" is not yet a yes: the ask is still open
+        r"\bnothing(?:'s| is| has been| was)? (?:\w+ )?(?:ap?proved|signed off|agreed)\b|\bit'?s (?:only |just )?a ['\u2018\"]?maybe\b|\b(?:only|just) said ['\u2018\"]?maybe\b|\bsaid ['\u2018\"]?write it up\b",
     ),
     "customer_focus": _rx(
         r"\b(?:matters?|useful) to (?:the )?(?:people|users|customers|teams)\b|\bwho (?:actually )?uses (?:it|this|my|our)\b",
@@ -201,6 +206,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     ),
     "manages_others": _rx(
         # "my reports are coming back wrong": documents, not people
+        r"(?<!in )(?<!on )(?<!of )(?<!checking )(?<!checks )(?<!check )(?<!reviews )(?<!reviewing )(?<!finish )(?<!send )"
         r"\b(?:my|one of my) (?:direct )?(?:reports?(?!\s+(?:are|is|were|was|keep|kept)\s+(?:\w+\s+)?(?:coming|wrong|late|off|broken|"
         r"failing|inaccurate|due|slow|empty))|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
         r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
@@ -299,6 +305,7 @@ class Reading:
     facts: dict[str, str] = field(default_factory=dict)  # fact -> the words that told us
     phrases: list[str] = field(default_factory=list)
     personal: bool = True
+    denied: list[str] = field(default_factory=list)  # facts the message says we had wrong
 
 
 _ONLY_NEGATION = re.compile(r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bdoesnt|\bdont)\W+(?:\w+\W+){0,5}$", _I)
@@ -307,26 +314,65 @@ _ONLY_NEGATION = re.compile(r"(?:\w+n['’]t|\bnot|\bnever|\bno longer|\bdoesnt|
 def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
     """A negation (or, for states, a wish: "I want to be trusted") just before a match."""
     pattern = _ONLY_NEGATION if wish_counts else _NEGATION
-    return bool(pattern.search(text[max(0, start - 40):start]))
+    window = text[max(0, start - 40):start]
+    breaks = list(_NEGATION_ENDS.finditer(window))  # "never second-guesses my calls, and I'm the one they page"
+    return bool(pattern.search(window[breaks[-1].end():] if breaks else window))
+
+
+_NEGATION_ENDS = re.compile(r"[,;:]\s*|\s(?:and|but|so)\s", _I)
+# Not checking someone's work is trust: "my manager never second-guesses my calls", "doesn't even check my scripts".
+TRUSTED_BY_NOT_CHECKING = re.compile(
+    r"\b(?:never|doesn'?t|doesnt|don'?t|dont|no longer|stopped|won'?t) (?:even |really )?(?:second[- ]guess\w*|double[- ]check\w*|"
+    r"check(?:s|ing)?|review(?:s|ing)?|question(?:s|ing)?)\s+(?:my|me)\b(?! (?:\w+ )?(?:before|until)\b)", _I)
 
 
 # "I'm NOT a manager": the mentee correcting a manager reading of an earlier message.
 NOT_A_MANAGER = re.compile(r"\bi(?:'m|’m| am) not (?:a |an |the |anyone'?s )?(?:\w+ )?(?:manager|team lead|people lead)\b"
-                           r"|\bi (?:don'?t|do not) (?:manage|have) (?:anyone|any(?:one)? reports|direct reports|a team)\b",
+                           r"|(?:^|[.!?,]\s*)not (?:a )?manager\b"
+                           r"|\bi (?:don'?t|do not) (?:manage|have) (?:anyone|any(?:one)? reports|direct reports|a team)\b"
+                           r"|\b(?:nobody|no one) reports to me\b|\bi have no (?:people|one|direct reports|reports)\b",
                            re.IGNORECASE)
 
 
+# The mentee telling us a fact we hold is wrong ("it didn't fail", "nothing is approved", "I'm not
+# a manager"); a negated fact pattern ("she doesn't trust me", "we haven't shipped") says so too.
+DENIALS = {
+    "failed": _rx(r"\b(?:it |that )?(?:didn'?t|didnt|did not|hasn'?t|never) fail(?:ed)?\b|\bnot (?:failing|a failure|a flop)\b",
+                  r"\b(?:nobody|no one) thinks it'?s failing\b|\bit went (?:great|really well|well)\b"),
+    "shipped": _rx(r"\bnothing(?:'s| is)? (?:out(?: there)?|live|built|shipped)\b|\bhaven'?t (?:built|shipped|launched|released) (?:anything|it)\b"),
+    "idea_approved": _rx(r"\bnothing(?:'s| is| has been| was)? (?:\w+ )?(?:ap?proved|signed off)\b|\bnot (?:yet )?ap?proved\b"),
+    "manages_others": NOT_A_MANAGER,
+}
+
+
 def find_facts(text: str) -> dict[str, str]:
+    return read_facts(text)[0]
+
+
+def find_denials(text: str) -> set[str]:
+    return read_facts(text)[1]
+
+
+def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
+    """(the facts the message states, each with the words that told us; the facts it denies)."""
     facts: dict[str, str] = {}
     spans: dict[str, tuple[int, int]] = {}
+    said_wrong = {key for key, pattern in DENIALS.items() if pattern.search(text)}
+    denied = set(said_wrong)
     for key, pattern in FACT_PATTERNS.items():
         for match in pattern.finditer(text):
             if key in NEGATABLE and (_negated(text, match.start(), wish_counts=key in NEGATION_ONLY)
                                      or _NEGATED_INSIDE.search(match.group(0))):
+                if _NEGATED_INSIDE.search(match.group(0)) or _negated(text, match.start(), wish_counts=True):
+                    denied.add(key)
                 continue
             facts[key] = _clause(text, match.start(), match.end())
             spans[key] = match.span()
             break
+    if "trusted" not in facts:
+        match = TRUSTED_BY_NOT_CHECKING.search(text)
+        if match:
+            facts["trusted"], spans["trusted"] = _clause(text, match.start(), match.end()), match.span()
     # "I shipped everything on time" is a track record, not a launch outcome.
     if "shipped" in facts and "has_track_record" in facts and _overlaps(spans["shipped"], spans["has_track_record"]):
         del facts["shipped"]
@@ -337,13 +383,15 @@ def find_facts(text: str) -> dict[str, str]:
         sentence_start = max(text.rfind(".", 0, spans[key][0]), text.rfind("?", 0, spans[key][0]), text.rfind("!", 0, spans[key][0]))
         if HYPOTHETICAL.search(text[sentence_start + 1:spans[key][0]]):
             del facts[key]
-    if "shipped" in facts and ROUTINE_DELIVERY.search(facts["shipped"]):
+    if "shipped" in facts and (ROUTINE_DELIVERY.search(facts["shipped"]) or PARTIAL_RELEASE.search(facts["shipped"])):
         del facts["shipped"]  # "I shipped the ticket" is one more delivery, not a launch to judge
     if "idea_approved" in facts and DEFERRED.search(text[spans["idea_approved"][0]:spans["idea_approved"][0] + 160]):
         del facts["idea_approved"]  # "he liked it but said to think about it more" is a not-yet
         facts.setdefault("manager_said_no", _clause(text, *spans["idea_approved"]))
     resolve_conflicts(facts, spans)
-    return facts
+    for key in said_wrong:  # "I am not manager… my manager checks my reports": the denial is what they meant
+        facts.pop(key, None)
+    return facts, denied - set(facts)
 
 
 # A reply that opens by pushing back on the advice, whatever facts it goes on to give.
@@ -352,9 +400,14 @@ DISAGREEING = re.compile(
     r"i'?m not (?:sure|convinced) (?:that|about|i should)|i disagree|you keep saying|that won'?t work|isn'?t (?:that|this) (?:too|a bit)|"
     r"i'?m not (?:avoiding|ignoring|dodging))", re.IGNORECASE)
 HYPOTHETICAL_FACTS = {"failed", "shipped", "idea_approved", "caused_incident"}
-HYPOTHETICAL = re.compile(r"\b(?:if|what if|would|might|in case|suppose|imagine)\b", re.IGNORECASE)
+# ... or still a plan or a question: "then milestones: shadow-run, cut over…", "so do I roll back?"
+HYPOTHETICAL = re.compile(r"\b(?:if|what if|would|might|in case|suppose|imagine|should (?:i|we)|do (?:i|we)|whether|"
+                          r"going to|gonna|plan(?:s|ned)?|milestones?|will|wanna|want to)\b|'ll\b", re.IGNORECASE)
 ROUTINE_DELIVERY = re.compile(r"\b(?:shipped|deployed|released|closed|merged) (?:the|my|a|that|this|both|all (?:my|the)|\w+ of my) "
-                              r"(?:\w+ )?(?:ticket|task|story|bug ?fix|fix|pr|pull request|change)s?\b", re.IGNORECASE)
+                              r"(?:[\w-]+ ){0,3}(?:ticket|task|story|bug ?fix|fix|pr|pull request|change)s?\b", re.IGNORECASE)
+# Live, but only as a rehearsal: the thing doesn't exist for its users yet.
+PARTIAL_RELEASE = re.compile(r"\bshadow[- ]?(?:run|mode|traffic|launch)|\bin staging\b|\bdark[- ]launch",
+                             re.IGNORECASE)
 DEFERRED = re.compile(r"\bbut\b[^.!?]{0,60}\b(?:think about it|not (?:yet|now|this (?:quarter|half|year))|later|next (?:quarter|half|year)|"
                       r"maybe|come back|revisit|circle back)\b", re.IGNORECASE)
 
@@ -416,7 +469,7 @@ class Understanding:
 
     def read(self, text: str, *, vector: np.ndarray | None = None, has_history: bool = False,
              pending_clarification: bool = False, factual: bool = False) -> Reading:
-        facts = {} if factual else find_facts(text)  # "when did the author get promoted?" is not about the mentee
+        facts, denied = ({}, set()) if factual else read_facts(text)  # "when did the author get promoted?" is not about the mentee
         move = classify_move(text, facts, has_history=has_history, pending_clarification=pending_clarification,
                              factual=factual)
         if move == "new_situation" and has_history:
@@ -426,7 +479,7 @@ class Understanding:
             vote = self.meaning.read_move(vector, relaxed=not facts)
             if vote is not None and vote.label in (FOLLOW_UP_MOVES if not facts else OVERRIDING_MOVES):
                 move = vote.label
-        return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual)
+        return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual, denied=sorted(denied))
 
 
 def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pending_clarification: bool,
