@@ -28,11 +28,15 @@ FOLLOW_UP_MAX_WORDS = 25
 # A message that starts by leaning on the last one ("and how do I earn trust?").
 LEADS_ON = re.compile(r"^\W*(?:and|but|so|then|also|what about|how about|what else|and then|ok so|why|really|"
                       r"how so|like what)\b", re.IGNORECASE)
+# A factual question that leans on the one before ("why did it happen?", "what did he do after
+# that?"). "He" alone doesn't: it is the author in nearly every question about the article, and
+# prefixing the previous question sent "when was he promoted?" looking for the last topic.
 REFERS_BACK = re.compile(
     r"^(?:and|but|so|then|what about|how about|what else|after that|and then|why|really|how so|like what)\b"
-    r"|\b(?:that|it|this|they|them|there|after that|before that|he|his|him)\b",
+    r"|\b(?:that|it|this|they|them|there|after that|before that)\b",
     re.IGNORECASE,
 )
+FACTUAL_FOLLOW_UP_MAX_WORDS = 12  # a longer question names its own subject
 MARKER_AT_END = re.compile(r"(?:\s*\[\d{1,3}\])+\s*$")
 
 
@@ -334,7 +338,8 @@ class Mentor:
         move = state.reading.move if state.reading is not None else "new_situation"
         # Only real follow-ups are rewritten (a standalone message costs no extra model call).
         follow_up = (move not in ("new_situation", "factual") or bool(LEADS_ON.match(question))
-                     or (move == "factual" and bool(REFERS_BACK.search(question))))
+                     or (move == "factual" and bool(REFERS_BACK.search(question))
+                         and len(question.split()) <= FACTUAL_FOLLOW_UP_MAX_WORDS))
         standalone, model_unavailable = self._standalone(question, session, follow_up)
         search_vector = vector if standalone == question else self._standalone_vector(standalone, question, vector, session)
         dense = retriever.dense(standalone, vector=search_vector)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from assistant import Session, Step
+from assistant.dialogue.manager import is_factual
 from assistant.dialogue.placement import place, stage_from_facts
 from assistant.dialogue.profile import Profile
 from assistant.dialogue.understanding import classify_move, find_denials, find_facts, key_phrases
@@ -207,6 +208,33 @@ def test_which_step_comes_where_is_answered_from_the_wheel(shared_mentor, questi
 def test_a_question_about_the_author_is_factual_even_when_it_names_a_situation(shared_mentor):
     answer = shared_mentor.ask("Who did he keep going to with his stack of trust cash to ask for bigger scope?")
     assert answer.step is None and "director" in answer.text.lower()
+
+
+@pytest.mark.parametrize("message, factual", [
+    # mid-conversation, from a review conversation: what the author says is factual, "he" the manager is not
+    ("ok what does he say about customer obsession then?", True),
+    ("what did he do after the outage?", True),
+    ("does he even care?", False),
+    ("what does he want from me?", False),
+    # a situation of their own, asked against the author's story, is about them
+    ("ok personal one. junior dev, 4 months in. last week I took down checkout for 20 min because I skipped "
+     "the integration tests to ship faster. am I in his spin 1?", False),
+])
+def test_mid_conversation_questions_about_the_author_are_told_from_questions_about_the_mentee(message, factual):
+    assert is_factual(message, has_history=True) is factual
+
+
+def test_a_factual_question_mid_conversation_is_answered_on_its_own_terms(shared_mentor):
+    # from a review conversation: each question was searched together with the one before it
+    session = Session()
+    shared_mentor.ask("how many lines of code did he write in total across all the spins?", session=session)
+    accelerant = shared_mentor.ask("Which leadership principle does he call the accelerant, and why isn't it one of the 6 steps?",
+                                   session=session)
+    assert "Customer Obsession" in accelerant.text and "accelerant" in accelerant.text
+    promoted = shared_mentor.ask("When did he get promoted to principal engineer?", session=session)
+    assert "Principal Engineer in Flywheel Spin#4" in promoted.text
+    why = shared_mentor.ask("why did that happen?", session=session)  # a short one that leans on the last still gets its context
+    assert why.standalone_question and "principal" in why.standalone_question.lower()
 
 
 def test_a_mentee_question_quoted_in_the_article_is_not_given_as_an_answer(shared_mentor):

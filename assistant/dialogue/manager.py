@@ -75,10 +75,18 @@ PERSONAL_CUE = re.compile(
 THIRD_PERSON = re.compile(r"\b(?:he|his|him)\b", re.IGNORECASE)
 
 
+# Mid-conversation, "he" is usually the mentee's manager; these ask what the author did or says.
+AUTHOR_QUESTION = re.compile(r"\b(?:what|how|why) did he\b|\bdid he\b"
+                             r"|\b(?:what|how) (?:does|did) he (?:say|write|call|mean|describe|recommend|suggest|think)\b", re.IGNORECASE)
+
+
 def is_factual(text: str, has_history: bool) -> bool:
     """A question about the article or a principle, not about the mentee's own situation.
     "He said no" from a mentee is about their manager; "what did he do next?" is about the author."""
     if ABOUT_THE_ARTICLE.search(text):
+        # "junior dev, 4 months in, I took down checkout… am I in his spin 1?" tells us about them first.
+        if FIRST_PERSON.search(text) and find_facts(text):
+            return False
         # "What does 'more' even mean?" after a story about my manager is still about me.
         return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not re.search(
             r"\b(?:the author|author's|carlos|the article|the post|spin)\b", text, re.I))
@@ -89,7 +97,7 @@ def is_factual(text: str, has_history: bool) -> bool:
     if FIRST_PERSON.search(text) or has_history and not THIRD_PERSON.search(text):
         return False
     if THIRD_PERSON.search(text):
-        return not has_history or bool(re.search(r"\bwhat did he\b|\bdid he\b|\bhow did he\b|\bwhy did he\b", text, re.I))
+        return not has_history or bool(AUTHOR_QUESTION.search(text))
     # No pronoun either way: terse notes about one's own work ("got the budget. now what") are personal.
     return not has_history and not PERSONAL_CUE.search(text)
 
