@@ -438,6 +438,22 @@ def test_a_step_back_is_not_called_moving_on(shared_mentor):
     assert "That moves you on" not in answer.text and "step back" in answer.text
 
 
+def test_good_news_that_places_the_mentee_earlier_is_not_called_a_step_back(shared_mentor):
+    session = Session()
+    session.step = Step.BIAS_FOR_ACTION  # we had them further on than they were
+    answer = shared_mentor.ask("ok. wrote a 2-pager, the CTO said yes to a 2-quarter pilot with 5 teams", session=session)
+    assert answer.step is Step.INVENT_AND_SIMPLIFY
+    assert "step back" not in answer.text and "That changes the picture." in answer.text
+
+
+def test_a_manager_answer_talks_about_the_report_in_one_voice(shared_mentor):
+    answer = shared_mentor.ask("I manage a team of 7. One of my engineers, Priya, has been here 2 years, never misses a deadline, "
+                               "and I basically stopped reviewing her designs months ago. I just trust her. How do I help her grow?")
+    assert answer.step is Step.OWNERSHIP_THINK_BIG
+    assert "because people already trust them" in answer.text  # not "…trust you", said of someone else
+    assert "The principle's definition:" in answer.text  # our notes' words, not passed off as the author's
+
+
 def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     session = Session()
     advice = shared_mentor.ask("I hit every deadline this year but my manager still reviews every PR line by line.",

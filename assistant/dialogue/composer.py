@@ -119,15 +119,16 @@ class Citer:
         return out
 
 
-def _pronoun(text: str) -> str | None:
-    """How the manager refers to their report, so we can too."""
-    if re.search(r"\b(?:she|her)\b", text, re.I):
-        return "she"
-    if re.search(r"\b(?:he|him|his)\b", text, re.I):
-        return "he"
-    return None
+def about_them(clause: str) -> str:
+    """A fact's clause about the mentee ("people already trust you") said of their report, in the
+    "they" every manager answer uses ("people already trust them")."""
+    clause = re.sub(r"\byou are\b", "they are", clause)
+    clause = re.sub(r"\byour\b", "their", clause)
+    clause = re.sub(r"\b(trust|double-check|leave|back|rely on) you\b", r"\1 them", clause)
+    return re.sub(r"\byou\b", "they", clause)
 
 
+GOOD_NEWS = {"idea_approved", "shipped", "trusted", "has_track_record"}
 NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
 
@@ -343,7 +344,8 @@ class OfflineComposer:
         elif move == "clarify_answer":
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
         elif turn.went_back:  # what they said puts them earlier on the wheel than we had them
-            parts.append(self._where(turn, step, citer, lead="Then let's take a step back. "))
+            good_news = bool(turn.reading and GOOD_NEWS & set(turn.reading.facts))  # "the CTO said yes" isn't a step back
+            parts.append(self._where(turn, step, citer, lead="That changes the picture. " if good_news else "Then let's take a step back. "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         elif direct:  # a yes/no question is answered first, then placed
@@ -498,15 +500,15 @@ class OfflineComposer:
         info = self.flywheel[step]
         opener = self._pick("openers", self.content.manager_openers(), turn)
         position = f"step {info.order} of 6" if info.order else "the accelerant"
-        who = _pronoun(turn.question) or "the person you support"
-        facts = [FACTS[f][1] for f in (turn.reading.facts if turn.reading else {}) if f != "manages_others"][:2]
-        why = (" because " + " and ".join(facts).replace("you are", "they are").replace("you ", "they ")
-               .replace("your ", "their ")) if facts else ""
+        who = "your report" if re.search(r"\b(?:she|her|he|him|his|they|them)\b", turn.question, re.I) else "the person you support"
+        facts = [about_them(FACTS[f][1]) for f in (turn.reading.facts if turn.reading else {}) if f != "manages_others"][:2]
+        why = " because " + " and ".join(facts) if facts else ""
         parts = [f"{opener} From what you describe, {who} is at **{info.name}** ({position})"
                  f"{self._guide(step, citer, turn)}{why}."]
         q = self._quote(turn, citer, sections=("Hire and Develop the Best",), kinds=("principle",))
         if q:
-            parts.append(f"Your part as their manager is **Hire and Develop the Best**: {q}")
+            # the principle's definition from our notes, not the article (a reviewer took it for the author's words)
+            parts.append(f"Your part as their manager is **Hire and Develop the Best**. The principle's definition: {q}")
         q2 = self._quote(turn, citer, sections=self._article_section(step), names=info.principles)
         if q2:
             lead = self._pick("manager_leads", ["What they need to hear from the article:", "The article's words for where they are:",

@@ -100,7 +100,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bgave (?:me|her|him|them) (?:the \w+ )?outright\b|\basks? (?:me|her|him|them) (?:now )?(?:before|first)\b|\bi'?m the one (?:they|people|everyone|he|she) (?:page|call|go to|ask|turn to)\b",
         r"\b(?:wants?|asked|asks) (?:me|her|him|them) to (?:own|lead|run|take over)\b",
         r"\binvited (?:me|her|him|them) to\b|\blets (?:me|her|him|them) (?:set|decide|own|run|lead|pick)\b|\b(?:teams?|people|everyone)\b[^.!?]{0,15}\b(?:came|come|keep coming|goes|go) (?:to (?:me|her|him) )?(?:now )?(?:asking|for)\b",
-        r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b",
+        r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b|\bi (?:\w+ )?trust (?:her|him|them)(?: with\b|\W*$|\.)",
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
     ),
     "wants_scope": _rx(
