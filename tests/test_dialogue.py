@@ -82,6 +82,10 @@ def test_key_phrases_are_the_mentees_own_names_for_their_work():
         "the payments migration", "the billing team"]
     assert key_phrases("I lead my team") == []  # generic: nothing of theirs to echo
     assert key_phrases("our deploy pipeline keeps breaking") == ["your deploy pipeline"]
+    # From review conversations, each used in an action: a count, someone else's work, the thing being replaced.
+    assert key_phrases("the platform team lead? the 30 team leads?") == []
+    assert key_phrases("a guy in my cohort is already rewriting the logging library") == []
+    assert key_phrases("I proposed we replace our homegrown job queue with something sane") == []
 
 
 @pytest.mark.parametrize("facts, known, expected", [
@@ -247,6 +251,13 @@ def test_a_long_message_is_echoed_by_the_part_of_it_that_told_us():
                        "and I've missed my last two sprint commitments and my lead checks in on me daily about every ticket")
     assert facts["slipping"] == "I've missed my last two sprint commitments"  # not "…startup, and I've missed my…"
     assert facts["new_in_role"] == "I'm three months into my first job out of college"
+
+
+def test_a_self_insult_is_not_quoted_back(shared_mentor):
+    answer = shared_mentor.ask("We launched my onboarding redesign and activation went down 6%. I feel like an idiot and "
+                               "my VP was the one who approved it.")
+    assert answer.step is Step.ARE_RIGHT_A_LOT
+    assert "idiot" not in answer.text
 
 
 def test_an_action_for_one_kind_of_mentee_goes_only_to_someone_who_says_they_are_one(shared_mentor):

@@ -25,8 +25,11 @@ from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
 
 NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: the message's hash picks
-ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that tells me a lot.", "Going by what you wrote, \u201c{}\u201d.",
+ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that's the part I'd start from.", "Thanks for spelling it out: \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
+# Words a mentee says about themselves that a mentor doesn't repeat back to them.
+SELF_INSULT = re.compile(r"\b(?:idiot|stupid|dumb|moron|useless|incompetent|loser|fraud|impostor|imposter|pathetic|"
+                         r"worthless|hate myself|so bad at|terrible at|failure)\b", re.IGNORECASE)
 RELATED_FLOOR = 0.5
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "1st", "2nd", "3rd", "4th", "5th", "6th")
 NTH_STEP = re.compile(r"\b(?:very )?(?P<nth>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|last|final)\s+"
@@ -316,6 +319,8 @@ class OfflineComposer:
         if not turn.reading or not turn.reading.facts or turn.profile.used("echoes"):
             return ""  # once per conversation: after that, react rather than repeat their words
         evidence = next(iter(turn.reading.facts.values()))
+        if SELF_INSULT.search(evidence):
+            return ""  # "I feel like an idiot…" quoted back reads as agreeing with it
         evidence = re.sub(r"^(?:hey|hi|hello|so|ok(?:ay)?|well|honestly|um+|update)\b[,:!.]*\s*", "", evidence, flags=re.I)
         words = evidence.split()
         if not 3 <= len(words) <= 18:

@@ -277,6 +277,17 @@ _NOT_MODIFIERS = frozenset("""my our the their his her your a an is was are were
 approved said says asked told wants want need needs and or but to of in on at for with from by about into""".split())
 
 
+COMPOUND_GOES_ON = re.compile(r"\s+(?:leads?|members?|managers?|owners?|leaders?|heads?)\b", _I)
+# The clause is about someone else's work, or about the thing the mentee wants gone.
+NOT_THEIRS = re.compile(r"^(?!.*\b(?:i|we)\b).*\b(?:he|she|they|someone|somebody|a (?:guy|colleague|coworker|teammate|peer)|"
+                        r"my (?:colleague|coworker|teammate|peer)|(?:a|the) \w+ in my (?:cohort|team))\b"
+                        r"|\b(?:replace|replacing|deprecate|deprecating|kill|killing|get rid of|migrate off|move off|sunset|retire)\s*$", _I)
+
+
+def _clause_before(text: str, start: int) -> str:
+    return re.split(r"[.!?;,:]|\s(?:and|but|so)\s", text[:start])[-1]
+
+
 def key_phrases(text: str) -> list[str]:
     """The mentee's own names for what they work on: "the payments migration", "our deploy pipeline"."""
     found: list[str] = []
@@ -289,6 +300,10 @@ def key_phrases(text: str) -> list[str]:
             continue
         if words[-2].lower() in ("to", "on", "in", "for", "of", "and", "with", "at"):
             continue
+        if any(w.strip("~").isdigit() for w in modifiers) or COMPOUND_GOES_ON.match(text, match.end()):
+            continue  # "~30 teams", "the 30 team leads": a count or a longer name, not a thing of theirs
+        if NOT_THEIRS.search(_clause_before(text, match.start())):
+            continue  # "a guy in my cohort is rewriting the logging library", "replace our job queue"
         phrase = " ".join(match.group(0).split()).rstrip(".,;:!?")
         determiner, rest = phrase.split(" ", 1)
         # Speak to the mentee about *their* thing: "my X" becomes "your X".
