@@ -129,6 +129,24 @@ def test_move_classification():
                          pending_clarification=False, factual=False) == "objection"
 
 
+@pytest.mark.parametrize("message, move", [
+    ("I still think most of this is common sense dressed up, but fine. thanks I guess.", "thanks"),
+    ("thanks, though I still disagree", "thanks"),
+    ("we shipped it and 10 teams use it, thanks", "outcome_success"),  # news first: the thanks doesn't hide it
+    ("thanks, but what about my manager?", "new_situation"),
+])
+def test_a_closing_thanks_after_something_else_is_a_thank_you(message, move):
+    assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move
+
+
+def test_a_grudging_thank_you_is_not_told_it_helped(shared_mentor):
+    session = Session()
+    shared_mentor.ask("I've hit every deadline this year but my manager still reviews every PR I write", session=session)
+    closing = shared_mentor.ask("I still think most of this is common sense dressed up, but fine. thanks I guess.", session=session)
+    assert closing.move == "thanks" and closing.step is None
+    assert "you don't have to agree" in closing.text and "Your next action stands" in closing.text
+
+
 def test_a_conversation_moves_with_the_mentee_and_never_repeats(shared_mentor):
     session = Session()
     turns = [

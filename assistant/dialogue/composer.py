@@ -131,6 +131,8 @@ def about_them(clause: str) -> str:
     return re.sub(r"\byou\b", "they", clause)
 
 
+DISSENT = re.compile(r"\b(?:disagree|not convinced|don'?t buy|common sense|dressed up|i guess|whatever|not sure (?:about|i agree))\b",
+                    re.IGNORECASE)
 GOOD_NEWS = {"idea_approved", "shipped", "trusted", "has_track_record"}
 NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
@@ -554,6 +556,8 @@ class OfflineComposer:
     def _thanks(self, turn: TurnInput) -> str:
         seed = turn.question + "|".join(turn.profile.used("actions")[-1:])
         closing = stable_pick(self.content.closings(), seed)
+        if DISSENT.search(turn.question):  # "thanks, though I still disagree": not "glad this helped"
+            closing = "Fair enough: you don't have to agree with all of it. Take what's useful and leave the rest."
         if turn.last_action:
             return f"{closing}\n\nYour next action stands: {turn.last_action}"
         return closing

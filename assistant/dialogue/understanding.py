@@ -497,10 +497,15 @@ class Understanding:
         return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual, denied=sorted(denied))
 
 
+# A closing that ends on thanks after something else ("most of this is common sense, but fine. thanks I guess.").
+CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,?\s+)?(?:thanks?|thank you|thx|cheers)"
+                            r"(?:\s+(?:i guess|anyway|though|again|a lot|so much|for (?:this|that|the help|your time)))?\W*$", _I)
+
+
 def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pending_clarification: bool,
                   factual: bool) -> str:
     words = len(text.split())
-    if MOVE_PATTERNS["thanks"].search(text) and words <= 14 and "?" not in text:
+    if (MOVE_PATTERNS["thanks"].search(text) and words <= 14 or CLOSING_THANKS.search(text) and words <= 30 and not facts) and "?" not in text:
         return "thanks"
     if factual:
         return "factual"
