@@ -328,6 +328,16 @@ def test_the_llm_prompt_carries_the_dialogue_state(shared_mentor):
     ("I'm two months into a new job. Is it too early to ask my manager for a bigger project?", "Asking is fine"),
     ("My lead hands me the hard escalations and backs my calls. Is it too early to ask to lead the migration?",
      "No, it isn't too early"),
+    # direct questions review mentees asked that went unanswered
+    ("Our onboarding flow launched and activation went down 6%. Part of me wants to quietly keep iterating and not "
+     "tell the VP. Is that bad?", "Yes, keeping it quiet would cost you"),
+    ("We launched the new checkout and conversion dropped. Do we roll back, or keep it and rebuild just the referral "
+     "path? Which one?", "Let the evidence pick"),
+    ("3 other teams use my little CLI daily now. Should I ask my manager to make it my full-time job?", "Yes, ask"),
+    ("My VP said 'write it up' for consolidating our 30 deploy pipelines. Who do I need on board before the doc goes "
+     "out?", "Three people"),
+    ("My director approved replacing our job queue. Do I pick a tool first or start from the requirements?",
+     "Requirements first"),
 ])
 def test_a_yes_no_question_gets_a_short_answer_first(shared_mentor, question, starts):
     answer = shared_mentor.ask(question)

@@ -41,6 +41,8 @@ LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kin
 # A yes/no question about the mentee's own situation ("should I quit?", "is it too early to ask…?").
 YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
                     r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
+# "roll back, or rebuild the referral path? which?", "who do I need on board?": direct questions that aren't yes/no.
+CHOICE_QUESTION = re.compile(r"\b(?:which|who|or)\b[^.!?]*\?|\?[^.!?]*\b(?:which|or)\b", re.IGNORECASE)
 BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
                             r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
 ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
@@ -531,7 +533,7 @@ class OfflineComposer:
     def _short_answer(self, turn: TurnInput, *steps: Step | None) -> str | None:
         """The direct answer to a yes/no question (`direct_answers` in the flywheel), when it is
         the same on every one of `steps` and was not given earlier in this conversation."""
-        if not YES_NO.search(turn.question):
+        if not (YES_NO.search(turn.question) or CHOICE_QUESTION.search(turn.question)):
             return None
         answers = {self.content.direct_answer(turn.question, step) for step in steps}
         direct = answers.pop() if len(answers) == 1 else None
