@@ -138,7 +138,7 @@ def test_follow_up_is_rewritten_from_history_and_history_is_sent(make_mentor, fa
     first = mentor.ask("Tell me about the author's story in the flywheel article", session=session)
     rewritten = "What did the author do in his second spin of the flywheel?"
     fake_openai.reply(rewritten, "In his second spin he load-tested for one team [1].")
-    answer = mentor.ask("what did he do in the second spin?", session=session)
+    answer = mentor.ask("and what did he do in that second spin?", session=session)
 
     rewrite_request, answer_request = fake_openai.chat_requests[-2:]
     assert rewrite_request.stream is False
@@ -146,14 +146,14 @@ def test_follow_up_is_rewritten_from_history_and_history_is_sent(make_mentor, fa
     conversation = user_message(rewrite_request)
     assert "Mentee: Tell me about the author's story in the flywheel article" in conversation
     assert "Mentor: Start with **Deliver Results**" in conversation
-    assert "Latest message: what did he do in the second spin?" in conversation
+    assert "Latest message: and what did he do in that second spin?" in conversation
 
     roles = [m["role"] for m in answer_request.messages]
     assert roles == ["system", "user", "assistant", "user"]
     assert answer_request.messages[1]["content"] == first.question
     assert answer_request.messages[2]["content"] == first.text
     assert rewritten in user_message(answer_request)
-    assert user_message(answer_request).count("what did he do in the second spin?") == 1
+    assert user_message(answer_request).count("and what did he do in that second spin?") == 1
 
     assert answer.standalone_question == rewritten
     assert any(s.spin == 2 for s in answer.sources), "retrieval used the rewritten question"
