@@ -134,6 +134,8 @@ def test_move_classification():
     ("thanks, though I still disagree", "thanks"),
     ("we shipped it and 10 teams use it, thanks", "outcome_success"),  # news first: the thanks doesn't hide it
     ("thanks, but what about my manager?", "new_situation"),
+    ("k thx", "thanks"),
+    ("this was really helpful", "thanks"),
 ])
 def test_a_closing_thanks_after_something_else_is_a_thank_you(message, move):
     assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move

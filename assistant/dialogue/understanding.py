@@ -230,7 +230,7 @@ NEGATION_ONLY = {"wants_scope", "slipping"}  # a wish doesn't undo these ("I nee
 
 MOVE_PATTERNS: dict[str, re.Pattern] = {
     "thanks": _rx(
-        r"^\W*(?:(?:ok(?:ay)?|cool|great|nice|awesome|perfect|got it)[,!. ]+)?(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|that(?:'s| is| was) (?:really )?(?:helpful|great|useful)|this (?:really )?help(?:s|ed))\b",
+        r"^\W*(?:(?:ok(?:ay)?|k+|cool|great|nice|awesome|perfect|got it)[,!. ]+)?(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|(?:that|this)(?:'s| is| was) (?:really |very |so |super )?(?:helpful|great|useful)|very (?:helpful|useful)|this (?:really )?help(?:s|ed))\b",
     ),
     "whats_next": _rx(
         r"\bwhat(?:'s| is| comes)? next\b|\bnow what\b|\bwhat now\b|\bthen what\b|\bwhat do i do (?:now|next)\b",

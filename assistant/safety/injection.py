@@ -63,7 +63,7 @@ BACK_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 ADDRESSED = re.compile(
-    r"\b(?:you|your|yours|you're|youre|yourself|u|assistant|ai|model|bot|chatbot|llm|gpt|reviewer)\b"
+    r"\b(?:you|your|yours|you're|youre|yourself|u|assistant|ai|bot|chatbot|llm|gpt|reviewer)\b"  # not "model": "show the model" is data work
     r"|\b(?:instructions?|prompts?|guidelines?|rules|setup|configuration|configured|directives?|persona|"
     r"role-?play|decode|base64|encoded|hex)\b"
     r"|^\W*(?:please\s+)?(?:reply|respond|answer|say|write|print|output|repeat|translate|decode|act|pretend|"
@@ -82,6 +82,16 @@ COURTESY = re.compile(
     r"amazing|so helpful|very helpful|right)|you rock|you've been (?:really |so |very )?helpful|so much|very much|a lot|again|"
     r"for (?:this|that|everything|the (?:help|advice|tips?)|your (?:time|help|advice|patience))|mate|bye|goodbye|"
     r"see you|take care|have a (?:good|nice|great) (?:one|day|evening|weekend))\b)+\W*$",
+    re.IGNORECASE,
+)
+
+
+# The same politeness inside a longer line ("Thank you very much, I will prepare the summary.",
+# "thank you, this was really helpful"): set aside before deciding whether the rest speaks to us.
+COURTESY_PHRASE = re.compile(
+    r"\b(?:thank (?:you|u)|thanks?|thx|ty|cheers)(?: (?:so|very) much| a lot| again| for (?:this|that|everything|the (?:help|advice|tips?)|"
+    r"your (?:time|help|advice|patience)))?\b|\b(?:this|that|it|you)(?:'ve| have)? (?:was|is|has been|been|were) (?:really |very |so |super |incredibly )?"
+    r"(?:helpful|useful|great|good|clear)\b|\bvery (?:useful|helpful)\b|\bthat helps\b|\bappreciate (?:it|this|you|your (?:help|time))\b",
     re.IGNORECASE,
 )
 
@@ -159,7 +169,8 @@ class InjectionDetector:
 
     def score(self, text: str) -> InjectionScore:
         parts = [p for p in segments(text)
-                 if ADDRESSED.search(BACK_REFERENCE.sub(" ", REPORTED_SPEECH.sub(" ", p))) and not COURTESY.match(p)]
+                 if ADDRESSED.search(COURTESY_PHRASE.sub(" ", BACK_REFERENCE.sub(" ", REPORTED_SPEECH.sub(" ", p))))
+                 and not COURTESY.match(p)]
         if not parts or not self.exemplars:
             return InjectionScore(0.0, "", "")
         vectors, alpha, mu = self._fit()
