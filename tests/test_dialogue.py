@@ -49,6 +49,17 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_
     ("asked my boss twice if i can do the test automation but he gave it to the new dev guy", {"checked_closely"}, set()),
     ("no, nothing is approved. she said 'write it up', that's all", {"pitching"}, {"idea_approved"}),
     ("I am analyst. Not manager. I make mistakes in my reports and sometimes late.", set(), {"manages_others"}),
+    # ... and in the words of a second pair of review conversations
+    ("CFO said 'not now' - budget freeze through Q3, no new FTEs.", {"manager_said_no"}, {"idea_approved"}),
+    ("My director agree last week that I can build new forecast model", {"idea_approved"}, set()),
+    ("update 2 months in: zero waste issues since. chef put me back on saturday nights but he still checks my prep "
+     "list every morning", {"has_track_record", "checked_closely"}, {"new_in_role"}),
+    ("Results are bad honestly. Forecast error is almost same like the excel, overtime hours did not go down.",
+     {"failed"}, {"shipped"}),
+    ("I give Poznan shift managers the forecast two weeks ago, they use it for planning the schedule now", {"shipped"}, set()),
+    ("we got IT to sign off on a two-crew pilot and it's been in their hands since May.", {"shipped"}, set()),
+    ("flipped it on for half the team. avg build went from 40 to 14 min", {"shipped"}, set()),
+    ("numbers are mixed: win rate dropped from 27% to 19%", {"failed"}, set()),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
@@ -97,6 +108,8 @@ def test_key_phrases_are_the_mentees_own_names_for_their_work():
     ({"idea_approved"}, set(), Step.INVENT_AND_SIMPLIFY),
     ({"idea_approved", "stuck_in_analysis"}, set(), Step.BIAS_FOR_ACTION),
     ({"failed"}, set(), Step.ARE_RIGHT_A_LOT),
+    ({"checked_closely", "trusted"}, set(), Step.EARN_TRUST),  # given the section, but every unit plan is still checked
+    ({"checked_closely"}, {"new_in_role"}, Step.DELIVER_RESULTS),  # six weeks in and micromanaged: no record yet
 ])
 def test_placement_follows_the_facts_and_the_wheel(facts, known, expected):
     assert stage_from_facts(facts, known)[0] is expected
@@ -238,6 +251,8 @@ def test_a_question_about_the_author_is_factual_even_when_it_names_a_situation(s
     # mid-conversation, from a review conversation: what the author says is factual, "he" the manager is not
     ("ok what does he say about customer obsession then?", True),
     ("what did he do after the outage?", True),
+    ("how long did it take him to get back from that", True),
+    ("how is trust different from results in this thing? seems the same", True),
     ("does he even care?", False),
     ("what does he want from me?", False),
     # a situation of their own, asked against the author's story, is about them
@@ -516,6 +531,10 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     # Career messages that use the same words stay on the wheel.
     ("My report launched the new search six weeks ago and adoption is 15% of the company.", None),
     ("We ran user interviews and a stay interview pilot; the results are in.", None),
+    # from review conversations
+    ("when i go for the team lead role should i negotiate for a bigger base or a higher commission rate?", "pay"),
+    ("they're reclassifying engineers and I think I should be a grade 14 not 13. How do I negotiate that?", "pay"),
+    ("I want to raise the bar on code review in my team", None),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic

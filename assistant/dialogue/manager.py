@@ -23,8 +23,10 @@ from .meaning import StepModel, TransitionModel, advance
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
-    "pay": re.compile(r"\b(?:salary|salaries|raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
-                      r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp))\b", re.I),
+    "pay": re.compile(r"\b(?:salary|salaries|(?:a|my|for|the|pay) raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
+                      r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp)|"
+                      r"(?:bigger|higher|better) (?:base|commission)|commission rate|pay grade|grade \d+ (?:not|instead of|vs\.?|or) \d+|"
+                      r"reclassif\w*)\b", re.I),
     "pay_offer": re.compile(r"\b(?:countering|counter(?:ed)? (?:with|at)|came in (?:\d+\s?%|\w+) (?:under|below|over|above)|"
                         r"negotiate (?:it |that )?(?:up|higher|down)|\d+(?:\.\d+)?\s?% (?:equity|stake)|\b1[- ]year cliff|"
                         r"409a|vesting schedule|\d+k (?:eur|usd|gbp|base)|base (?:salary|pay) of)\b", re.I),
@@ -58,7 +60,9 @@ ABOUT_THE_ARTICLE = re.compile(
     r"|\bspin\s*#?\s*\d\b|\b(?:first|second|third|fourth|fifth) spin\b"
     r"|\b(?:which|what(?:'s| is)?(?: the)?) (?:leadership )?(?:principle|lp)\b"
     r"|\b(?:this|the) (?:flywheel|model|framework|idea|concept)\b[^?]{0,30}\b(?:from|come from|based on|book|source|origin)\b"
-    r"|\bwhere does (?:this|the) (?:\w+ )?(?:idea|model|flywheel) come from\b",
+    r"|\bwhere does (?:this|the) (?:\w+ )?(?:idea|model|flywheel) come from\b"
+    # how two of the wheel's ideas differ: "how is trust different from results in this thing?"
+    r"|\bhow (?:is|are|do|does) (?:\w+ ){1,3}differ(?:ent)?\b|\bwhat(?:'s| is) the difference between\b",
     re.IGNORECASE,
 )
 # A first message that is only a feeling ("I'm unhappy at work"): asked about, not placed by guess.
@@ -76,7 +80,7 @@ THIRD_PERSON = re.compile(r"\b(?:he|his|him)\b", re.IGNORECASE)
 
 
 # Mid-conversation, "he" is usually the mentee's manager; these ask what the author did or says.
-AUTHOR_QUESTION = re.compile(r"\b(?:what|how|why) did he\b|\bdid he\b"
+AUTHOR_QUESTION = re.compile(r"\b(?:what|how|why) did he\b|\bdid he\b|\bhow long did it take (?:him|the author)\b"
                              r"|\b(?:what|how) (?:does|did) he (?:say|write|call|mean|describe|recommend|suggest|think)\b", re.IGNORECASE)
 
 

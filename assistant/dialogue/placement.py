@@ -72,8 +72,11 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
         return Step.DELIVER_RESULTS, ["caused_incident"]
     if "checked_closely" in facts and "slipping" in facts | known:  # watched because the dates slip: the record first
         return Step.DELIVER_RESULTS, ["slipping", "checked_closely"]
+    if "checked_closely" in facts and "new_in_role" in known and not (facts | known) & {"has_track_record", "trusted"}:
+        return Step.DELIVER_RESULTS, ["new_in_role", "checked_closely"]  # weeks in and watched closely: no record yet
     if "checked_closely" in facts and not facts & {"idea_approved", "designing", "stuck_in_analysis", "shipped",
-                                                  "failed", "pitching", "trusted"}:
+                                                  "failed", "pitching"}:
+        # "she gave me the AP section, but she wants to see every unit plan": still double-checked
         return Step.EARN_TRUST, ["checked_closely"]
     if "customer_focus" in facts and not facts & {"shipped", "failed", "stuck_in_analysis", "idea_approved"}:
         return Step.CUSTOMER_OBSESSION, ["customer_focus"]

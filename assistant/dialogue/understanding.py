@@ -44,7 +44,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnew\s+(?:grad|graduate|hire|joiner|starter|employee|to the team|to the company)\b",
         r"\b(?:my|a|this)\s+new\s+(?:job|role|team|company|position)\b(?!\s+(?:scheduler|service|system|tool|feature|project))",
         r"\b(?:first|1st)\s+(?:job|week|weeks|month|months|90 days|year|few weeks|sprint)\b(?!\s*(?:types?|queues?|runs?|kinds?|class|ids?)\b)",
-        r"\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b",
+        r"(?<!update )(?<!update: )(?<!update, )(?<!later, )\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b(?!\s*[:,-])",
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
         r"\bstarted (?:a new|my first|at a new)\b",
@@ -80,6 +80,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:good|solid|strong|great|clean|proven) track record\b",
         r"\b(?:i(?:'m| am)|been) (?:the )?(?:reliable|dependable|consistent)\b",
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
+        r"\b(?:zero|no) (?:\w+ ){0,2}(?:issues|errors|incidents|mistakes|misses|complaints|corrections)(?: since| in (?:\w+ )?(?:weeks|months))\b",
         r"\bproven myself\b|\bgreat run\b|\bclose my tickets\b|\b(?:the )?reliable one\b",
         r"\b(?:every|all (?:my|the|our)?)\s*(?:release|launch|deploy|delivery|ticket|sprint|task)s?\b[^.!?]{0,30}\b(?:on time|clean|on schedule)\b",
         r"\b(?:every|each|all)\b[^.!?]{0,60}\b(?:(?:was|were|went out|closed|done|in) (?:on time|early|on schedule)|(?:two|2|a few) days early)\b|\b(?:was|were) on time\b",
@@ -112,6 +113,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "manager_said_no": _rx(
         r"\b(?:manager|boss|lead|director|vp|leadership|skip|she|he|they)\b[^.!?]{0,30}\b(?:said no|say no|turned (?:it|me|the \w+) down|rejected|shot (?:it|me) down|declined|vetoed|won'?t (?:fund|approve|let|support)|not convinced|isn'?t convinced|wasn'?t convinced|passed on it)\b",
         r"\b(?:pitch|proposal|idea|doc|request|ask|plan)\b[^.!?]{0,20}\b(?:was |got |been )?(?:rejected|turned down|shot down|declined|denied|vetoed)\b",
+        r"\b(?:said|says|told (?:me|us))\s*,?\s*['\u2018\u201c\"]?(?:not now|not yet|not this (?:quarter|half|year)|maybe later|maybe next year|no budget)\b|\bbudget freeze\b",
     ),
     "idea_approved": _rx(
         r"\bgot (?:the )?(?:budget|funding|headcount)\b|\bagreed to (?:give me|let me|fund)\b",
@@ -121,6 +123,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:said|told (?:me|us))(?: to)?,? [\"“']?(?:go for it|run with it|it'?s (?:yours|mine))\b|\bgave (?:me|us) the (?:nod|thumbs[- ]up|ok|okay)\b",
         r"\b(?:she|he|they|director|manager|skip|vp)\s+signed off\b",
         r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b",
+        r"\b(?:director|manager|boss|vp|cto|cfo|ceo|gm|head|lead|she|he|they)\b[^.!?]{0,20}\bagrees? (?:\w+ ){0,2}that (?:i|we) (?:can|could|should)\b",
+        r"\bgot (?:my|our|the) (?:\w+ ){0,2}(?:vp|director|manager|boss|cto|head|lead) to (?:let|approve|fund|sign off)\b",
     ),
     "designing": _rx(
         r"\b(?:figur\w* out|work\w* out|decid\w*)\s+how\s+to\b",
@@ -169,6 +173,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\brolled (?:it )?out to\b|\bswitched within\b|\b(?:\d+|all|most) of them switched\b",
         r"\b(?:shipped|released|launched) an? (?:alpha|beta|mvp|v1|first version|prototype|pilot)\b|\bin prod(?:uction)?\b(?!\s+(?:issue|incident|outage))",
         r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
+        r"\b(?:they|crews?|nurses|managers|staff|agents|reps|teachers|the \w+ team|\w+ managers) (?:now |already )?use it (?:for|daily|every|to|in)\b|\bin (?:their|the crews'|users'|customers') hands\b",
+        r"\b(?:it'?s|it has|has|have) been live\b|\b(?:flipped|switched|turned) it on\b|\b(?:went|dropped|fell|cut) from ~?\d[\d.,]*\s?\w* to ~?\d",
+        r"\b(?:other|more) (?:\w+ )?(?:teams|crews|units|departments|offices|clinics|stores|shifts|regions|sites) (?:can |could )?(?:have it|get it|use it)\b|\bif (?:his|her|their) other (?:\w+ ){0,2}(?:teams|crews|units) can\b",
     ),
     "failed": _rx(
         r"\b(?:activation|conversion|revenue|retention|usage|engagement|sign-?ups|sales|ctr|adoption|nps)\b[^.!?]{0,25}\b(?:(?:actually|has|have|is|are) )?(?:went down|down|dropped|fell|decreased|declined|got worse|tanked)\b",
@@ -181,6 +188,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
         r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth)\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
+        r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t) (?:go down|come down|improve|drop|move|help|change)\b|\bresults (?:are|were) (?:bad|poor|disappointing)\b",
+        r"\b(?:win|close|hit|conversion|retention|click-?through) rate\b[^.!?]{0,25}\b(?:dropped|fell|went down|declined|is down)\b",
     ),
     "checked_closely": _rx(
         r"\b(?:doesn'?t|don'?t|does not|do not|won'?t|never|still (?:doesn'?t|don'?t)) (?:really |fully |yet )?trust (?:me|my (?:work|judg\w+|code|calls))\b",
@@ -189,6 +198,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnot in (?:the )?(?:planning|design|roadmap|leadership|important) (?:meetings?|discussions?|calls?)\b|\binvites? only\b",
         r"\bnot in the room\b|\bleft out\b|\bnot (?:consulted|invited)\b|\bpassed over\b|\boverlooked\b|\broutes? (?:anything|everything) important\b",
         r"\bstill (?:asks|routes|gives)\b[^.!?]{0,40}\b(?:someone else|to priya|to others|the big stuff)\b",
+        r"\b(?:checks?|reviews?|double[- ]checks?|looks? over|wants to see|rewrites?) (?:my|all my|each of my) [\w -]{1,25}? (?:every|each|before)\b",
         r"\b(?:gave|gives|giving|handed|hands) (?:it|them|that|the \w+(?: \w+)?) to (?:someone else|the new|another|a (?:\w+ )?(?:dev|engineer|guy|colleague|peer)|my (?:peer|colleague|teammate))\b",
     ),
     "pitching": _rx(
