@@ -7,13 +7,14 @@ import re
 import pytest
 
 from assistant import Session, Step
+from assistant.dialogue.composer import SOFTWARE_ONLY
 from assistant.dialogue.manager import is_factual
 from assistant.dialogue.placement import place, stage_from_facts
 from assistant.dialogue.profile import Profile
 from assistant.dialogue.understanding import classify_move, find_denials, find_facts, key_phrases
 from assistant.prompts import render_mentee
 
-INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing\}|next_actions|moves_on_when|keywords:")
+INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|next_actions|moves_on_when|keywords:")
 
 
 @pytest.mark.parametrize("message, present, absent", [
@@ -293,6 +294,32 @@ def test_a_self_insult_is_not_quoted_back(shared_mentor):
                                "my VP was the one who approved it.")
     assert answer.step is Step.ARE_RIGHT_A_LOT
     assert "idiot" not in answer.text
+
+
+def test_a_slot_without_the_mentees_words_reads_as_a_sentence():
+    from assistant.dialogue.content import STEP_THING, fill
+
+    # from review conversations: "Write the problem the problem you now own must solve"
+    template = "Write the problem {thing|your project} must solve as one sentence."
+    assert fill(template, STEP_THING["invent_and_simplify"]) == "Write the problem your project must solve as one sentence."
+    assert fill(template, "the billing migration") == "Write the problem the billing migration must solve as one sentence."
+    assert fill("Build a slice of {thing} by Friday.", None) == "Build a slice of your current work by Friday."
+
+
+def test_someone_outside_software_gets_no_software_team_actions(shared_mentor):
+    # from a review conversation: an ICU nurse was told to check her work "before every pull request"
+    session = Session()
+    turns = ["hi so I'm a nurse, moved to a new hospital ICU about 2 months ago. I made two charting errors and my "
+             "charge nurse now double checks everything I do",
+             "ok. I did a good month since then, no flagged charts",
+             "idk, if I ask her to stop reviewing it will look defensive",
+             "what else can I do?", "and then?", "anything else I could try this week?"]
+    actions = [shared_mentor.ask(t, session=session).next_action for t in turns]
+    assert all(actions)
+    for action in actions:
+        assert not SOFTWARE_ONLY.search(action), action
+    coder = shared_mentor.ask("I'm a backend dev, my lead reviews every pull request I open and I want that to stop")
+    assert coder.next_action  # software work keeps its own actions (the whole pool)
 
 
 def test_an_action_for_one_kind_of_mentee_goes_only_to_someone_who_says_they_are_one(shared_mentor):

@@ -19,7 +19,7 @@ import numpy as np
 from ..flywheel import Flywheel
 from ..retrieval import to_source
 from ..types import Source, Step
-from .content import STEP_THING, Content, fill, stable_pick
+from .content import SLOT, STEP_THING, Content, fill, stable_pick
 from .profile import FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
@@ -160,6 +160,29 @@ WHO_THEY_ARE = (
 )
 
 
+# Actions in a software team's words go to someone who works in one: a nurse was told to "check for
+# it yourself before every pull request", a civil engineer to "open a draft pull request".
+SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
+                           r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
+                           r"senior engineer)\b", re.IGNORECASE)
+SOFTWARE_WORK = re.compile(r"\b(?:software|code|coding|programm\w+|developers?|devs?|sre|devops|back-?end|front-?end|full-?stack|apis?|"
+                           r"deploy\w*|pull requests?|prs?|sprints?|jira|repos?|microservices?|kubernetes|ci|qa|tech lead|saas|"
+                           r"engineering manager|swe|web ?app|mobile app|gameplay|studio|game dev\w*|data engineer\w*|ml)\b", re.IGNORECASE)
+OTHER_WORK = re.compile(r"\b(?:nurse|nursing|icu|hospital|clinic|patients?|teacher|teaching|school|classroom|students?|chef|sous|"
+                        r"kitchen|restaurant|bistro|pharmacist|pharmacy|accountant|accounting|audit(?:or)?|lawyer|paralegal|law firm|"
+                        r"civil engineer|utility|construction|site engineer|sales|account exec\w*|retail|warehouse|logistics|"
+                        r"factory|plant manager|marketing|recruiter|hr)\b", re.IGNORECASE)
+
+
+def their_work(question: str, profile: Profile) -> str | None:
+    """"software", "other" or None: the kind of work the mentee has told us about (kept in the profile)."""
+    for kind, words in (("software", SOFTWARE_WORK), ("other", OTHER_WORK)):
+        if words.search(question) and kind not in profile.used("work"):
+            profile.mark_used("work", kind)
+    said = profile.used("work")
+    return "software" if "software" in said else "other" if "other" in said else None
+
+
 def _fits_who_they_are(action: str, said: str) -> bool:
     """`said`: the mentee's own words we hold (this message, key phrases, the facts' evidence)."""
     return all(who.search(said) for condition, who in WHO_THEY_ARE if condition.search(action))
@@ -238,22 +261,24 @@ class OfflineComposer:
         if kind == "actions":
             said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
             options = [o for o in options if _fits_who_they_are(o, said)] or list(options)
+            if their_work(turn.question, turn.profile) == "other":
+                options = [o for o in options if not SOFTWARE_ONLY.search(o)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
         if not fresh:
             return None
         if kind == "openers" and not turn.profile.key_phrases:  # an opener reads best with their own words
-            fresh = [o for o in fresh if "{thing}" not in o] or fresh
+            fresh = [o for o in fresh if not SLOT.search(o)] or fresh
         if by_meaning:
             choice = self._closest(fresh, turn)
             turn.profile.mark_used(kind, choice)
             return choice
         thing = turn.profile.key_phrases[-1] if turn.profile.key_phrases else None
         if kind == "openers":  # with a key phrase, prefer openers that can use it
-            slotted = [o for o in fresh if "{thing}" in o]
+            slotted = [o for o in fresh if SLOT.search(o)]
             if thing and slotted:
                 fresh = slotted
             elif not thing:
-                fresh = [o for o in fresh if "{thing}" not in o] or fresh
+                fresh = [o for o in fresh if not SLOT.search(o)] or fresh
         choice = stable_pick(fresh, turn.question)
         turn.profile.mark_used(kind, choice)
         return choice
@@ -307,7 +332,7 @@ class OfflineComposer:
         because = ""
         if facts:
             clauses = [FACTS[f][1] for f in facts][:2]
-            because = "Since " + " and ".join(clauses) + ", "
+            because = ("since " if lead.rstrip().endswith(":") else "Since ") + " and ".join(clauses) + ", "
         position = f"step {info.order} of 6" if info.order else "the accelerant that runs through every step"
         where = f"{lead}{because}{'you' if because or lead.rstrip().endswith(':') else 'You'}'re at **{info.name}** ({position}){self._guide(step, citer, turn)}."
         why = self.content.why(step)
@@ -482,6 +507,8 @@ class OfflineComposer:
         options = self.content.objections(step)
         used = set(turn.profile.used("objections"))
         fresh = [o for o in options if o.text not in used] or options
+        if their_work(turn.question, turn.profile) == "other":
+            fresh = [o for o in fresh if not SOFTWARE_ONLY.search(o.smaller_action)] or fresh
         if not fresh:
             return self._mentoring(turn, citer, "new_situation")
         chosen = self._closest([o.text for o in fresh], turn)

@@ -44,8 +44,20 @@ class Story:
     lesson: str
 
 
+SLOT = re.compile(r"\{thing(?:\|([^}]*))?\}")
+
+
 def fill(template: str, thing: str | None) -> str:
-    return template.replace("{thing}", thing or THING_FALLBACK)
+    """`{thing}` becomes the mentee's name for their work; `{thing|words}` uses `words` when we have
+    no name of theirs, where the step's generic one reads badly ("the problem the problem you now own must solve")."""
+    theirs = thing is not None and thing not in STEP_THING.values()
+
+    def slot(match: re.Match) -> str:
+        if match.group(1) is not None and not theirs:
+            return match.group(1)
+        return thing or THING_FALLBACK
+
+    return SLOT.sub(slot, template)
 
 
 def stable_pick(options: list[str], seed: str) -> str:

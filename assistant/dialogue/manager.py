@@ -17,6 +17,7 @@ from ..diagnosis import FIRST_PERSON, signal_vectors
 from ..flywheel import Flywheel
 from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
+from .content import fill
 from .placement import ORDER, Placement, place
 from .profile import Profile
 from .meaning import StepModel, TransitionModel, advance
@@ -140,7 +141,7 @@ class DialogueManager:
         composer = OfflineComposer(flywheel, self.sentences)
         texts = composer._actions
         if texts:
-            composer.set_vectors(texts, signal_vectors([a.replace("{thing}", "the project") for a in texts], embedder,
+            composer.set_vectors(texts, signal_vectors([fill(a, "the project") for a in texts], embedder,
                                                        cache_dir))
         pairs = []
         for story in composer.content.stories():
