@@ -155,6 +155,21 @@ def test_a_closing_thanks_after_something_else_is_a_thank_you(message, move):
     assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move
 
 
+def test_asked_to_explain_the_mentor_says_its_last_advice_again_plainly(shared_mentor):
+    # from a review conversation: "can you explain what you meant?" got a brand-new, unrelated action
+    session = Session()
+    first = shared_mentor.ask("I've hit every deadline this year but my manager still reviews every PR I write", session=session)
+    again = shared_mentor.ask("Sorry, can you explain what you meant by that last part? I'm not sure I follow.", session=session)
+    assert again.move == "explain" and again.step is first.step
+    assert first.next_action.rstrip(".") in again.text and again.next_action is None
+
+
+def test_and_then_is_not_an_answer_to_our_question():
+    assert classify_move("ok and then?", {}, has_history=True, pending_clarification=True, factual=False) == "after_that"
+    assert classify_move("still building my record", {}, has_history=True, pending_clarification=True,
+                         factual=False) == "clarify_answer"
+
+
 def test_a_grudging_thank_you_is_not_told_it_helped(shared_mentor):
     session = Session()
     shared_mentor.ask("I've hit every deadline this year but my manager still reviews every PR I write", session=session)

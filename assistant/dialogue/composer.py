@@ -364,6 +364,8 @@ class OfflineComposer:
         branch = None
         if move == "objection" and not turn.moved:
             return self._objection(turn, citer)
+        if move == "explain" and turn.last_action:
+            return self._explain(turn, step), None  # the same action, explained: not a new one
         direct = self._short_answer(turn, step)
         if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
             supported = bool(turn.reading and turn.reading.facts)
@@ -415,6 +417,18 @@ class OfflineComposer:
         if move != "after_that" or turn.moved:
             parts.append(self._whats_next(turn, step, branch))
         return "\n\n".join(p for p in parts if p), action
+
+    def _explain(self, turn: TurnInput, step: Step) -> str:
+        """Our last advice again, in plainer words: why this step, why that action, what it leads to."""
+        why = self.content.why(step).replace("That is the moment to ", "", 1).rstrip(".")
+        when = self.content.arrives_when(step)
+        text = (f"Sure, let me put it more plainly. You're at **{self.flywheel[step].name}**"
+                + (f", so the job right now is to {why}." if why else ".")
+                + f" The action I suggested, \u201c{turn.last_action.rstrip('.')}\u201d, is one small, concrete way to do that this week:"
+                " small enough to finish, visible enough that people notice.")
+        if when:
+            text += f" You'll know it's working when {when}."
+        return text + " If it doesn't fit your situation, tell me what gets in the way and I'll suggest another."
 
     def _ahead(self, turn: TurnInput, step: Step) -> str:
         """The step after this one (one further each time they ask again), what gets them there,
@@ -519,7 +533,7 @@ class OfflineComposer:
         parts = [heard + objection.text]
         q = self._quote(turn, citer, sections=(objection.principle,), kinds=("principle",))
         if q:
-            parts.append(f"The principle of **{objection.principle}** puts it like this: {q}")
+            parts.append(f"The principle of **{objection.principle}**, as our notes define it: {q}")
         action = fill(objection.smaller_action, self._thing(turn))
         previous = turn.profile.used("actions")
         if action in previous:  # never the same action twice in a session

@@ -180,7 +180,7 @@ class DialogueManager:
         else:
             scores = self.step_model.scores(question, vector, reading.facts)
         transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous)
-                      if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer")
+                      if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "explain")
                       else None)
         placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
                           long_message=len(question.split()) > 30, transition=transition,

@@ -157,7 +157,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
                 # Cleaning up after an incident is the recovery itself: the record comes next.
                 return Placement(previous, 0.75, [previous.next], "kept")
             return Placement(previous.next, 0.8, [previous], "transition")
-        if move in ("objection", "clarify_answer", "whats_next", "after_that"):
+        if move in ("objection", "clarify_answer", "whats_next", "after_that", "explain"):
             # "what's next?" and "and then?" ask what to do from here; they don't report that anything changed.
             return Placement(previous, 0.8, runner_up(previous), "kept")
 

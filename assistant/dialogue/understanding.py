@@ -24,6 +24,7 @@ MOVES = (
     "outcome_failure",
     "whats_next",  # what should I do now? (holds the step)
     "after_that",  # what comes after this step? (holds the step; the answer looks ahead)
+    "explain",  # "can you explain what you meant?" (holds the step; the answer says it again, differently)
     "clarify_answer",
     "factual",
     "thanks",
@@ -507,6 +508,9 @@ class Understanding:
         return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual, denied=sorted(denied))
 
 
+# The mentee asking us to say our last answer again, more plainly.
+EXPLAIN = re.compile(r"\b(?:can|could) you (?:explain|clarify|rephrase|unpack)\b|\bwhat (?:do|did) you mean\b|\bexplain (?:what|that|this)\b"
+                     r"|\b(?:i'?m )?not sure i (?:follow|understand|get it)\b|\bi don'?t (?:follow|understand what you|get what you)\b", _I)
 # A closing that ends on thanks after something else ("most of this is common sense, but fine. thanks I guess.").
 CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,?\s+)?(?:thanks?|thank you|thx|cheers)"
                             r"(?:\s+(?:i guess|anyway|though|again|a lot|so much|for (?:this|that|the help|your time)))?\W*$", _I)
@@ -519,8 +523,10 @@ def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pendin
         return "thanks"
     if factual:
         return "factual"
-    if pending_clarification and words <= 40:
-        return "clarify_answer"
+    if has_history and EXPLAIN.search(text) and not facts and words <= 25:
+        return "explain"
+    if pending_clarification and words <= 40 and not (MOVE_PATTERNS["after_that"].search(text) and not facts and words <= 6):
+        return "clarify_answer"  # "ok and then?" doesn't answer the question we asked
     if not has_history:
         return "new_situation"
     if DISAGREEING.match(text):  # "I don't agree that I should kill it. People love it once…": pushback first
