@@ -164,6 +164,16 @@ def test_asked_to_explain_the_mentor_says_its_last_advice_again_plainly(shared_m
     assert first.next_action.rstrip(".") in again.text and again.next_action is None
 
 
+def test_and_then_while_our_question_is_open_asks_it_again(shared_mentor):
+    session = Session()
+    first = shared_mentor.ask("hs chem teacher, 3rd yr. dept head gives all the good stuff (curriculum rewrite, AP section) "
+                              "to the guy hired after me. my evals are fine, never miss deadlines", session=session)
+    assert first.clarifying_question  # the step model's top two are close on this message
+    again = shared_mentor.ask("ok and then?", session=session)
+    assert again.clarifying_question == first.clarifying_question and "still need to know" in again.text
+    assert again.step is first.step and not again.next_action  # not a guess at a step (a review mentee got Bias for Action)
+
+
 def test_and_then_is_not_an_answer_to_our_question():
     assert classify_move("ok and then?", {}, has_history=True, pending_clarification=True, factual=False) == "after_that"
     assert classify_move("still building my record", {}, has_history=True, pending_clarification=True,

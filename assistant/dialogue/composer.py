@@ -98,6 +98,7 @@ class TurnInput:
     moved: bool = False  # the wheel turned forward this turn
     went_back: bool = False  # placed on an earlier (or another) step than the turn before
     last_action: str | None = None  # the last next action this conversation gave, as given
+    placement_reason: str = ""  # how the step was found (`Placement.reason`)
 
 
 class Citer:
@@ -588,8 +589,10 @@ class OfflineComposer:
         (say_a, probe_a), (say_b, probe_b) = self.content.clarify(first), self.content.clarify(second)
         echo = self._echo(turn)
         question = f"Are you {probe_a}, or {probe_b}?"
-        text = (f"{echo}Before I suggest anything, one question so I point you the right way: {question} "
-                "Tell me in your own words, or pick one of the options.")
+        lead = ("What comes next depends on where you are now, so I still need to know: "
+                if turn.placement_reason == "clarify-again" else
+                "Before I suggest anything, one question so I point you the right way: ")
+        text = f"{echo}{lead}{question} Tell me in your own words, or pick one of the options."
         direct = self._short_answer(turn, first, second)  # only one that holds on either step
         if direct:
             text = f"**Short answer:** {direct}\n\n{text}"

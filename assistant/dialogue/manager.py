@@ -201,7 +201,7 @@ class DialogueManager:
             question=question, vector=vector, reading=state.reading, step=placement.step, sources=sources,
             profile=state.profile, spin=spin, alternatives=list(placement.alternatives), ask=placement.ask,
             scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved, went_back=state.went_back,
-            last_action=last_action,
+            last_action=last_action, placement_reason=placement.reason,
         )
         return self.composer.compose(turn)
 

@@ -113,6 +113,9 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
     if "manages_others" in fresh and "manages_others" not in known:
         previous = None  # a question about someone else: their step, not the mentee's own
     step, used = stage_from_facts(fresh, known)
+    if pending and previous is None and move in ("after_that", "whats_next") and not fresh:
+        # "ok and then?" while our question is open: what comes next depends on the answer, so ask again
+        return Placement(Step(pending[0]), 0.5, [Step(v) for v in pending[1:]], "clarify-again", ask=True)
     if move == "clarify_answer" and pending:
         options = [Step(v) for v in pending]
         if step is not None:  # the reply states facts: they decide, even outside the two options
