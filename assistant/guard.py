@@ -43,7 +43,10 @@ CAREER = re.compile(
     r"results?|deadlines?|outage|impact|customer\w*|users?|idea|initiative|flywheel|spin|principles?|frugality|"
     r"invent\w*|simplify|bias for action|dive deep|backbone|hire|hiring|standards|curious|learn\w*|"
     r"author|article|carlos|amazon|load test\w*|feedback|review|raise|quit|failure|failed|bet|pitch|"
-    r"ship\w*|launch\w*|roadmap|service|design|tests?|repo|migration|proposals?|retro|planning|meetings?|goals?|api)\b",
+    r"ship\w*|launch\w*|roadmap|service|design|tests?|repo|migration|proposals?|retro|planning|meetings?|goals?|api|"
+    # work outside software, in its own words ("sous chef at a busy bistro… chef is watching everything i do")
+    r"supervisor|co-?workers?|colleagues?|clients?|shifts?|chef|sous|nurse|teacher|pharmacist|accountant|analyst|intern|"
+    r"employer|company|firm|office|role|position|hired|mistake|coach\w*)\b",
     re.IGNORECASE,
 )
 

@@ -155,6 +155,20 @@ def test_a_closing_thanks_after_something_else_is_a_thank_you(message, move):
     assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move
 
 
+def test_pushback_no_written_response_fits_gets_a_plain_one_not_an_invented_premise(shared_mentor):
+    # from a review conversation: a sous chef's "I can't wait a year" was told about shifting priorities nobody mentioned
+    session = Session()
+    first = shared_mentor.ask("sous chef at a busy bistro, been here 8 months. last saturday i forgot to check the walk-in "
+                              "after the compressor alarm and we lost about 3500 dollars of product. chef is watching "
+                              "everything i do now", session=session)
+    assert first.step is Step.DELIVER_RESULTS and "caused_incident" in first.facts  # in scope, and a costly mistake
+    pushback = shared_mentor.ask("ok. i cant wait a year tho, chef is already talking about bringing in another sous for "
+                                 "weekends", session=session)
+    assert pushback.move == "objection" and pushback.step is Step.DELIVER_RESULTS
+    assert "priorities" not in pushback.text and "i cant wait a year tho" in pushback.text
+    assert pushback.next_action and pushback.next_action != first.next_action
+
+
 def test_asked_to_explain_the_mentor_says_its_last_advice_again_plainly(shared_mentor):
     # from a review conversation: "can you explain what you meant?" got a brand-new, unrelated action
     session = Session()

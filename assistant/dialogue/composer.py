@@ -136,6 +136,7 @@ def about_them(clause: str) -> str:
 
 DISSENT = re.compile(r"\b(?:disagree|not convinced|don'?t buy|common sense|dressed up|i guess|whatever|not sure (?:about|i agree))\b",
                     re.IGNORECASE)
+OBJECTION_FLOOR = 0.3  # an objection response closer than this (cosine) to the pushback is about it (review cases: 0.45-0.52 fit, 0.15-0.29 didn't)
 GOOD_NEWS = {"idea_approved", "shipped", "trusted", "has_track_record"}
 NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
@@ -182,6 +183,31 @@ def their_work(question: str, profile: Profile) -> str | None:
             profile.mark_used("work", kind)
     said = profile.used("work")
     return "software" if "software" in said else "other" if "other" in said else None
+
+
+# Objection responses that assume a situation ("When leadership changes priorities every few
+# weeks…") go only to someone whose words describe it: by meaning alone, "I can't wait a year,
+# chef is bringing in another sous" was told about shifting priorities nobody had mentioned.
+OBJECTION_PREMISES = (
+    (re.compile(r"priorities|reshuffles", re.I), re.compile(r"\bpriorit|\breorg|\breshuffl|keeps? changing|changes? every", re.I)),
+    (re.compile(r"requirements shift", re.I), re.compile(r"\brequirements?\b|moving target|scope (?:keeps|changes)", re.I)),
+    (re.compile(r"^Working remotely", re.I), re.compile(r"\bremote|distributed|time ?zones?|from home|wfh", re.I)),
+    (re.compile(r"^In a (?:startup|small company)", re.I), re.compile(r"\bstart-?up|small company|founder|tiny team", re.I)),
+    (re.compile(r"^After an incident", re.I), re.compile(r"\bincident|outage|broke|took down|postmortem", re.I)),
+    (re.compile(r"teammates who are junior|teammates are already underwater", re.I),
+     re.compile(r"\b(?:team(?:mates)?|colleagues|everyone)\b[^.!?]{0,40}\b(?:junior|overloaded|underwater|stretched|swamped|busy)", re.I)),
+    (re.compile(r"presents your work", re.I), re.compile(r"\bcredit\b|presents? my work|my name", re.I)),
+    (re.compile(r"respected colleague built", re.I), re.compile(r"\b(?:built|wrote|owns) it\b|\blegacy\b|\bcolleague\b", re.I)),
+    (re.compile(r"^If your team is new", re.I), re.compile(r"\bnew team\b|team is new|junior team|team of juniors", re.I)),
+    (re.compile(r"many stakeholders", re.I), re.compile(r"\bstakeholders?\b", re.I)),
+    (re.compile(r"product manager whose job", re.I), re.compile(r"\bpm\b|product manager", re.I)),
+    (re.compile(r"founder believes", re.I), re.compile(r"\bfounder|\bceo\b", re.I)),
+    (re.compile(r"several layers from the end user", re.I), re.compile(r"\bback-?end|infra\w*|platform|never (?:see|meet|talk to)", re.I)),
+)
+
+
+def _fits_premise(response: str, said: str) -> bool:
+    return all(cue.search(said) for premise, cue in OBJECTION_PREMISES if premise.search(response))
 
 
 def _fits_who_they_are(action: str, said: str) -> bool:
@@ -419,6 +445,23 @@ class OfflineComposer:
             parts.append(self._whats_next(turn, step, branch))
         return "\n\n".join(p for p in parts if p), action
 
+    def _plain_objection(self, turn: TurnInput, citer: Citer) -> tuple[str, str | None]:
+        """Pushback none of the step's written responses is about: take it seriously in their words,
+        say what the step still asks for, and offer a smaller piece instead of the same advice."""
+        step = turn.step
+        sentences = [s.rstrip(".!?") for s in re.split(r"(?<=[.!?])\s", turn.question.strip())]
+        said = next((s for s in sentences if len(s.split()) >= 3), "")
+        heard = f"That's fair: \u201c{said}\u201d. " if 3 <= len(said.split()) <= 20 else "That's fair. "
+        why = self.content.why(step).replace("That is the moment to ", "", 1).rstrip(".")
+        parts = [heard + f"You're still at **{self.flywheel[step].name}**, where the work is to {why}. But the piece you "
+                         "take on can be much smaller than what I suggested, small enough to fit around what you just told me."]
+        options = self._not_already_done(self.content.actions(step), turn)
+        action = self._pick("actions", options, turn, by_meaning=True)
+        action = settle_condition(fill(action, self._thing(turn)), turn.profile) if action else None
+        if action:
+            parts.append(f"**A smaller first step:** {action}")
+        return "\n\n".join(parts), action
+
     def _explain(self, turn: TurnInput, step: Step) -> str:
         """Our last advice again, in plainer words: why this step, why that action, what it leads to."""
         why = self.content.why(step).replace("That is the moment to ", "", 1).rstrip(".")
@@ -524,8 +567,13 @@ class OfflineComposer:
         fresh = [o for o in options if o.text not in used] or options
         if their_work(turn.question, turn.profile) == "other":
             fresh = [o for o in fresh if not SOFTWARE_ONLY.search(o.smaller_action)] or fresh
+        said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
+        fresh = [o for o in fresh if _fits_premise(o.text, said)] or fresh
         if not fresh:
             return self._mentoring(turn, citer, "new_situation")
+        if turn.vector is not None and all(o.text in self._vectors for o in fresh) and \
+                max(float(self._vectors[o.text] @ turn.vector) for o in fresh) < OBJECTION_FLOOR:
+            return self._plain_objection(turn, citer)  # no written response is about what they said
         chosen = self._closest([o.text for o in fresh], turn)
         objection = next(o for o in fresh if o.text == chosen)
         turn.profile.mark_used("objections", objection.text)

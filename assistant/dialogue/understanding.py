@@ -63,6 +63,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
     ),
     "caused_incident": _rx(
+        # a costly mistake of their own, outside software too ("i forgot to check the walk-in… we lost about 3500 dollars of product")
+        r"\b(?:i forgot|i missed|i skipped|my mistake|my error)\b[^.!?]{0,80}\b(?:we|i|the (?:company|restaurant|clinic|firm|store)) lost\b"
+        r"|\b(?:my (?:mistake|error)|i)\b[^.!?]{0,30}\bcost (?:us|the (?:company|restaurant|clinic|firm|store|client)) (?:about |around |over |~)?\$?\d",
         r"\bit was my (?:deploy|change|config|push|release|migration|script|commit|pr|fault|mistake)\b|\b(?:went|was|were) down\b[^.!?]{0,60}\b(?:my (?:deploy|change|fault|config|release)|because of me)\b",
         r"\b(?:caused|triggered|responsible for|blamed for|behind|my fault)\b[^.!?]{0,40}\b(?:outage|incident|sev ?[0-3]|downtime|production issue|data loss)\b",
         r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:took|take|brought|bring|knocked)\s+(?:down|out)\b",
@@ -200,6 +203,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnot in the room\b|\bleft out\b|\bnot (?:consulted|invited)\b|\bpassed over\b|\boverlooked\b|\broutes? (?:anything|everything) important\b",
         r"\bstill (?:asks|routes|gives)\b[^.!?]{0,40}\b(?:someone else|to priya|to others|the big stuff)\b",
         r"\b(?:checks?|reviews?|double[- ]checks?|looks? over|wants to see|rewrites?) (?:my|all my|each of my) [\w -]{1,25}? (?:every|each|before)\b",
+        r"\bwatch(?:es|ing)? (?:everything|every (?:thing|move|step)|(?:over )?(?:me|my work) like a hawk)\b",
         r"\b(?:gave|gives|giving|handed|hands) (?:it|them|that|the \w+(?: \w+)?) to (?:someone else|the new|another|a (?:\w+ )?(?:dev|engineer|guy|colleague|peer)|my (?:peer|colleague|teammate))\b",
     ),
     "pitching": _rx(
