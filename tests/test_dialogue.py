@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant import Session, Step
-from assistant.dialogue.composer import SOFTWARE_ONLY
+from assistant.dialogue.composer import A_NO, SOFTWARE_ONLY
 from assistant.dialogue.manager import is_factual
 from assistant.dialogue.placement import place, stage_from_facts
 from assistant.dialogue.profile import Profile
@@ -167,6 +167,20 @@ def test_pushback_no_written_response_fits_gets_a_plain_one_not_an_invented_prem
     assert pushback.move == "objection" and pushback.step is Step.DELIVER_RESULTS
     assert "priorities" not in pushback.text and "i cant wait a year tho" in pushback.text
     assert pushback.next_action and pushback.next_action != first.next_action
+
+
+def test_a_not_now_gets_the_response_about_a_no_and_a_group_of_people_is_not_the_thing(shared_mentor):
+    # from a review conversation: a pharmacy director's "CFO said 'not now'" got a generic reply, and
+    # "Presented it to the exec team" put "the problem just beyond the exec team" into an action
+    session = Session()
+    shared_mentor.ask("I'm the director of pharmacy at a 300-bed hospital. The CMO routinely pulls me into med safety "
+                      "issues. I want to propose a pharmacist-led stewardship program hospital-wide.", session=session)
+    no = shared_mentor.ask("Presented it to the exec team Tuesday. CFO said 'not now' - budget freeze through Q3, no new "
+                           "FTEs.", session=session)
+    assert no.step is Step.OWNERSHIP_THINK_BIG and no.move == "objection"
+    assert A_NO.search(no.text)
+    later = shared_mentor.ask("So how would you reshape it? I asked for 3.5 FTEs.", session=session)
+    assert "the exec team" not in (later.next_action or "") and "the exec team" not in (no.next_action or "")
 
 
 def test_asked_to_explain_the_mentor_says_its_last_advice_again_plainly(shared_mentor):

@@ -137,6 +137,9 @@ def about_them(clause: str) -> str:
 DISSENT = re.compile(r"\b(?:disagree|not convinced|don'?t buy|common sense|dressed up|i guess|whatever|not sure (?:about|i agree))\b",
                     re.IGNORECASE)
 OBJECTION_FLOOR = 0.3  # an objection response closer than this (cosine) to the pushback is about it (review cases: 0.45-0.52 fit, 0.15-0.29 didn't)
+A_NO = re.compile(r"\bnot yet\b|\bsaid no\b|\bsays no\b|\bapprove\b", re.IGNORECASE)
+# People the mentee reports to or presents to; their own team ("the search team") can still be the thing.
+PEOPLE = re.compile(r"\b(?:exec(?:utive)? team|leadership(?: team)?|committee|board|leads|managers|execs|staff)$", re.IGNORECASE)
 GOOD_NEWS = {"idea_approved", "shipped", "trusted", "has_track_record"}
 NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
@@ -165,6 +168,7 @@ WHO_THEY_ARE = (
 # Actions in a software team's words go to someone who works in one: a nurse was told to "check for
 # it yourself before every pull request", a civil engineer to "open a draft pull request".
 SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
+                           r"build or release|release process|flaky|test suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
                            r"senior engineer)\b", re.IGNORECASE)
 SOFTWARE_WORK = re.compile(r"\b(?:software|code|coding|programm\w+|developers?|devs?|sre|devops|back-?end|front-?end|full-?stack|apis?|"
@@ -189,7 +193,7 @@ def their_work(question: str, profile: Profile) -> str | None:
 # weeks…") go only to someone whose words describe it: by meaning alone, "I can't wait a year,
 # chef is bringing in another sous" was told about shifting priorities nobody had mentioned.
 OBJECTION_PREMISES = (
-    (re.compile(r"priorities|reshuffles", re.I), re.compile(r"\bpriorit|\breorg|\breshuffl|keeps? changing|changes? every", re.I)),
+    (re.compile(r"(?:changes|changing|reshuffles) priorities|priorities changing", re.I), re.compile(r"\bpriorit|\breorg|\breshuffl|keeps? changing|changes? every", re.I)),
     (re.compile(r"requirements shift", re.I), re.compile(r"\brequirements?\b|moving target|scope (?:keeps|changes)", re.I)),
     (re.compile(r"^Working remotely", re.I), re.compile(r"\bremote|distributed|time ?zones?|from home|wfh", re.I)),
     (re.compile(r"^In a (?:startup|small company)", re.I), re.compile(r"\bstart-?up|small company|founder|tiny team", re.I)),
@@ -318,8 +322,10 @@ class OfflineComposer:
         return kept or options
 
     def _thing(self, turn: TurnInput) -> str | None:
-        if turn.profile.key_phrases:
-            return turn.profile.key_phrases[-1]
+        """The mentee's latest name for their work; a group of people ("the exec team") is not a thing to build."""
+        for phrase in reversed(turn.profile.key_phrases):
+            if not PEOPLE.search(phrase):
+                return phrase
         return STEP_THING.get(turn.step.value) if turn.step is not None else None
 
     def _quote(self, turn: TurnInput, citer: Citer, *, sections=(), kinds=("article",), spins=(), names=()) -> str | None:
@@ -571,7 +577,10 @@ class OfflineComposer:
         fresh = [o for o in fresh if _fits_premise(o.text, said)] or fresh
         if not fresh:
             return self._mentoring(turn, citer, "new_situation")
-        if turn.vector is not None and all(o.text in self._vectors for o in fresh) and \
+        said_no = bool(turn.reading and "manager_said_no" in turn.reading.facts)
+        if said_no:  # "CFO said 'not now'": the responses about a no, whatever else the message says
+            fresh = [o for o in fresh if A_NO.search(o.text)] or fresh
+        elif turn.vector is not None and all(o.text in self._vectors for o in fresh) and \
                 max(float(self._vectors[o.text] @ turn.vector) for o in fresh) < OBJECTION_FLOOR:
             return self._plain_objection(turn, citer)  # no written response is about what they said
         chosen = self._closest([o.text for o in fresh], turn)
