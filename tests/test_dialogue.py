@@ -373,6 +373,11 @@ def test_someone_outside_software_gets_no_software_team_actions(shared_mentor):
         assert not SOFTWARE_ONLY.search(action), action
     coder = shared_mentor.ask("I'm a backend dev, my lead reviews every pull request I open and I want that to stop")
     assert coder.next_action  # software work keeps its own actions (the whole pool)
+    unknown = Session()  # no word about the kind of work: no software chores either
+    for t in ["My director says yes to the redesign of our onboarding flow, where do I even start?", "and then?",
+              "ok, anything else?", "I already did that"]:
+        answer = shared_mentor.ask(t, session=unknown)
+        assert not SOFTWARE_ONLY.search(answer.next_action or ""), answer.next_action
 
 
 def test_an_action_for_one_kind_of_mentee_goes_only_to_someone_who_says_they_are_one(shared_mentor):

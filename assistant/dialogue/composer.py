@@ -165,8 +165,9 @@ WHO_THEY_ARE = (
 )
 
 
-# Actions in a software team's words go to someone who works in one: a nurse was told to "check for
-# it yourself before every pull request", a civil engineer to "open a draft pull request".
+# Actions in a software team's words go only to someone who has told us they work in one: a nurse
+# was told to "check for it yourself before every pull request", a civil engineer and a UX
+# researcher to "open a draft pull request".
 SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
                            r"build or release|release process|flaky|test suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
@@ -292,7 +293,7 @@ class OfflineComposer:
         if kind == "actions":
             said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
             options = [o for o in options if _fits_who_they_are(o, said)] or list(options)
-            if their_work(turn.question, turn.profile) == "other":
+            if their_work(turn.question, turn.profile) != "software":
                 options = [o for o in options if not SOFTWARE_ONLY.search(o)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
         if not fresh:
@@ -571,7 +572,7 @@ class OfflineComposer:
         options = self.content.objections(step)
         used = set(turn.profile.used("objections"))
         fresh = [o for o in options if o.text not in used] or options
-        if their_work(turn.question, turn.profile) == "other":
+        if their_work(turn.question, turn.profile) != "software":
             fresh = [o for o in fresh if not SOFTWARE_ONLY.search(o.smaller_action)] or fresh
         said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
         fresh = [o for o in fresh if _fits_premise(o.text, said)] or fresh
