@@ -440,6 +440,10 @@ def test_the_llm_prompt_carries_the_dialogue_state(shared_mentor):
      "out?", "Three people"),
     ("My director approved replacing our job queue. Do I pick a tool first or start from the requirements?",
      "Requirements first"),
+    ("I'm trusted by the CMO and pitched a stewardship program; the CFO said not now, budget freeze. So how would you "
+     "reshape it? I asked for 3.5 FTEs.", "Shrink the ask"),
+    ("The CMO approved our 90-day pilot. My pharmacists each want a different protocol and IT needs 8 weeks for order "
+     "sets. Where do I even start?", "Start with the smallest piece"),
 ])
 def test_a_yes_no_question_gets_a_short_answer_first(shared_mentor, question, starts):
     answer = shared_mentor.ask(question)

@@ -42,7 +42,8 @@ LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kin
 YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
                     r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
 # "roll back, or rebuild the referral path? which?", "who do I need on board?": direct questions that aren't yes/no.
-CHOICE_QUESTION = re.compile(r"\b(?:which|who|or)\b[^.!?]*\?|\?[^.!?]*\b(?:which|or)\b", re.IGNORECASE)
+CHOICE_QUESTION = re.compile(r"\b(?:which|who|or)\b[^.!?]*\?|\?[^.!?]*\b(?:which|or)\b"
+                             r"|\b(?:how|where) (?:would|should|do|can|could) (?:you|i|we)\b[^.!?]*\?", re.IGNORECASE)
 BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
                             r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
 ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
