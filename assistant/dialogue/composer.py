@@ -212,13 +212,15 @@ OBJECTION_PREMISES = (
 )
 
 
-def _fits_premise(response: str, said: str) -> bool:
-    return all(cue.search(said) for premise, cue in OBJECTION_PREMISES if premise.search(response))
+def _fits(conditions, text: str, said: str) -> bool:
+    """`text` (an action or a response) suits the mentee: every (condition, cue) pair in `conditions`
+    whose condition matches the text finds its cue in `said`, the mentee's own words (`_their_words`)."""
+    return all(cue.search(said) for condition, cue in conditions if condition.search(text))
 
 
-def _fits_who_they_are(action: str, said: str) -> bool:
-    """`said`: the mentee's own words we hold (this message, key phrases, the facts' evidence)."""
-    return all(who.search(said) for condition, who in WHO_THEY_ARE if condition.search(action))
+def _their_words(turn: "TurnInput") -> str:
+    """What the mentee has told us in their own words: this message, key phrases, the facts' evidence."""
+    return " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
 
 
 def settle_condition(action: str, profile: Profile) -> str:
@@ -292,8 +294,7 @@ class OfflineComposer:
         if "caused_incident" not in turn.profile.facts:  # incident advice only for someone who had one
             options = [o for o in options if not INCIDENT_ONLY.search(o)] or list(options)
         if kind == "actions":
-            said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
-            options = [o for o in options if _fits_who_they_are(o, said)] or list(options)
+            options = [o for o in options if _fits(WHO_THEY_ARE, o, _their_words(turn))] or list(options)
             if their_work(turn.question, turn.profile) != "software":
                 options = [o for o in options if not SOFTWARE_ONLY.search(o)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
@@ -460,7 +461,7 @@ class OfflineComposer:
         sentences = [s.rstrip(".!?") for s in re.split(r"(?<=[.!?])\s", turn.question.strip())]
         said = next((s for s in sentences if len(s.split()) >= 3), "")
         heard = f"That's fair: \u201c{said}\u201d. " if 3 <= len(said.split()) <= 20 else "That's fair. "
-        why = self.content.why(step).replace("That is the moment to ", "", 1).rstrip(".")
+        why = self.content.task(step)
         parts = [heard + f"You're still at **{self.flywheel[step].name}**, where the work is to {why}. But the piece you "
                          "take on can be much smaller than what I suggested, small enough to fit around what you just told me."]
         options = self._not_already_done(self.content.actions(step), turn)
@@ -472,7 +473,7 @@ class OfflineComposer:
 
     def _explain(self, turn: TurnInput, step: Step) -> str:
         """Our last advice again, in plainer words: why this step, why that action, what it leads to."""
-        why = self.content.why(step).replace("That is the moment to ", "", 1).rstrip(".")
+        why = self.content.task(step)
         when = self.content.arrives_when(step)
         text = (f"Sure, let me put it more plainly. You're at **{self.flywheel[step].name}**"
                 + (f", so the job right now is to {why}." if why else ".")
@@ -493,7 +494,8 @@ class OfflineComposer:
         for _ in range(asked):
             before = advance(before)
         here, after, ahead = self.flywheel[step], self.flywheel[before], self.flywheel[advance(before)]
-        why = self.content.why(ahead.step).replace("That is the moment to ", "the moment to ", 1).rstrip(".")
+        task = self.content.task(ahead.step)
+        why = f"the moment to {task}" if task else ""
         when = self.content.arrives_when(before)
         text = f"{'After' if not asked else 'And after'} **{after.name}** comes **{ahead.name}**" + (f": {why}." if why else ".")
         if when:
@@ -575,8 +577,8 @@ class OfflineComposer:
         fresh = [o for o in options if o.text not in used] or options
         if their_work(turn.question, turn.profile) != "software":
             fresh = [o for o in fresh if not SOFTWARE_ONLY.search(o.smaller_action)] or fresh
-        said = " ".join([turn.question, *turn.profile.key_phrases, *(f.evidence for f in turn.profile.facts.values())])
-        fresh = [o for o in fresh if _fits_premise(o.text, said)] or fresh
+        said = _their_words(turn)
+        fresh = [o for o in fresh if _fits(OBJECTION_PREMISES, o.text, said)] or fresh
         if not fresh:
             return self._mentoring(turn, citer, "new_situation")
         said_no = bool(turn.reading and "manager_said_no" in turn.reading.facts)

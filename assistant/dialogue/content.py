@@ -100,6 +100,11 @@ class Content:
     def why(self, step: Step) -> str:
         return self.step(step).get("why", "")
 
+    def task(self, step: Step) -> str:
+        """The step's `why` as a clause ("make small promises and keep every one, because…"), for
+        answers that say it inside a sentence of their own."""
+        return self.why(step).removeprefix("That is the moment to ").rstrip(".")
+
     def arrives_when(self, step: Step) -> str:
         """The step's "moves on when" in a clause: "You get there when {this}"."""
         return self.step(step).get("arrives_when", "")

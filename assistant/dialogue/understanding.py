@@ -391,11 +391,13 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
     denied = set(said_wrong)
     for key, pattern in FACT_PATTERNS.items():
         for match in pattern.finditer(text):
-            if key in NEGATABLE and (_negated(text, match.start(), wish_counts=key in NEGATION_ONLY)
-                                     or _NEGATED_INSIDE.search(match.group(0))):
-                if _NEGATED_INSIDE.search(match.group(0)) or _negated(text, match.start(), wish_counts=True):
+            if key in NEGATABLE:
+                # a plain negation denies the fact; a wish in front ("I want to be trusted") only keeps it unsaid
+                negation = bool(_NEGATED_INSIDE.search(match.group(0))) or _negated(text, match.start(), wish_counts=True)
+                if negation:
                     denied.add(key)
-                continue
+                if negation or key not in NEGATION_ONLY and _negated(text, match.start()):
+                    continue
             facts[key] = _clause(text, match.start(), match.end())
             spans[key] = match.span()
             break
