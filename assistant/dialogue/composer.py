@@ -20,7 +20,7 @@ from ..flywheel import Flywheel
 from ..retrieval import to_source
 from ..types import Source, Step
 from .content import SLOT, STEP_THING, Content, fill, stable_pick
-from .profile import FACTS, Profile
+from .profile import EXPLAINS, FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
 
@@ -100,6 +100,7 @@ class TurnInput:
     went_back: bool = False  # placed on an earlier (or another) step than the turn before
     last_action: str | None = None  # the last next action this conversation gave, as given
     placement_reason: str = ""  # how the step was found (`Placement.reason`)
+    previous_step: Step | None = None  # where the conversation had placed them before this turn
 
 
 class Citer:
@@ -163,6 +164,27 @@ WHO_THEY_ARE = (
      re.compile(r"\b(?:platform|internal (?:tool|service|customer)s?|infra\w*|sdk|developer tools?|devex)\b", re.I)),
     (re.compile(r"^If you're several layers away from end users"),
      re.compile(r"\b(?:back-?end|infra\w*|platform|never (?:see|meet|talk to) (?:users|customers))\b", re.I)),
+    # "If X happened, …" goes only to someone who told us X: a new grad who had made no mistake was
+    # told to apologise for one, a manager whose report missed the target to "write up that it worked".
+    (re.compile(r"^If your last pitch got a no"),
+     re.compile(r"\b(?:said no|say no|not now|not yet|rejected|turned (?:\w+ )?down|declined|vetoed|shot (?:\w+ )?down|"
+                r"no budget|budget freeze|passed on it)\b", re.I)),
+    (re.compile(r"^If a recent mistake of yours"),
+     re.compile(r"\b(?:mistakes?|errors?|bugs?|broke|messed up|screwed up|my fault|dropped the ball|blew)\b", re.I)),
+    (re.compile(r"^If a date .* is going to slip"),
+     re.compile(r"\b(?:slip\w*|late|behind|deadlines?|overdue|due|miss\w*|estimates?)\b", re.I)),
+    (re.compile(r"^If you're waiting on someone's approval"),
+     re.compile(r"\b(?:waiting|approv\w+|sign-?off|permission|green ?light)\b", re.I)),
+    (re.compile(r"^If a past launch went badly"),
+     re.compile(r"\b(?:went badly|burn(?:ed|t)|roll(?:ed)? ?back|outage|incident|blew up|broke|afraid|scared|hesitat\w*)\b", re.I)),
+    (re.compile(r"^If you (?:recommend stopping|decide to pull the plug)"),
+     re.compile(r"\b(?:stop\w*|pull(?:ing)? the plug|kill\w*|shut\w*|cancel\w*|sunset\w*|wind\w* (?:it )?down)\b", re.I)),
+    (re.compile(r"^If their bet didn't work"),
+     re.compile(r"\b(?:didn'?t work|did not work|fail\w*|flop\w*|cancel\w*|killed|miss\w*|stalled|underperform\w*|"
+                r"didn'?t (?:move|help)|only \d+\s?%|wrong)\b", re.I)),
+    (re.compile(r"^If it worked"),
+     re.compile(r"(?<!n't )(?<!not )\b(?:worked|went (?:really |very )?well|success\w*|paid off|hit (?:the|our|its) (?:target|goal)|"
+                r"beat (?:the|our|its) (?:target|goal))\b", re.I)),
 )
 
 
@@ -364,7 +386,7 @@ class OfflineComposer:
     # --- answer shapes --------------------------------------------------------------
     def _where(self, turn: TurnInput, step: Step, citer: Citer, lead: str = "") -> str:
         info = self.flywheel[step]
-        facts = [f for f in turn.reading.facts if f in FACTS and f != "manages_others"] if turn.reading else []
+        facts = [f for f in turn.reading.facts if step.value in EXPLAINS.get(f, ())] if turn.reading else []
         because = ""
         if facts:
             clauses = [FACTS[f][1] for f in facts][:2]
@@ -613,7 +635,8 @@ class OfflineComposer:
         opener = self._pick("openers", self.content.manager_openers(), turn)
         position = f"step {info.order} of 6" if info.order else "the accelerant"
         who = "your report" if re.search(r"\b(?:she|her|he|him|his|they|them)\b", turn.question, re.I) else "the person you support"
-        facts = [about_them(FACTS[f][1]) for f in (turn.reading.facts if turn.reading else {}) if f != "manages_others"][:2]
+        facts = [about_them(FACTS[f][1]) for f in (turn.reading.facts if turn.reading else {})
+                 if step.value in EXPLAINS.get(f, ())][:2]
         why = " because " + " and ".join(facts) if facts else ""
         parts = [f"{opener} From what you describe, {who} is at **{info.name}** ({position})"
                  f"{self._guide(step, citer, turn)}{why}."]
@@ -671,6 +694,11 @@ class OfflineComposer:
 
     def _adjacent(self, turn: TurnInput) -> str:
         line = self.content.scope_line(turn.adjacent)
+        if turn.previous_step is not None:  # mid-conversation: we know where they are, say so
+            where = f"On the part the flywheel does cover, you're still at **{self.flywheel[turn.previous_step].name}**"
+            if turn.last_action:
+                return f"{line}\n\n{where}, and your next action stands: {turn.last_action}"
+            return f"{line}\n\n{where}."
         return (f"{line}\n\nIf you tell me where you are at work, for example what you have delivered lately or "
                 "what you'd like to own next, I can place you on the flywheel and suggest one next step.")
 

@@ -107,6 +107,19 @@ def is_factual(text: str, has_history: bool) -> bool:
     return not has_history and not PERSONAL_CUE.search(text)
 
 
+QUESTION_OPENING = re.compile(r"^\W*(?:(?:so|but|and|ok(?:ay)?|well|also)\W+)?(?:is|are|am|was|were|should|shall|can|could|do|does|did|"
+                              r"would|will|what|how|why|when|where|which|who|isn'?t|aren'?t|shouldn'?t)\b", re.IGNORECASE)
+
+
+def _asked_in_question(text: str, evidence: str) -> bool:
+    """The words that told us a fact sit in a question the mentee asks ("Is it too soon, right after
+    my program got killed?"), not in news they report."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if evidence[:40] in sentence:
+            return sentence.rstrip().endswith("?") and bool(QUESTION_OPENING.match(sentence))
+    return False
+
+
 def read_follow_up(understanding: Understanding, text: str, vector) -> tuple[str, dict]:
     """(move, facts) of a mid-conversation message: what the transition model learns from and reads."""
     reading = understanding.read(text, vector=vector, has_history=True, factual=is_factual(text, True))
@@ -124,6 +137,7 @@ class TurnState:
     moved: bool = False  # the wheel turned forward this turn
     went_back: bool = False  # placed on an earlier (or another) step than before
     facts_added: list[str] = field(default_factory=list)
+    previous_step: Step | None = None  # where the conversation had placed them before this turn
     model_read: bool = False  # the model's structured reading was used
 
 
@@ -162,10 +176,16 @@ class DialogueManager:
                                           pending_clarification=bool(pending), factual=factual)
         if adjacent and not reading.facts:
             profile.pending_clarification = []
-            return TurnState(reading, Placement(None, 0.0, reason="adjacent"), profile, adjacent=adjacent)
+            return TurnState(reading, Placement(None, 0.0, reason="adjacent"), profile, adjacent=adjacent,
+                             previous_step=session.step if session is not None else None)
         for key in reading.denied:  # "it didn't fail", "nothing is approved", "I'm not a manager": we had it wrong
             profile.remove_fact(key)
         known = set(profile.facts)
+        outcome = {"outcome_failure": "failed", "outcome_success": "shipped"}.get(reading.move)
+        recalled = {outcome} if outcome in known and _asked_in_question(question, reading.facts[outcome]) else set()
+        if recalled:
+            # "too soon to ask right after my program got killed?": an outcome we knew, recalled in a question
+            reading.move = "new_situation"
         for key, evidence in reading.facts.items():
             profile.add_fact(key, evidence, turn=user_turns)
         profile.remember_phrases(reading.phrases)
@@ -182,7 +202,7 @@ class DialogueManager:
         transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous)
                       if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "explain")
                       else None)
-        placement = place(reading.move, set(reading.facts), known, previous, scores, pending,
+        placement = place(reading.move, set(reading.facts) - recalled, known, previous, scores, pending,
                           long_message=len(question.split()) > 30, transition=transition,
                           vague=bool(ONLY_A_FEELING.match(question)) and not known)
         if reading.move != "thanks":
@@ -191,7 +211,7 @@ class DialogueManager:
         # Forward is "that moves you on"; anything else is a re-placement ("let's take a step back").
         forward = changed and (placement.step is advance(previous) or ORDER.get(placement.step, -1) > ORDER.get(previous, 99))
         return TurnState(reading, placement, profile, moved=forward, went_back=changed and not forward,
-                         facts_added=list(reading.facts))
+                         facts_added=list(reading.facts), previous_step=previous)
 
     def compose(self, question: str, vector, state: TurnState, sources, spin: int = 1,
                 open_commitment: str | None = None, scope_reason: str = "career",
@@ -201,7 +221,7 @@ class DialogueManager:
             question=question, vector=vector, reading=state.reading, step=placement.step, sources=sources,
             profile=state.profile, spin=spin, alternatives=list(placement.alternatives), ask=placement.ask,
             scope_reason=scope_reason, adjacent=state.adjacent, open_commitment=open_commitment, moved=state.moved, went_back=state.went_back,
-            last_action=last_action, placement_reason=placement.reason,
+            last_action=last_action, placement_reason=placement.reason, previous_step=state.previous_step,
         )
         return self.composer.compose(turn)
 

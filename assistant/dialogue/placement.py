@@ -83,7 +83,7 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
     if "designing" in staged and "trusted" in facts and not facts & {"idea_approved", "stuck_in_analysis", "shipped", "failed"}:
         # Trusted and eyeing a fuzzy problem nobody gave them yet: the ask comes first.
         return Step.OWNERSHIP_THINK_BIG, ["trusted"]
-    if {"shipped", "trusted"} <= facts and "failed" not in facts:
+    if {"shipped", "trusted"} <= facts and not facts & {"failed", "idea_approved"}:
         # "shipped, activation is up, and the VP wants me to own onboarding": the win paid out in trust, the next spin
         return Step.OWNERSHIP_THINK_BIG, ["shipped", "trusted"]
     best = max(staged, key=lambda f: ORDER[FACT_STAGE[f]])

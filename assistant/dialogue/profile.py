@@ -20,7 +20,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "has_track_record": ("You have a track record of delivering", "you already have a record of delivering"),
     "wants_scope": ("You want more scope or responsibility", "you want more scope"),
     "trusted": ("People around you trust you with more", "people already trust you"),
-    "manager_said_no": ("Your manager said no to a proposal", "your manager said no to the bigger ask"),
+    "manager_said_no": ("Your manager said no to a proposal", "the bigger ask got a no"),
     "idea_approved": ("Your idea or pitch was approved", "your bigger idea has been agreed"),
     "designing": ("You are working out how to solve a big problem", "you are working out how to solve it"),
     "stuck_in_analysis": ("Your plan is stuck before it ships", "the plan exists but isn't moving"),
@@ -42,6 +42,27 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
     "trusted": ("new_in_role", "slipping"),
     "has_track_record": ("new_in_role", "slipping"),
     "caused_incident": ("trusted",),
+}
+
+# The steps a fact is a reason for: "since the bet didn't work out" explains Are Right a Lot, not
+# the Ownership step the mentee has moved on to since.
+EXPLAINS: dict[str, tuple[str, ...]] = {
+    "new_in_role": ("deliver_results",),
+    "slipping": ("deliver_results",),
+    "caused_incident": ("deliver_results",),
+    "has_track_record": ("earn_trust", "ownership_think_big"),
+    "wants_scope": ("deliver_results", "earn_trust", "ownership_think_big"),
+    "trusted": ("ownership_think_big",),
+    "manager_said_no": ("deliver_results", "earn_trust", "ownership_think_big"),
+    "idea_approved": ("invent_and_simplify",),
+    "designing": ("invent_and_simplify",),
+    "stuck_in_analysis": ("bias_for_action",),
+    "shipped": ("are_right_a_lot",),
+    "failed": ("are_right_a_lot",),
+    "checked_closely": ("deliver_results", "earn_trust"),
+    "pitching": ("ownership_think_big",),
+    "customer_focus": ("customer_obsession", "ownership_think_big"),
+    "manages_others": (),
 }
 
 MAX_KEY_PHRASES = 8

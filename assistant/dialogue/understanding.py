@@ -129,6 +129,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b",
         r"\b(?:director|manager|boss|vp|cto|cfo|ceo|gm|head|lead|she|he|they)\b[^.!?]{0,20}\bagrees? (?:\w+ ){0,2}that (?:i|we) (?:can|could|should)\b",
         r"\bgot (?:my|our|the) (?:\w+ ){0,2}(?:vp|director|manager|boss|cto|head|lead) to (?:let|approve|fund|sign off)\b",
+        # handed the bigger thing itself, with a mandate: "wants me to lead a working group on…, until Q3 to come back with a plan"
+        r"\b(?:wants?|asked|asks) (?:me|us) to lead (?:a|an|the|our) (?:[\w'’-]+ ){0,4}(?:working group|initiative|effort|program|"
+        r"programme|roll-?out|project|task ?force|pilot)\b|\bcome back (?:to (?:me|her|him|them) )?with a plan\b",
     ),
     "designing": _rx(
         r"\b(?:figur\w* out|work\w* out|decid\w*)\s+how\s+to\b",
@@ -142,7 +145,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "stuck_in_analysis": _rx(
         r"\bon (?:version|draft|v|revision) ?\d+\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
         r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
-        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning|waiting|tuning)\b",
+        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning(?! to\b)|waiting|tuning)\b",
         r"\bhaven'?t (?:actually )?(?:started|written (?:any|a line)|built|shipped|begun|done anything)\b",
         r"\bwaiting (?:for|on) (?:permission|approval|the perfect|someone|the right time|sign-?off)\b",
         r"\b(?:stuck|sitting|gathering dust)\b[^.!?]{0,25}\b(?:review|planning|discussion|meetings|design doc|doc|backlog|drawer)\b",
@@ -184,7 +187,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "failed": _rx(
         r"\b(?:activation|conversion|revenue|retention|usage|engagement|sign-?ups|sales|ctr|adoption|nps)\b[^.!?]{0,25}\b(?:(?:actually|has|have|is|are) )?(?:went down|down|dropped|fell|decreased|declined|got worse|tanked)\b",
         r"\b(?:flopped|fell flat|backfired|fizzled|bombed|scrapped|shelved)\b",
-        r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet|idea))\b[^.!?]{0,20}\b(?:failed|didn'?t work|did not work|got (?:cancell?ed|canceled|killed|cut)|was (?:cancell?ed|canceled|killed|cut))\b",
+        r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet|idea|thing|program|programme|initiative|effort|study|product))\b[^.!?]{0,20}\b(?:failed|didn'?t work|did not work|got (?:cancell?ed|canceled|killed|cut|axed|defunded)|was (?:cancell?ed|canceled|killed|cut|axed|defunded))\b",
+        r"\b(?:my|our) (?:\w+ ){0,2}(?:project|program|programme|initiative|pilot|team|effort) (?:got|was|has been) (?:cancell?ed|canceled|killed|cut|axed|defunded|shut down)\b|\b(?:cancell?ed|killed|cut|axed) in (?:a|the) (?:cost-?cutting|budget|reorg|layoff)",
         r"\b(?:cancell?ed|canceled|killed|shut down|pulled the plug on)\b[^.!?]{0,25}\b(?:project|it|my|our|the)\b",
         r"\b(?:nobody|no one|no teams?|few people|hardly anyone)\b[^.!?]{0,10}\b(?:uses|used|adopted|wants|picked) (?:it|them|my|our|the tool)\b",
         r"\b(?:nobody|no one)'?s (?:switching|using|adopting)\b|\b(?:only )?\d+ of \d+ (?:teams|services|users|apps) (?:use|switched|adopted)\b",
@@ -458,6 +462,9 @@ def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]]) 
         del facts["designing"]
     if "shipped" in facts and "failed" in facts:  # "it launched but nobody uses it"
         del facts["shipped"]
+    # "she loved it, gave me budget… last week the whole thing got cancelled": the ending is the fact.
+    if "idea_approved" in facts and "failed" in facts and spans["failed"][0] > spans["idea_approved"][0]:
+        del facts["idea_approved"]
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int], slack: int = 0) -> bool:
@@ -519,7 +526,10 @@ EXPLAIN = re.compile(r"\b(?:can|could) you (?:explain|clarify|rephrase|unpack)\b
                      r"|\b(?:i'?m )?not sure i (?:follow|understand|get it)\b|\bi don'?t (?:follow|understand what you|get what you)\b", _I)
 # A closing that ends on thanks after something else ("most of this is common sense, but fine. thanks I guess.").
 CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,?\s+)?(?:thanks?|thank you|thx|cheers)"
-                            r"(?:\s+(?:i guess|anyway|though|again|a lot|so much|for (?:this|that|the help|your time)))?\W*$", _I)
+                            r"(?:\s+(?:i guess|anyway|though|again|a lot|so much|for (?:this|that|the help|your time)))?"
+                            # "Thank you so much, talk later!": a goodbye after the thanks is still a closing
+                            r"(?:\W+(?:talk (?:to you )?(?:later|soon)|bye|see you(?: later| soon)?|ttyl|catch you later|"
+                            r"gotta (?:go|run)|have a good (?:one|day|week(?:end)?)))?\W*$", _I)
 
 
 def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pending_clarification: bool,
