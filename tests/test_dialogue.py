@@ -629,3 +629,136 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic
 
     assert adjacent_topic(message) == topic
+
+
+# --- listening: a fifth reviewer's conversations (session 17) ---------------------------------
+
+@pytest.mark.parametrize("message, present, absent", [
+    # the ending is the fact: approved, run for months, then cancelled
+    ("She loved it, gave me budget and a contractor. We ran it for 4 months. Last week the whole thing got "
+     "cancelled in a cost-cutting round.", {"failed"}, {"idea_approved"}),
+    ("my meeting got cancelled so I have time to think", set(), {"failed"}),
+    # a mandate to lead the bigger thing is the yes
+    ("my VP of People said she wants me to lead a working group on first-90-day retention, and I have until end "
+     "of Q3 to come back with a plan", {"idea_approved"}, set()),
+    # an intention is not a plan stuck in review
+    ("I had actually been planning to ask to lead the deposition preparation. Should I still ask?", set(),
+     {"stuck_in_analysis"}),
+    ("I've been planning the migration for three months and keep finding more to plan", {"stuck_in_analysis"}, set()),
+])
+def test_what_a_story_ends_with_is_the_fact(message, present, absent):
+    facts = find_facts(message)
+    assert present <= set(facts), facts
+    assert not absent & set(facts), facts
+
+
+@pytest.mark.parametrize("message", [
+    "The thing is writing a retro that says 'I was wrong' feels like handing them a reason to cut me. I'd rather just move on quietly.",
+    "Frankly I find this frustrating. Shouldn't the work speak for itself? I don't see why I should have to manage her perceptions.",
+])
+def test_reluctance_said_as_a_feeling_is_pushback(message):
+    assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False,
+                         factual=False) == "objection"
+
+
+def test_a_goodbye_after_thanks_is_a_closing():
+    message = "This is really helpful, I have to jump into a calibration meeting now. Thank you so much, talk later!"
+    assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False,
+                         factual=False) == "thanks"
+
+
+def test_a_cancelled_bet_is_judged_and_recalling_it_later_does_not_pull_the_mentee_back(shared_mentor):
+    session = Session()
+    first = shared_mentor.ask("Senior UX researcher, 8 yrs, fintech. Last year I pitched a discovery program to our CPO. "
+                              "She loved it, gave me budget and a contractor. We ran it for 4 months. Last week the "
+                              "whole thing got cancelled in a cost-cutting round.", session=session)
+    assert first.step is Step.ARE_RIGHT_A_LOT and "didn't work out" in first.text
+    moved = shared_mentor.ask("ok I did it. wrote the retro and presented it. The CPO thanked me in front of everyone and "
+                              "the head of payments asked me to help on something bigger next quarter.", session=session)
+    assert moved.step is Step.OWNERSHIP_THINK_BIG
+    again = shared_mentor.ask("Is it too soon to ask for something bigger right after my program got killed? Just yes or no.",
+                              session=session)
+    assert again.step is Step.OWNERSHIP_THINK_BIG, again.text
+    assert "didn't work out, you're at **Ownership" not in again.text  # the reason given is one for this step
+
+
+def test_an_aside_outside_the_wheel_remembers_where_the_mentee_is(shared_mentor):
+    session = Session()
+    placed = shared_mentor.ask("I'm a backend dev, three weeks into a new job, nobody knows me yet", session=session)
+    aside = shared_mentor.ask("Side question, should I be asking for a raise when I take this on?", session=session)
+    assert aside.step is None
+    assert placed.step is Step.DELIVER_RESULTS and "you're still at **Deliver Results**" in aside.text
+    assert placed.next_action in aside.text
+    assert "If you tell me where you are at work" in shared_mentor.ask("should I ask for a raise?").text
+
+
+@pytest.mark.parametrize("action, said, fits", [
+    ("If your last pitch got a no, ask the person who said it what smaller version they would back.",
+     "everyone trusts me and I want something bigger", False),
+    ("If your last pitch got a no, ask the person who said it what smaller version they would back.",
+     "my director said no to the proposal", True),
+    ("If a recent mistake of yours cost a teammate time, tell them directly this week.",
+     "last 3 sprints i closed everything on time", False),
+    ("If it worked, help them write it up for your skip-level.", "it went live but deflection is only 8%, not 30%", False),
+    ("If their bet didn't work, thank them in front of the team for calling it.",
+     "it went live but deflection is only 8%, not 30%", True),
+])
+def test_an_action_that_starts_with_if_goes_only_to_someone_it_is_about(action, said, fits):
+    from assistant.dialogue.composer import WHO_THEY_ARE, _fits
+
+    assert _fits(WHO_THEY_ARE, action, said) is fits
+
+
+def test_a_measured_result_is_named_back_but_a_goal_is_not(shared_mentor):
+    session = Session()
+    goal = shared_mentor.ask("I'm a process engineer at a stamping plant. My boss approved my idea to reduce changeover "
+                             "time from 90 minutes to 30, but I don't know how to start", session=session)
+    assert "is a measured result" not in goal.text
+    shared_mentor.ask("I have a plan now: clamps on press 3, then die carts, each 3 weeks. But I keep redrawing the "
+                      "clamps for 2 months", session=session)
+    trial = shared_mentor.ask("Ok. We made one trial on press 3 last Saturday, no production. The changeover was 55 minutes.",
+                              session=session)
+    assert "\u201cThe changeover was 55 minutes\u201d is a measured result" in trial.text
+
+
+def test_a_safety_objection_gets_a_safe_first_step_not_just_try_it(shared_mentor):
+    session = Session()
+    first = shared_mentor.ask("I'm a process engineer at a stamping plant. I have a plan for faster press changeovers: "
+                              "clamps first, then die carts. But I've been redrawing the clamps for two months and my boss "
+                              "asks every week when we try it", session=session)
+    assert first.step is Step.BIAS_FOR_ACTION
+    pushback = shared_mentor.ask("But if the clamp fails it can be a safety problem, the press is 400 ton. I cannot just "
+                                 "'try it'.", session=session)
+    assert pushback.move == "objection" and pushback.step is Step.BIAS_FOR_ACTION
+    assert "safety or compliance" in pushback.text
+    assert "feature flag" not in pushback.text  # nor the principle notes' software examples
+
+
+@pytest.mark.parametrize("message, absent", [
+    ("new grad, android dev, 4 months in. want to get on the payments rewrite. how", "the payments rewrite"),
+    ("the problem is enormous: the interview process, the onboarding curriculum, manager training, the buddy program",
+     "the interview process"),
+])
+def test_a_project_they_want_onto_or_one_of_a_list_is_not_their_thing(message, absent):
+    assert absent not in key_phrases(message)
+
+
+def test_not_knowing_where_to_start_is_answered_like_a_question(shared_mentor):
+    session = Session()
+    shared_mentor.ask("My VP said yes: I lead a working group on new-hire retention and have until Q3 to come back "
+                      "with a plan", session=session)
+    answer = shared_mentor.ask("Except the problem is enormous, I have like 15 ideas and I genuinely don't know where "
+                               "to start.", session=session)
+    assert answer.text.startswith("**Short answer:** Start with the smallest piece you can measure")
+
+
+def test_a_factual_answer_to_two_questions_answers_both(shared_mentor):
+    answer = shared_mentor.ask("As an aside, did the author actually get his standing back after the Cyber Monday "
+                               "outage? How long did that take?")
+    assert "Cybermonday" in answer.text and "12 months" in answer.text
+
+
+def test_a_question_about_the_article_is_answered_from_the_article_not_our_notes(shared_mentor):
+    answer = shared_mentor.ask("What's Amazon's number one Leadership Principle, according to the article?")
+    assert "Customer Obsession is Amazon’s #1 Leadership Principle" in answer.text
+    assert "short explanations of the sixteen" not in answer.text

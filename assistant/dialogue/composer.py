@@ -43,7 +43,10 @@ YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)
                     r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
 # "roll back, or rebuild the referral path? which?", "who do I need on board?": direct questions that aren't yes/no.
 CHOICE_QUESTION = re.compile(r"\b(?:which|who|or)\b[^.!?]*\?|\?[^.!?]*\b(?:which|or)\b"
-                             r"|\b(?:how|where) (?:would|should|do|can|could) (?:you|i|we)\b[^.!?]*\?", re.IGNORECASE)
+                             r"|\b(?:how|where) (?:would|should|do|can|could) (?:you|i|we)\b[^.!?]*\?"
+                             # an implicit question: "I have 15 ideas and I genuinely don't know where to start."
+                             r"|\b(?:don'?t|do not) know (?:where|how) to (?:even )?(?:start|begin)\b|\bno idea where to (?:start|begin)\b",
+                             re.IGNORECASE)
 BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
                             r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
 ALREADY_DONE = 0.55  # an action this close to what the mentee just reported doing is done
@@ -181,7 +184,7 @@ WHO_THEY_ARE = (
      re.compile(r"\b(?:stop\w*|pull(?:ing)? the plug|kill\w*|shut\w*|cancel\w*|sunset\w*|wind\w* (?:it )?down)\b", re.I)),
     (re.compile(r"^If their bet didn't work"),
      re.compile(r"\b(?:didn'?t work|did not work|fail\w*|flop\w*|cancel\w*|killed|miss\w*|stalled|underperform\w*|"
-                r"didn'?t (?:move|help)|only \d+\s?%|wrong)\b", re.I)),
+                r"didn'?t (?:move|help)|wrong)\b|\bonly \d+\s?%", re.I)),
     (re.compile(r"^If it worked"),
      re.compile(r"(?<!n't )(?<!not )\b(?:worked|went (?:really |very )?well|success\w*|paid off|hit (?:the|our|its) (?:target|goal)|"
                 r"beat (?:the|our|its) (?:target|goal))\b", re.I)),
@@ -191,6 +194,18 @@ WHO_THEY_ARE = (
 # Actions in a software team's words go only to someone who has told us they work in one: a nurse
 # was told to "check for it yourself before every pull request", a civil engineer and a UX
 # researcher to "open a draft pull request".
+# A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
+MEASURED_CHANGE = re.compile(
+    r"\bfrom\s+~?\$?\d[\d.,]*\s*(?:%|k\b|[a-z]+\b)?\s+(?:to|down to|up to)\s+~?\$?\d[\d.,]*(?:\s*(?:%|percent|min(?:ute)?s?|hours?|hrs?|"
+    r"days?|weeks?|seconds?|secs?|ms|k\b))?"
+    r"|\b(?:up|down|dropped|fell|grew|rose|cut|reduced|improved|increased|decreased)\s+(?:by\s+)?~?\d[\d.,]*\s*(?:%|percent)"
+    r"|\b\d[\d.,]*\s*(?:%|percent)\s+(?:faster|fewer|less|more|better|cheaper|lower|higher|up|down)\b"
+    r"|\b(?:is|was|are|were|came in at|is now|now at)\s+~?\d[\d.,]*\s*(?:%|percent|minutes|mins|seconds|secs|ms|hours)\b"
+    r"(?!\s+(?:late|behind|over|ago))(?:,? not (?:the )?\d[\d.,]*)?", re.IGNORECASE)
+# ... unless it is the goal, not a result: "my idea to reduce changeover from 90 minutes to 30".
+GOAL_BEFORE = re.compile(r"\b(?:idea|plan|goal|target|aim|want|wants|hope|trying|try|going|promised|need|needs) to\b[^.!?]{0,40}$"
+                         r"|\bto (?:reduce|cut|bring|get|increase|improve|lower|raise)\b[^.!?]{0,40}$", re.IGNORECASE)
+
 SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
                            r"build or release|release process|flaky|test suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
@@ -230,6 +245,14 @@ OBJECTION_PREMISES = (
     (re.compile(r"many stakeholders", re.I), re.compile(r"\bstakeholders?\b", re.I)),
     (re.compile(r"product manager whose job", re.I), re.compile(r"\bpm\b|product manager", re.I)),
     (re.compile(r"founder believes", re.I), re.compile(r"\bfounder|\bceo\b", re.I)),
+    (re.compile(r"^Where a mistake could hurt someone", re.I),
+     re.compile(r"\bsafe(?:ty)?\b|\bregulat|\brules\b|complian|\blegal\b|\baudit|\bpatients?\b|\bclinical|\bsecurity\b|\binjur|\bhazard", re.I)),
+    (re.compile(r"^When a bet pays off", re.I), re.compile(r"\bworked|success|paid off|went (?:really |very )?well|\bhit (?:the|our|its)|\bbeat\b|\bup \d|\bgrew\b|love[sd]? it", re.I)),
+    (re.compile(r"^(?:Admitting a bet didn't work|Telling a VP that your project missed)", re.I),
+     re.compile(r"\bfailed\b|\bfailure\b|cancel|killed|\bmissed\b|didn'?t work|\bwrong\b|flop|dropped|\bcut\b|disappoint", re.I)),
+    (re.compile(r"^If speaking up in big meetings", re.I), re.compile(r"\bquiet|introvert|\bshy\b|speak(?:ing)? up|meetings? (?:drain|exhaust|scare)|big meetings", re.I)),
+    (re.compile(r"^If your manager still wants to check everything", re.I),
+     re.compile(r"\bcheck|\breview|\bevery\b|micromanag|double[- ]check|sign[- ]off|approv", re.I)),
     (re.compile(r"several layers from the end user", re.I), re.compile(r"\bback-?end|infra\w*|platform|never (?:see|meet|talk to)", re.I)),
 )
 
@@ -357,6 +380,9 @@ class OfflineComposer:
         if self.sentences is None or turn.vector is None:
             return None
         used = set(turn.profile.used("quotes"))
+        if "principle" in kinds and their_work(turn.question, turn.profile) != "software":
+            # our principle notes' engineer examples ("shipping behind a feature flag") are not for a plant engineer
+            used |= {s.text for s in self.sentences.sentences if s.kind == "principle" and SOFTWARE_ONLY.search(s.text)}
         sentence = self.sentences.best_quote(turn.vector, sections=tuple(sections), kinds=tuple(kinds),
                                              spins=tuple(spins), exclude=used, names=tuple(names))
         if sentence is None:
@@ -415,6 +441,24 @@ class OfflineComposer:
         frame = self._pick("echoes", list(ECHOES), turn) or ECHOES[0]
         return frame.format(evidence.rstrip(".!?, ")) + " "
 
+    def _measured(self, turn: TurnInput) -> str:
+        """A number the mentee measured ("changeover went from 90 to 55 minutes") named back: it is
+        the evidence the wheel runs on, and a mentor who skips it hasn't listened."""
+        match = next((m for m in MEASURED_CHANGE.finditer(turn.question)
+                      if not GOAL_BEFORE.search(turn.question[:m.start()])), None)
+        if not match:
+            return ""
+        # with its subject: "The changeover was 55 minutes", not "was 55 minutes"
+        clause = re.split(r"[.!?;:,]\s+|\s(?:but|and|so)\s", turn.question[:match.start()])[-1]
+        clause = re.sub(r"^\W*(?:but|and|so|then|now|ok(?:ay)?)\b\W*", "", clause, flags=re.IGNORECASE)
+        said = " ".join((clause + match.group(0)).split()).rstrip(".,;")
+        if len(said.split()) > 14:
+            said = " ".join(match.group(0).split()).rstrip(".,;")
+        if said in turn.profile.used("numbers"):
+            return ""
+        turn.profile.mark_used("numbers", said)
+        return f"\u201c{said[0].upper() + said[1:]}\u201d is a measured result, and numbers like that are what the next conversation rests on. "
+
     def _mentoring(self, turn: TurnInput, citer: Citer, move: str) -> tuple[str, str | None]:
         step = turn.step
         thing = self._thing(turn)
@@ -448,6 +492,9 @@ class OfflineComposer:
             opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
             parts.append(self._echo(turn) + lead + self._where(turn, step, citer))
+        measured = self._measured(turn)
+        if measured and parts:
+            parts[0] = measured + parts[0]
         if direct:
             parts.insert(0, f"**Short answer:** {direct}")
         if move == "outcome_failure" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "failed" in turn.reading.facts):
@@ -604,8 +651,14 @@ class OfflineComposer:
         if not fresh:
             return self._mentoring(turn, citer, "new_situation")
         said_no = bool(turn.reading and "manager_said_no" in turn.reading.facts)
+        # A response whose premise this very message states ("safety problem", "there are rules") fits
+        # it however loosely the two embed: short pushback rarely shares much meaning with a paragraph.
+        stated = [o for o in fresh if any(condition.search(o.text) and cue.search(turn.question)
+                                          for condition, cue in OBJECTION_PREMISES)]
         if said_no:  # "CFO said 'not now'": the responses about a no, whatever else the message says
             fresh = [o for o in fresh if A_NO.search(o.text)] or fresh
+        elif stated:
+            fresh = stated
         elif turn.vector is not None and all(o.text in self._vectors for o in fresh) and \
                 max(float(self._vectors[o.text] @ turn.vector) for o in fresh) < OBJECTION_FLOOR:
             return self._plain_objection(turn, citer)  # no written response is about what they said

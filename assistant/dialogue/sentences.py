@@ -138,6 +138,7 @@ class SentenceIndex:
         from ..diagnosis import signal_vectors
 
         self.chunks = {c.id: c for c in chunks}
+        self._embedder = embedder
         seen: set[str] = set()
         items: list[Sentence] = []
         ordered = sorted(
@@ -224,8 +225,7 @@ class SentenceIndex:
                 continue
             if article_only and s.kind != "article":
                 continue
-            if (s.text.startswith(("“", '"')) and s.text.rstrip("\"”’)").endswith("?")
-                    and not ASKS_ABOUT_QUESTIONS.search(question)):
+            if _quoted_question(s.text) and not ASKS_ABOUT_QUESTIONS.search(question):
                 continue  # the mentees' own questions, quoted ("I'm stuck in a rut…?"), are not answers
             if learned is not None:
                 defines = principle is not None and s.kind == "principle" and s.section.lower() == principle.lower()
@@ -266,6 +266,18 @@ class SentenceIndex:
             if len(picked) >= limit or not close:
                 break
             picked.append(i)
+        # "Did he get his standing back? How long did that take?": each question gets its best sentence
+        # (read with the one before it, which says what "that" is).
+        for part in self._further_questions(question):
+            part_scores = self.ranker.probabilities(part, self._embedder.embed_one(part)) if learned is not None else None
+            if part_scores is None:
+                break
+            # the whole article: "how long did that take?" is answered in the section after the outage's
+            # the best sentence the first question's answer doesn't already hold
+            best = max((i for i, x in enumerate(self.sentences) if not _quoted_question(x.text) and i not in picked),
+                       key=lambda i: part_scores[i], default=None)
+            if best is not None:
+                picked.append(best)
         # "When did it happen, and what was the cause?": the why part gets its sentence too.
         if QUESTION_TYPES["why"].search(question) and not any(BECAUSE.search(self.sentences[i].text) for i in picked):
             reason = next((i for _, i in scored if BECAUSE.search(self.sentences[i].text)
@@ -282,6 +294,12 @@ class SentenceIndex:
                 and (self.sentences[following].section == head.section or head.text.endswith(":"))):
             picked.append(following)
         return [self.sentences[i] for i in sorted(self._with_context(picked))]
+
+    @staticmethod
+    def _further_questions(question: str) -> list[str]:
+        """The second and later questions of a message that asks several, each with the one before."""
+        parts = [p.strip() for p in re.findall(r"[^?]+\?", question) if len(p.split()) >= 3]
+        return [f"{before} {after}" for before, after in zip(parts, parts[1:])]
 
     def _with_context(self, picked: list[int]) -> set[int]:
         """What a picked sentence needs to be read alone: the sentence before one that opens with
@@ -301,6 +319,11 @@ class SentenceIndex:
     def spins(self) -> list[tuple[int, str]]:
         """The author's spins as (number, section heading), in order."""
         return sorted({(s.spin, s.section) for s in self.sentences if s.spin is not None})
+
+def _quoted_question(text: str) -> bool:
+    """The mentees' own questions, quoted ("I'm stuck in a rut…?"): never an answer."""
+    return text.startswith(("“", '"')) and text.rstrip("\"”’)").endswith("?")
+
 
 _QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|thousand)?\s+(lines of code|teams|lines)\b", re.IGNORECASE)
 ASKS_TOTAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum|combined|in all)\b", re.IGNORECASE)

@@ -264,6 +264,9 @@ MOVE_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:over|above) (?:my|his|her|their) (?:manager'?s? |boss'?s? )?head\b|\bdoesn'?t work (?:here|like that)\b",
         r"\b(?:disagrees?|doesn'?t agree|don'?t agree|pushed back|pushes back)\b|\bthat'?s not how\b|\bbut (?:my|the) (?:manager|boss|lead|team)\b",
         r"\bi already \w+\b[^.!?]{0,80}\b(?:but|doesn'?t|didn'?t|still|just)\b|\byou keep saying\b|\bi know you said\b",
+        # reluctance said as a feeling or a preference: "feels like handing them a reason to cut me", "I'd rather move on quietly"
+        r"\bfeels? like (?:handing|giving|admitting|shooting|career suicide|a trap)\b|\bi'?d rather (?:just )?(?:not|keep|move on|stay|wait|skip|let)\b",
+        r"\bi don'?t see why i (?:should|have to|need to)\b|\bwhy should i (?:have to)?\b|\bshouldn'?t (?:the|my) (?:work|results?) speak for\b",
     ),
     "progress": _rx(
         r"\bi (?:did|have done|'ve done|already did|already|just did|finished|followed|went ahead|took your advice|sent|talked to|asked|spoke to|wrote|pitched|built)\b",
@@ -297,10 +300,17 @@ approved said says asked told wants want need needs and or but to of in on at fo
 
 
 COMPOUND_GOES_ON = re.compile(r"\s+(?:leads?|members?|managers?|owners?|leaders?|heads?)\b", _I)
-# The clause is about someone else's work, or about the thing the mentee wants gone.
+# The clause is about someone else's work, the thing the mentee wants gone, or one they want to join.
 NOT_THEIRS = re.compile(r"^(?!.*\b(?:i|we)\b).*\b(?:he|she|they|someone|somebody|a (?:guy|colleague|coworker|teammate|peer)|"
                         r"my (?:colleague|coworker|teammate|peer)|(?:a|the) \w+ in my (?:cohort|team))\b"
-                        r"|\b(?:replace|replacing|deprecate|deprecating|kill|killing|get rid of|migrate off|move off|sunset|retire)\s*$", _I)
+                        r"|\b(?:replace|replacing|deprecate|deprecating|kill|killing|get rid of|migrate off|move off|sunset|retire)\s*$"
+                        # a project they want onto is not theirs yet: a streak "starting with the payments rewrite" he isn't on
+                        r"|\b(?:want|wanna|hoping|hope|like|trying|try|asked|ask) to (?:get (?:on|onto|put on)|join|be (?:on|put on)|move (?:on)?to)\s*$", _I)
+
+
+# A phrase inside a list of several ("…: the interview process, the onboarding curriculum, manager training").
+LIST_ITEM_AFTER = re.compile(r"\s*,\s*(?:the |our |my |an? )?[\w'-]+(?:\s[\w'-]+){0,3}\s*,", _I)
+LIST_ITEM_BEFORE = re.compile(r",\s*(?:the |our |my |an? )?[\w'-]+(?:\s[\w'-]+){0,3}\s*,\s*$", _I)
 
 
 def _clause_before(text: str, start: int) -> str:
@@ -323,6 +333,8 @@ def key_phrases(text: str) -> list[str]:
             continue  # "~30 teams", "the 30 team leads": a count or a longer name, not a thing of theirs
         if NOT_THEIRS.search(_clause_before(text, match.start())):
             continue  # "a guy in my cohort is rewriting the logging library", "replace our job queue"
+        if LIST_ITEM_AFTER.match(text, match.end()) or LIST_ITEM_BEFORE.search(text[:match.start()]):
+            continue  # "the problem is enormous: the interview process, the curriculum, …": one of many, not their thing
         phrase = " ".join(match.group(0).split()).rstrip(".,;:!?")
         determiner, rest = phrase.split(" ", 1)
         # Speak to the mentee about *their* thing: "my X" becomes "your X".
