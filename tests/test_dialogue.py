@@ -645,6 +645,14 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
     ("I had actually been planning to ask to lead the deposition preparation. Should I still ask?", set(),
      {"stuck_in_analysis"}),
     ("I've been planning the migration for three months and keep finding more to plan", {"stuck_in_analysis"}, set()),
+    # trust shown rather than said; the people served asking for you is a record, not the manager's trust
+    ("I have not sent the partner a draft client email in a month, and she hasn't asked. She forwarded me the "
+     "settlement offer with just 'handle this, cc me' and asked which expert I thought we should retain.", {"trusted"}, set()),
+    ("2 yrs never late on a release, clients literally ask for me by name", {"has_track_record"}, {"trusted"}),
+    # a side project that took off and isn't their job yet
+    ("I built a CLI on weekends and now 3 other teams use it daily. it's not my actual job though", {"shipped", "wants_scope"},
+     set()),
+    ("I mean it's not really my job though? Onboarding sits with L&D", set(), {"wants_scope"}),
 ])
 def test_what_a_story_ends_with_is_the_fact(message, present, absent):
     facts = find_facts(message)
@@ -762,3 +770,20 @@ def test_a_question_about_the_article_is_answered_from_the_article_not_our_notes
     answer = shared_mentor.ask("What's Amazon's number one Leadership Principle, according to the article?")
     assert "Customer Obsession is Amazon’s #1 Leadership Principle" in answer.text
     assert "short explanations of the sixteen" not in answer.text
+
+
+def test_a_later_fact_replaces_an_earlier_one_but_one_message_may_say_both():
+    profile = Profile()
+    profile.add_fact("checked_closely", "she reviews every email", turn=0)
+    profile.add_fact("trusted", "she stopped asking for drafts", turn=3)
+    assert set(profile.facts) == {"trusted"}
+    both = Profile()
+    both.add_fact("checked_closely", "he reviews every PR", turn=1)
+    both.add_fact("trusted", "but he lets me run the release", turn=1)
+    assert set(both.facts) == {"checked_closely", "trusted"}
+
+
+def test_a_win_that_brings_the_wish_for_more_starts_the_next_spin():
+    assert stage_from_facts({"shipped", "wants_scope"}, set())[0] is Step.OWNERSHIP_THINK_BIG
+    assert stage_from_facts({"wants_scope"}, {"shipped"})[0] is Step.OWNERSHIP_THINK_BIG
+    assert stage_from_facts({"shipped", "failed", "wants_scope"}, set())[0] is Step.ARE_RIGHT_A_LOT

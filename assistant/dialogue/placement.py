@@ -83,15 +83,16 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
     if "designing" in staged and "trusted" in facts and not facts & {"idea_approved", "stuck_in_analysis", "shipped", "failed"}:
         # Trusted and eyeing a fuzzy problem nobody gave them yet: the ask comes first.
         return Step.OWNERSHIP_THINK_BIG, ["trusted"]
-    if {"shipped", "trusted"} <= facts and not facts & {"failed", "idea_approved"}:
-        # "shipped, activation is up, and the VP wants me to own onboarding": the win paid out in trust, the next spin
-        return Step.OWNERSHIP_THINK_BIG, ["shipped", "trusted"]
+    if "shipped" in facts and facts & {"trusted", "wants_scope"} and not facts & {"failed", "idea_approved"}:
+        # "shipped, activation is up, and the VP wants me to own onboarding", "3 teams use my side project daily,
+        # should I ask to make it my job?": the win paid out in trust, the next spin
+        return Step.OWNERSHIP_THINK_BIG, ["shipped", *sorted(facts & {"trusted", "wants_scope"})]
     best = max(staged, key=lambda f: ORDER[FACT_STAGE[f]])
     step = FACT_STAGE[best]
     if step is Step.EARN_TRUST and set(staged) <= {"wants_scope", "has_track_record", "new_in_role", "slipping"}:
         context = facts | known
-        if "wants_scope" in staged and "trusted" in known:
-            return Step.OWNERSHIP_THINK_BIG, ["wants_scope", "trusted"]
+        if "wants_scope" in staged and known & {"trusted", "shipped"}:  # trusted, or their last thing took off
+            return Step.OWNERSHIP_THINK_BIG, ["wants_scope", *sorted(known & {"trusted", "shipped"})]
         if "wants_scope" in staged and context & {"new_in_role", "slipping"} and "has_track_record" not in facts:
             return Step.DELIVER_RESULTS, [f for f in ("wants_scope", "new_in_role", "slipping") if f in context]
     return step, [f for f in staged if FACT_STAGE[f] is step]

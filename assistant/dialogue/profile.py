@@ -39,7 +39,8 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
     "idea_approved": ("manager_said_no", "pitching"),
     "manager_said_no": ("pitching",),
     "stuck_in_analysis": ("designing",),
-    "trusted": ("new_in_role", "slipping"),
+    "trusted": ("new_in_role", "slipping", "checked_closely"),
+    "checked_closely": ("trusted",),  # "she's back to reviewing every email"
     "has_track_record": ("new_in_role", "slipping"),
     "caused_incident": ("trusted",),
 }
@@ -98,7 +99,8 @@ class Profile:
         if key not in FACTS:
             raise ValueError(f"unknown fact {key!r}; known facts: {', '.join(FACTS)}")
         for stale in SUPERSEDES.get(key, ()):
-            self.facts.pop(stale, None)
+            if stale in self.facts and self.facts[stale].turn < turn:  # one message may say both
+                del self.facts[stale]
         fact = Fact(key=key, evidence=" ".join(evidence.split())[:160], turn=turn)
         self.facts[key] = fact
         return fact

@@ -113,6 +113,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:get|getting) promoted\b|\bpromotion\b|\bnext level\b|\bstep up\b|\bstretch (?:project|assignment|work)\b",
         r"\bready for more\b|\b(?:on|to) small (?:stuff|things|tasks|tickets)\b|\bonly (?:get|given|getting) (?:small|boring|maintenance|tickets)\b",
         r"\bown (?:a|the|something) (?:bigger|whole|entire|larger)\b|\b(?:want|asked|ask) to lead\b|\borg-(?:wide|level)\b",
+        # a side project that took off: "it's not my actual job", "ask my manager to make this my actual job"
+        r"\bmake (?:this|it|that) my (?:actual |real |full[- ]time |day )?job\b|\bwork on (?:it|this|that) full[- ]time\b|"
+        r"\bside project\b",
     ),
     "manager_said_no": _rx(
         r"\b(?:manager|boss|lead|director|vp|leadership|skip|she|he|they)\b[^.!?]{0,30}\b(?:said no|say no|turned (?:it|me|the \w+) down|rejected|shot (?:it|me) down|declined|vetoed|won'?t (?:fund|approve|let|support)|not convinced|isn'?t convinced|wasn'?t convinced|passed on it)\b",
@@ -369,7 +372,22 @@ _NEGATION_ENDS = re.compile(r"[,;:]\s*|\s(?:and|but|so)\s", _I)
 # Not checking someone's work is trust: "my manager never second-guesses my calls", "doesn't even check my scripts".
 TRUSTED_BY_NOT_CHECKING = re.compile(
     r"\b(?:never|doesn'?t|doesnt|don'?t|dont|no longer|stopped|won'?t) (?:even |really )?(?:second[- ]guess\w*|double[- ]check\w*|"
-    r"check(?:s|ing)?|review(?:s|ing)?|question(?:s|ing)?)\s+(?:my|me)\b(?! (?:\w+ )?(?:before|until)\b)", _I)
+    r"check(?:s|ing)?|review(?:s|ing)?|question(?:s|ing)?)\s+(?:my|me)\b(?! (?:\w+ )?(?:before|until)\b)"
+    # "I have not sent the partner a draft in a month, and she hasn't asked"; "forwarded me the offer with just 'handle this'"
+    r"|\b(?:hasn'?t|has not|haven'?t|stopped|no longer) (?:even )?(?:asked|asking) (?:to see|for) (?:a |my |the |any )?(?:drafts?|reviews?|"
+    r"updates?|sign-?offs?)\b|\b(?:she|he|they)\s+(?:hasn'?t|has not|didn'?t|did not)\s+(?:even\s+)?asked\b(?=\W*(?:$|[.;]))"
+    r"|\bwith (?:just|only) ['\u2018\u201c\"](?:handle|take care of|deal with|run with|your call)\b"
+    r"|\basked (?:me )?(?:which|what|whether|who|how)\b[^.!?]{0,40}\bi (?:thought|think|recommend|would)\b|\basked (?:for )?my (?:opinion|view|take|recommendation)\b", _I)
+
+
+CLIENTS_ASK = re.compile(r"\b(?:clients?|customers?|users?|patients?|guests?|accounts?)\b[^.!?]{0,20}\bask(?:s|ed)? for (?:me|her|him|them)\b", _I)
+# Facts said through a negation, which the negation check would otherwise read as denied.
+SAID_THROUGH_A_NEGATION = {
+    "trusted": TRUSTED_BY_NOT_CHECKING,
+    # a side project that took off and isn't their job yet: "it's not my actual job"
+    "wants_scope": re.compile(r"\b(?:not|isn'?t) (?:really |officially )?(?:my|part of my) (?:actual|real|day|official) job\b"
+                              r"(?!\s+(?:to|description)\b)", _I),
+}
 
 
 # "I'm NOT a manager": the mentee correcting a manager reading of an earlier message.
@@ -417,10 +435,14 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
             facts[key] = _clause(text, match.start(), match.end())
             spans[key] = match.span()
             break
-    if "trusted" not in facts:
-        match = TRUSTED_BY_NOT_CHECKING.search(text)
+    for key, pattern in SAID_THROUGH_A_NEGATION.items():  # "it's not my actual job": the negation is the fact
+        match = pattern.search(text) if key not in facts else None
         if match:
-            facts["trusted"], spans["trusted"] = _clause(text, match.start(), match.end()), match.span()
+            facts[key], spans[key] = _clause(text, match.start(), match.end()), match.span()
+    # "clients ask for me by name": the people they serve count on them, a record; the trust the
+    # wheel spends is their manager's, skip-level's and peers'.
+    if "trusted" in facts and CLIENTS_ASK.search(facts["trusted"]):
+        facts.setdefault("has_track_record", facts.pop("trusted"))
     # "I shipped everything on time" is a track record, not a launch outcome.
     if "shipped" in facts and "has_track_record" in facts and _overlaps(spans["shipped"], spans["has_track_record"]):
         del facts["shipped"]
