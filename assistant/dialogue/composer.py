@@ -362,6 +362,11 @@ class OfflineComposer:
         turn.profile.mark_used(kind, choice)
         return choice
 
+    def _next_action(self, options: list[str], turn: TurnInput) -> str | None:
+        """The fresh action closest to this message, in the mentee's words, its condition settled."""
+        action = self._pick("actions", options, turn, by_meaning=True)
+        return settle_condition(fill(action, self._thing(turn)), turn.profile) if action else None
+
     def _not_already_done(self, options: list[str], turn: TurnInput) -> list[str]:
         """After "I wrote the postmortem", don't advise writing the postmortem."""
         if turn.vector is None:
@@ -515,8 +520,7 @@ class OfflineComposer:
         options = self.content.actions(step, branch)
         if move in ("progress", "outcome_success", "outcome_failure"):
             options = self._not_already_done(options, turn)
-        action = self._pick("actions", options, turn, by_meaning=True)
-        action = settle_condition(fill(action, thing), turn.profile) if action else None
+        action = self._next_action(options, turn)
         if action:
             parts.append(f"**Your next action:** {action}")
         if move != "after_that" or turn.moved:
@@ -534,8 +538,7 @@ class OfflineComposer:
         parts = [heard + f"You're still at **{self.flywheel[step].name}**, where the work is to {why}. But the piece you "
                          "take on can be much smaller than what I suggested, small enough to fit around what you just told me."]
         options = self._not_already_done(self.content.actions(step), turn)
-        action = self._pick("actions", options, turn, by_meaning=True)
-        action = settle_condition(fill(action, self._thing(turn)), turn.profile) if action else None
+        action = self._next_action(options, turn)
         if action:
             parts.append(f"**A smaller first step:** {action}")
         return "\n\n".join(parts), action
@@ -674,8 +677,7 @@ class OfflineComposer:
         action = fill(objection.smaller_action, self._thing(turn))
         previous = turn.profile.used("actions")
         if action in previous:  # never the same action twice in a session
-            action = self._pick("actions", self.content.actions(step), turn, by_meaning=True)
-            action = fill(action, self._thing(turn)) if action else None
+            action = self._next_action(self.content.actions(step), turn)
         else:
             turn.profile.mark_used("actions", action)
         if action:
@@ -702,9 +704,7 @@ class OfflineComposer:
             lead = self._pick("manager_leads", ["What they need to hear from the article:", "The article's words for where they are:",
                                                 "Worth sharing with them:", "The author's line for this point:"], turn)
             parts.append(f"{lead} {q2}")
-        action = self._pick("actions", self.content.manager_actions(step) or self.content.actions(step), turn,
-                            by_meaning=True)
-        action = fill(action, self._thing(turn)) if action else None
+        action = self._next_action(self.content.manager_actions(step) or self.content.actions(step), turn)
         if action:
             parts.append(f"**Your next action:** {action}")
         return "\n\n".join(parts), action

@@ -105,7 +105,7 @@ class FactRanker:
         contextual = index.vectors @ vector
         plain = self.plain_vectors @ vector
         terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
-        lexical = _scaled(index._bm25.get_scores(terms) if terms else np.zeros(n))
+        lexical = _scaled(index.bm25.get_scores(terms) if terms else np.zeros(n))
         qtype = question_type(question)
         about_author = bool(ABOUT_AUTHOR.search(question))
         spin = spin_mentioned(question)

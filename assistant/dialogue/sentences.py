@@ -166,7 +166,7 @@ class SentenceIndex:
         self.vectors = signal_vectors(contextual, embedder, cache_dir) if items else np.zeros((0, 384))
         from rank_bm25 import BM25Okapi
 
-        self._bm25 = BM25Okapi([tokenize(s.text) for s in items]) if items else None
+        self.bm25 = BM25Okapi([tokenize(s.text) for s in items]) if items else None  # the ranker reads it too
         from .fact_ranker import FactRanker
 
         self.ranker: FactRanker | None = FactRanker(self, embedder, cache_dir) if items else None
@@ -215,7 +215,7 @@ class SentenceIndex:
         if learned is None:  # the hand-weighted score's inputs (no labelled questions locate in this knowledge)
             sims = self.vectors @ vector
             terms = [t for t in tokenize(question) if t not in QUESTION_NOISE]
-            lexical = self._bm25.get_scores(terms) if self._bm25 is not None and terms else np.zeros(len(self.sentences))
+            lexical = self.bm25.get_scores(terms) if self.bm25 is not None and terms else np.zeros(len(self.sentences))
             top_lexical = float(np.max(lexical)) or 1.0
         scored: list[tuple[float, int]] = []
         for i, s in enumerate(self.sentences):
