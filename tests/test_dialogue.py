@@ -596,7 +596,7 @@ def test_a_manager_answer_talks_about_the_report_in_one_voice(shared_mentor):
                                "and I basically stopped reviewing her designs months ago. I just trust her. How do I help her grow?")
     assert answer.step is Step.OWNERSHIP_THINK_BIG
     assert "because people already trust them" in answer.text  # not "…trust you", said of someone else
-    assert "The principle's definition:" in answer.text  # our notes' words, not passed off as the author's
+    assert "In our notes' words:" in answer.text  # our notes' words, not passed off as the author's
 
 
 def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
@@ -624,6 +624,9 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     ("when i go for the team lead role should i negotiate for a bigger base or a higher commission rate?", "pay"),
     ("they're reclassifying engineers and I think I should be a grade 14 not 13. How do I negotiate that?", "pay"),
     ("I want to raise the bar on code review in my team", None),
+    ("also is 17/hr normal for grill in chicago or am i getting played", "pay"),
+    ("a restructured 9th grade sequence could fix it, but that's way above my pay grade", None),
+    ("do interns usually get return offers if they do well?", "job_search"),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic
@@ -653,6 +656,15 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
     ("I built a CLI on weekends and now 3 other teams use it daily. it's not my actual job though", {"shipped", "wants_scope"},
      set()),
     ("I mean it's not really my job though? Onboarding sits with L&D", set(), {"wants_scope"}),
+    # a sixth reviewer's mentees: an intern, a line cook, a principal engineer, an audit manager
+    ("hi im an intern (week 3) at a fintech startup, should i pitch my idea?", {"new_in_role"}, set()),
+    ("I'm on call every third week and firefighting eats the rest", set(), {"new_in_role"}),
+    ("update: i missed thursday. my fix broke two other tests, had to ask for help", {"slipping"}, set()),
+    ("did the mise thing. 3 weekends no yelling, ticket times down from like 18 min to 12", {"has_track_record"}, set()),
+    ("my mentor now just approves my PRs without comments", {"trusted"}, set()),
+    ("the CTO asked me to write up what a company-wide build platform would look like", {"trusted"}, set()),
+    ("She piloted the new template on four audits. Hours went down on three, but one went 30% over budget and the "
+     "client complained.", {"failed"}, {"shipped"}),
 ])
 def test_what_a_story_ends_with_is_the_fact(message, present, absent):
     facts = find_facts(message)
@@ -787,3 +799,52 @@ def test_a_win_that_brings_the_wish_for_more_starts_the_next_spin():
     assert stage_from_facts({"shipped", "wants_scope"}, set())[0] is Step.OWNERSHIP_THINK_BIG
     assert stage_from_facts({"wants_scope"}, {"shipped"})[0] is Step.OWNERSHIP_THINK_BIG
     assert stage_from_facts({"shipped", "failed", "wants_scope"}, set())[0] is Step.ARE_RIGHT_A_LOT
+
+
+
+def test_too_many_ideas_is_not_pushback():
+    message = "Now I have too much ideas. New mattresses, a turning schedule app, training for the HCAs"
+    assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False,
+                         factual=False) != "objection"
+
+
+def test_asking_whether_the_author_was_ever_in_my_spot_is_about_his_story():
+    assert is_factual("Honestly, was the author ever in a spot like mine? Did he ever have something stall after "
+                      "leadership had already said yes?", True)
+
+
+@pytest.mark.parametrize("turns, starts", [
+    (["I'm an ICU nurse, 4 years. Our unit had 11 pressure ulcers last quarter and nobody owns the problem; my charge "
+      "nurse trusts me with the new staff", "Is it my place to go to the matron with this?"], "Yes, and you don't have to go around"),
+    (["hi im an intern (week 3) at a fintech startup. i have a cool idea to rewrite our onboarding flow in a new "
+      "framework, should i pitch it to my manager?"], "Not as a pitch yet"),
+    (["I'm a principal engineer; our build cache has been live on PC dev builds for six weeks and build times dropped "
+      "from 4 hours to 95 minutes", "Do I push it to console dev builds next or fix the hit rate first?"], "Fix what's wrong first"),
+    (["I manage six auditors. Priya is my best senior associate, I stopped reviewing her work long ago and she wants a "
+      "bigger problem", "I'm asking whether it's better for her to pitch it to the partners herself or for me to hand it "
+      "to her."], "Let them pitch it themselves"),
+])
+def test_direct_questions_a_reviewer_asked_get_a_direct_answer(shared_mentor, turns, starts):
+    session = Session()
+    for turn in turns:
+        answer = shared_mentor.ask(turn, session=session)
+    assert answer.text.startswith(f"**Short answer:** {starts}"), answer.text[:200]
+
+
+def test_a_setback_reported_as_an_update_is_not_called_the_right_work(shared_mentor):
+    session = Session()
+    shared_mentor.ask("hi im an intern (week 3) at a fintech startup. my first ticket is a date bug, due thursday",
+                      session=session)
+    setback = shared_mentor.ask("update: i missed thursday. my fix broke two other tests, had to ask for help. feel dumb",
+                                session=session)
+    assert setback.step is Step.DELIVER_RESULTS
+    assert "setback, not a verdict" in setback.text and "That's the right work" not in setback.text
+
+
+def test_a_manager_hears_the_principles_notes_once_per_conversation(shared_mentor):
+    session = Session()
+    texts = [shared_mentor.ask(t, session=session).text for t in (
+        "I manage a team of six. Priya has been here 3 years, I stopped reviewing her work long ago, how do I grow her?",
+        "She mentioned our approach to small audits is a mess and nobody owns it",
+    )]
+    assert sum("In our notes' words:" in t for t in texts) == 1

@@ -39,13 +39,14 @@ LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kin
                        r"(?:hole|spot|situation|position|place|mess|rut|problem|boat)\b|\blike (?:me|mine)\b"
                        r"|\bsomething like (?:this|that)\b|\bthe same thing\b", re.IGNORECASE)
 # A yes/no question about the mentee's own situation ("should I quit?", "is it too early to ask…?").
-YES_NO = re.compile(r"(?:^|[.!?]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
+YES_NO = re.compile(r"(?:^|[.!?,;:]\s+|\b(?:so|but|and|honestly|ok|okay|also),?\s+)(?:should|shall|is|am|are|do|does|can|could|would|will)"
                     r"\s+(?:i|it|that|this|we|my)\b[^.!?]*\?", re.IGNORECASE)
 # "roll back, or rebuild the referral path? which?", "who do I need on board?": direct questions that aren't yes/no.
 CHOICE_QUESTION = re.compile(r"\b(?:which|who|or)\b[^.!?]*\?|\?[^.!?]*\b(?:which|or)\b"
                              r"|\b(?:how|where) (?:would|should|do|can|could) (?:you|i|we)\b[^.!?]*\?"
                              # an implicit question: "I have 15 ideas and I genuinely don't know where to start."
-                             r"|\b(?:don'?t|do not) know (?:where|how) to (?:even )?(?:start|begin)\b|\bno idea where to (?:start|begin)\b",
+                             r"|\b(?:don'?t|do not) know (?:where|how) to (?:even )?(?:start|begin)\b|\bno idea where to (?:start|begin)\b"
+                             r"|\b(?:i'?m|i am) (?:asking|wondering) (?:whether|if)\b[^.!?]*\bor\b",
                              re.IGNORECASE)
 BROAD_QUESTION = re.compile(r"\bwhat (?:did|does) (?:he|the author)\b[^?]{0,20}\bdo\b|\bwhat happened\b|\btell me about\b|"
                             r"\bdescribe\b|\bwhat (?:was|is) (?:the|his) (?:\w+ )?spin\b|\bsummar", re.IGNORECASE)
@@ -194,9 +195,10 @@ WHO_THEY_ARE = (
 # Actions in a software team's words go only to someone who has told us they work in one: a nurse
 # was told to "check for it yourself before every pull request", a civil engineer and a UX
 # researcher to "open a draft pull request".
+SETBACKS = {"slipping", "caused_incident"}  # reported as an update, but not progress
 # A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
 MEASURED_CHANGE = re.compile(
-    r"\bfrom\s+~?\$?\d[\d.,]*\s*(?:%|k\b|[a-z]+\b)?\s+(?:to|down to|up to)\s+~?\$?\d[\d.,]*(?:\s*(?:%|percent|min(?:ute)?s?|hours?|hrs?|"
+    r"\bfrom\s+(?:like |about |around |roughly |~)?\$?\d[\d.,]*\s*(?:%|k\b|[a-z]+\b)?\s+(?:to|down to|up to)\s+~?\$?\d[\d.,]*(?:\s*(?:%|percent|min(?:ute)?s?|hours?|hrs?|"
     r"days?|weeks?|seconds?|secs?|ms|k\b))?"
     r"|\b(?:up|down|dropped|fell|grew|rose|cut|reduced|improved|increased|decreased)\s+(?:by\s+)?~?\d[\d.,]*\s*(?:%|percent)"
     r"|\b\d[\d.,]*\s*(?:%|percent)\s+(?:faster|fewer|less|more|better|cheaper|lower|higher|up|down)\b"
@@ -489,6 +491,9 @@ class OfflineComposer:
         elif turn.went_back:  # what they said puts them earlier on the wheel than we had them
             good_news = bool(turn.reading and GOOD_NEWS & set(turn.reading.facts))  # "the CTO said yes" isn't a step back
             parts.append(self._where(turn, step, citer, lead="That changes the picture. " if good_news else "Then let's take a step back. "))
+        elif move == "progress" and turn.reading and SETBACKS & set(turn.reading.facts):  # "update: i missed thursday"
+            parts.append(self._where(turn, step, citer, lead="A slip like that is a setback, not a verdict, and what you do "
+                                                             "next week counts for more than it does: "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         elif direct:  # a yes/no question is answered first, then placed
@@ -687,18 +692,24 @@ class OfflineComposer:
     def _manager(self, turn: TurnInput, citer: Citer) -> tuple[str, str | None]:
         step = turn.step
         info = self.flywheel[step]
-        opener = self._pick("openers", self.content.manager_openers(), turn)
+        direct = self._short_answer(turn, step)
+        opener = "" if direct else self._pick("openers", self.content.manager_openers(), turn)  # the answer comes first
         position = f"step {info.order} of 6" if info.order else "the accelerant"
         who = "your report" if re.search(r"\b(?:she|her|he|him|his|they|them)\b", turn.question, re.I) else "the person you support"
         facts = [about_them(FACTS[f][1]) for f in (turn.reading.facts if turn.reading else {})
                  if step.value in EXPLAINS.get(f, ())][:2]
         why = " because " + " and ".join(facts) if facts else ""
-        parts = [f"{opener} From what you describe, {who} is at **{info.name}** ({position})"
-                 f"{self._guide(step, citer, turn)}{why}."]
-        q = self._quote(turn, citer, sections=("Hire and Develop the Best",), kinds=("principle",))
+        placed = f"From what you describe, {who} is at **{info.name}** ({position}){self._guide(step, citer, turn)}{why}."
+        parts = [f"{opener} {placed}" if opener else placed]
+        if direct:
+            parts.insert(0, f"**Short answer:** {direct}")
+        # the principle's definition from our notes, not the article (a reviewer took it for the author's
+        # words), and once per conversation: a second, different "definition" reads as made up
+        q = None if turn.profile.used("manager_principle") else self._quote(
+            turn, citer, sections=("Hire and Develop the Best",), kinds=("principle",))
         if q:
-            # the principle's definition from our notes, not the article (a reviewer took it for the author's words)
-            parts.append(f"Your part as their manager is **Hire and Develop the Best**. The principle's definition: {q}")
+            turn.profile.mark_used("manager_principle", "Hire and Develop the Best")
+            parts.append(f"Your part as their manager is **Hire and Develop the Best**. In our notes' words: {q}")
         q2 = self._quote(turn, citer, sections=self._article_section(step), names=info.principles)
         if q2:
             lead = self._pick("manager_leads", ["What they need to hear from the article:", "The article's words for where they are:",

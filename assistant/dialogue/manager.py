@@ -26,7 +26,9 @@ from .understanding import Reading, Understanding, find_facts
 ADJACENT = {
     "pay": re.compile(r"\b(?:salary|salaries|(?:a|my|for|the|pay) raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
                       r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp)|"
-                      r"(?:bigger|higher|better) (?:base|commission)|commission rate|pay grade|grade \d+ (?:not|instead of|vs\.?|or) \d+|"
+                      r"(?:bigger|higher|better) (?:base|commission)|commission rate|(?<!above my )(?<!beyond my )(?<!over my )pay grade|grade \d+ (?:not|instead of|vs\.?|or) \d+|"
+                      # "is 17/hr normal for grill in chicago or am i getting played"
+                      r"\$?\d+(?:\.\d+)?\s?(?:/|an |per )\s?(?:hr|hour)|hourly (?:rate|wage|pay)|getting (?:played|lowballed|underpaid)|"
                       r"reclassif\w*)\b", re.I),
     "pay_offer": re.compile(r"\b(?:countering|counter(?:ed)? (?:with|at)|came in (?:\d+\s?%|\w+) (?:under|below|over|above)|"
                         r"negotiate (?:it |that )?(?:up|higher|down)|\d+(?:\.\d+)?\s?% (?:equity|stake)|\b1[- ]year cliff|"
@@ -38,7 +40,7 @@ ADJACENT = {
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),
     "job_search": re.compile(r"\b(?:resume|résumé|cv|cover letter|leetcode|job hunt|job search|applying (?:to|for) (?:jobs|roles|big tech|faang)|"
-                             r"interview prep|recruiters?|job (?:boards?|postings?|listings?|sites?)|linkedin|(?:competency|panel|final[- ]round) (?:questions|interview)|"
+                             r"interview prep|recruiters?|return offers?|full[- ]time offer|job (?:boards?|postings?|listings?|sites?)|linkedin|(?:competency|panel|final[- ]round) (?:questions|interview)|"
                              r"interview (?:next|this|on) (?:week|monday|tuesday|wednesday|thursday|friday)|"
                              r"(?:system design|coding|technical|behaviou?ral|onsite|phone) interviews?|interview(?:ing)? "
                              r"(?:prep|preparation|questions|loop|practice)|prep(?:are|aring)? for (?:an? |my |the )?interviews?)\b", re.I),
@@ -85,9 +87,15 @@ AUTHOR_QUESTION = re.compile(r"\b(?:what|how|why) did he\b|\bdid he\b|\bhow long
                              r"|\b(?:what|how) (?:does|did) he (?:say|write|call|mean|describe|recommend|suggest|think)\b", re.IGNORECASE)
 
 
+# "was the author ever in a spot like mine?": about his story, whatever the rest of the message says about theirs
+AUTHOR_EVER = re.compile(r"\b(?:was|has|did|had) (?:the author|he|carlos) ever\b|\bdid the author (?:ever|also)\b", re.IGNORECASE)
+
+
 def is_factual(text: str, has_history: bool) -> bool:
     """A question about the article or a principle, not about the mentee's own situation.
     "He said no" from a mentee is about their manager; "what did he do next?" is about the author."""
+    if AUTHOR_EVER.search(text) and "?" in text:
+        return True
     if ABOUT_THE_ARTICLE.search(text):
         # "junior dev, 4 months in, I took down checkout… am I in his spin 1?" tells us about them first.
         if FIRST_PERSON.search(text) and find_facts(text):

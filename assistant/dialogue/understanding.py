@@ -49,9 +49,12 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
         r"\bstarted (?:a new|my first|at a new)\b",
+        # "hi im an intern (week 3)", "second week here"
+        r"\b(?:i'?m|im|i am) (?:an? |the )?(?:\w+ )?intern\b|\bintern(?:ship)? \(?week [1-6]\b|\(week [1-6]\)|(?<!every )(?<!each )(?<!one )\b(?:second|third|2nd|3rd) week\b(?! of)",
         r"\bjoined\b[^.!?]{0,20}\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d) (?:weeks?|months?) ago\b",
     ),
     "slipping": _rx(
+        r"\bi missed (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the date|my date|it)\b|\bmy fix broke\b|"
         r"\b(?:of mine|my \w+) (?:slid|slipped)\b|\bwent out late\b|\blanded (?:late|after the)\b|\b(?:always|forever) almost done\b",
         r"\b(?:miss(?:ed|ing)?|slipp?(?:ed|ing)?|blew|blown|blowing)\b[^.!?]{0,30}\b(?:deadlines?|dates?|commitments?|estimates?|sprint goals?|eta)\b",
         r"\b(?:deadlines?|dates?|commitments?|tickets?|tasks?|estimates?|projects?|work)\b[^.!?]{0,30}\b(?:slip|slips|slipped|slipping|keep running over|running late|overdue|went past)\b",
@@ -81,6 +84,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
         r"\b(?:every|each) (?:deadline|date|commitment|sprint goal)s?\b[^.!?]{0,25}\b(?:hit|met|made)\b",
         r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b|\b(?:deliver|ship)\w* (?:consistently|reliably)\b",
+        # a clean run, in any job's words: "3 weekends no yelling", "two months without a flagged chart"
+        r"\b(?:\d+|two|three|four|five|six) (?:weekends|weeks|shifts|sprints|months|services|releases) (?:in a row )?(?:with )?(?:no|without|zero)\b",
         r"\b(?:good|solid|strong|great|clean|proven) track record\b",
         r"\b(?:i(?:'m| am)|been) (?:the )?(?:reliable|dependable|consistent)\b",
         r"\b(?:steady|solid|strong) (?:record|output|delivery)\b",
@@ -104,6 +109,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
         r"\bgave (?:me|her|him|them) (?:the \w+ )?outright\b|\basks? (?:me|her|him|them) (?:now )?(?:before|first)\b|\bi'?m the one (?:they|people|everyone|he|she) (?:page|call|go to|ask|turn to)\b",
         r"\b(?:wants?|asked|asks) (?:me|her|him|them) to (?:own|lead|run|take over)\b",
+        # the bigger ask comes to them: "the CTO asked me to write up what a company-wide platform would look like"
+        r"\b(?:asked|asks|wants) (?:me|her|him|them) to (?:write up|draft|propose|put together|scope out) (?:what|how|a|an|the)\b",
+        r"\bapproves? (?:my|her|his|their) (?:prs?|pull requests?|work|code|changes|drafts?) without (?:comments?|changes|edits|review|a second look)\b",
         r"\binvited (?:me|her|him|them) to\b|\blets (?:me|her|him|them) (?:set|decide|own|run|lead|pick)\b|\b(?:teams?|people|everyone)\b[^.!?]{0,15}\b(?:came|come|keep coming|goes|go) (?:to (?:me|her|him) )?(?:now )?(?:asking|for)\b",
         r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b|\bi (?:\w+ )?trust (?:her|him|them)(?: with\b|\W*$|\.)",
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
@@ -183,6 +191,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\brolled (?:it )?out to\b|\bswitched within\b|\b(?:\d+|all|most) of them switched\b",
         r"\b(?:shipped|released|launched) an? (?:alpha|beta|mvp|v1|first version|prototype|pilot)\b|\bin prod(?:uction)?\b(?!\s+(?:issue|incident|outage))",
         r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
+        r"\bpiloted (?:it|the|our|my|a|this)\b|\bran (?:a|the) pilot (?:on|with|in|at)\b",
         r"\b(?:they|crews?|nurses|managers|staff|agents|reps|teachers|the \w+ team|\w+ managers) (?:now |already )?use it (?:for|daily|every|to|in)\b|\bin (?:their|the crews'|users'|customers') hands\b",
         r"\b(?:it'?s|it has|has|have) been live\b|\b(?:flipped|switched|turned) it on\b|\b(?:went|dropped|fell|cut) from ~?\d[\d.,]*\s?\w* to ~?\d",
         r"\b(?:other|more) (?:\w+ )?(?:teams|crews|units|departments|offices|clinics|stores|shifts|regions|sites) (?:can |could )?(?:have it|get it|use it)\b|\bif (?:his|her|their) other (?:\w+ ){0,2}(?:teams|crews|units) can\b",
@@ -201,6 +210,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
         r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t) (?:go down|come down|improve|drop|move|help|change)\b|\bresults (?:are|were) (?:bad|poor|disappointing)\b",
         r"\b(?:win|close|hit|conversion|retention|click-?through) rate\b[^.!?]{0,25}\b(?:dropped|fell|went down|declined|is down)\b",
+        r"\bwent (?:\d+\s?% )?over budget\b|\b(?:client|customer)s? complained\b|\bwants to scrap\b",
     ),
     "checked_closely": _rx(
         r"\b(?:doesn'?t|don'?t|does not|do not|won'?t|never|still (?:doesn'?t|don'?t)) (?:really |fully |yet )?trust (?:me|my (?:work|judg\w+|code|calls))\b",
@@ -261,7 +271,7 @@ MOVE_PATTERNS: dict[str, re.Pattern] = {
     "objection": _rx(
         r"\bi (?:really |just )?(?:don'?t|do not) want to\b|\b(?:the )?data(?:'s| is) (?:just )?noisy\b|\bjust noise\b|\bnot ready to admit\b",
         r"\bi (?:can'?t|cannot|couldn'?t)\b|\bcan'?t (?:just|really)\b|\bi don'?t think i (?:can|could|should)\b",
-        r"\b(?:too|very|feels?|sounds?|seems?) (?:risky|scary|political|aggressive|much)\b|\bnot (?:realistic|possible|an option|feasible)\b|\bisn'?t (?:realistic|possible|an option|feasible)\b",
+        r"\b(?:too|very|feels?|sounds?|seems?) (?:risky|scary|political|aggressive|much\b(?! ideas| options| choices))\b|\bnot (?:realistic|possible|an option|feasible)\b|\bisn'?t (?:realistic|possible|an option|feasible)\b",
         r"\b(?:no|don'?t have (?:the )?|not enough) (?:time|bandwidth|capacity)\b|\bwon'?t (?:work|fly)\b|\bwould never\b|\bnot allowed\b",
         r"\bi'?m (?:scared|afraid|nervous|worried|not comfortable)\b|\bwhat if (?:he|she|they|my \w+) says? no\b",
         r"\b(?:over|above) (?:my|his|her|their) (?:manager'?s? |boss'?s? )?head\b|\bdoesn'?t work (?:here|like that)\b",
