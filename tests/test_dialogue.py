@@ -627,6 +627,8 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     ("also is 17/hr normal for grill in chicago or am i getting played", "pay"),
     ("a restructured 9th grade sequence could fix it, but that's way above my pay grade", None),
     ("do interns usually get return offers if they do well?", "job_search"),
+    ("do you think I need a master's in health informatics to get to senior analyst?", "qualifications"),
+    ("my Blue Card is tied to this employer. If I change to other firm do I lose it?", "visa"),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic
@@ -665,6 +667,24 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
     ("the CTO asked me to write up what a company-wide build platform would look like", {"trusted"}, set()),
     ("She piloted the new template on four audits. Hours went down on three, but one went 30% over budget and the "
      "client complained.", {"failed"}, {"shipped"}),
+    # two more reviewers' mentees: a hotel desk lead, a site engineer, a physiotherapist, a warehouse supervisor
+    ("The GM pretty much leaves the desk to me now and signs off whatever I send him", {"trusted"}, set()),
+    ("it's killing our reviews (we dropped from 4.5 to 4.2 this year)", set(), {"shipped"}),
+    ("Average wait went from about 45 minutes to roughly 12", {"shipped"}, set()),
+    ("honestly part of me thinks I should just leave. is it even worth trying again?", set(), {"failed"}),
+    ("I signed off the rebar inspection and missed that the spacing was wrong in one bay. Probably 30-40k and a week "
+     "lost. The site manager has stopped letting me sign anything off.", {"caused_incident", "checked_closely"}, set()),
+    ("How long till they trust me again? Like weeks?", set(), {"trusted"}),
+    ("I've been 'finalising' it since September. It's now January and not one patient has been through it.",
+     {"stuck_in_analysis"}, set()),
+    ("Honestly I don't even know if patients want groups. We never asked them.", {"customer_focus"}, set()),
+    ("We started. One pilot class at the Northfield site, 8 patients, 4 weeks in.", set(), {"new_in_role"}),
+    ("every peak the new temp workers dont know the scanners, first week they are very slow", set(), {"new_in_role"}),
+    ("But the waiting list has only gone from 22 to 21 weeks.", {"failed"}, set()),
+    ("we rolled it back. She wrote an honest post-mortem and presented it, and now she's floating owning the whole "
+     "eval gap problem for the org", {"wants_scope"}, {"failed"}),
+    ("pm says my sets come back w/ fewer errors than the other juniors. got the last 3 submittals out early",
+     {"has_track_record"}, set()),
 ])
 def test_what_a_story_ends_with_is_the_fact(message, present, absent):
     facts = find_facts(message)
@@ -820,6 +840,12 @@ def test_asking_whether_the_author_was_ever_in_my_spot_is_about_his_story():
       "framework, should i pitch it to my manager?"], "Not as a pitch yet"),
     (["I'm a principal engineer; our build cache has been live on PC dev builds for six weeks and build times dropped "
       "from 4 hours to 95 minutes", "Do I push it to console dev builds next or fix the hit rate first?"], "Fix what's wrong first"),
+    (["I'm a hospital data analyst. My manager stopped reviewing my reports and asked me to take over the ED reporting. "
+      "It has 40 reports that say the same thing; I'd cut them to 5. Is that overstepping?"], "Not if you bring it as a proposal"),
+    (["I'm a sales engineer, 4 years; the AEs pull me into the hard deals. My VP said 'not this half' to my integration kit.",
+      "idk, should I just build it on weekends and show him or wait until H2?"], "Don't build the whole thing"),
+    (["I run the front desk at a hotel; our Sunday checkout wait went from 45 minutes to 12 after my change",
+      "Should I roll it out at one hotel first or all three sister hotels at once?"], "One first"),
     (["I manage six auditors. Priya is my best senior associate, I stopped reviewing her work long ago and she wants a "
       "bigger problem", "I'm asking whether it's better for her to pitch it to the partners herself or for me to hand it "
       "to her."], "Let them pitch it themselves"),
@@ -848,3 +874,33 @@ def test_a_manager_hears_the_principles_notes_once_per_conversation(shared_mento
         "She mentioned our approach to small audits is a mess and nobody owns it",
     )]
     assert sum("In our notes' words:" in t for t in texts) == 1
+
+
+def test_a_correction_is_acknowledged_and_a_demanded_yes_or_no_is_not_dodged(shared_mentor):
+    session = Session()
+    shared_mentor.ask("I teach chemistry, 6th year. My department head never asks my opinion and gave the curriculum "
+                      "committee to a second-year teacher", session=session)
+    verdict = shared_mentor.ask("Is it because I'm too quiet in department meetings? Yes or no.", session=session)
+    assert verdict.text.startswith("**Short answer:** I can't give you an honest yes or no")
+    corrected = shared_mentor.ask("No, that's not what I said. She doesn't doubt my results, she never asks my opinion.",
+                                  session=session)
+    assert corrected.text.startswith("Thanks for correcting me; I had that wrong.")
+
+
+
+def test_i_did_the_thing_you_say_is_a_progress_report_not_an_attack(shared_mentor):
+    session = Session()
+    shared_mentor.ask("I am shift supervisor in a warehouse, 8 months. My manager still double-checks my reports",
+                      session=session)
+    answer = shared_mentor.ask("I did the thing you say. Each friday i send him small summary, 3 lines. Two weeks now. "
+                               "He answer 'thanks' only.", session=session)
+    assert answer.step is not None and "instructions" not in answer.text
+
+
+def test_progress_after_a_finished_spin_starts_the_next_at_ownership_not_step_one():
+    from assistant.dialogue.placement import advance
+
+    placed = place("progress", {"wants_scope"}, {"failed"}, Step.ARE_RIGHT_A_LOT, {})
+    assert placed.step is advance(Step.ARE_RIGHT_A_LOT) is Step.OWNERSHIP_THINK_BIG
+    # a new team is a new trust account, whatever step they were at
+    assert place("progress", {"new_in_role"}, {"failed"}, Step.ARE_RIGHT_A_LOT, {}).step is Step.DELIVER_RESULTS

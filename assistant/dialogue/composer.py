@@ -195,6 +195,11 @@ WHO_THEY_ARE = (
 # Actions in a software team's words go only to someone who has told us they work in one: a nurse
 # was told to "check for it yourself before every pull request", a civil engineer and a UX
 # researcher to "open a draft pull request".
+DEMANDS_YES_OR_NO = re.compile(r"\b(?:just )?(?:a )?yes or no\b|\by/n\b", re.IGNORECASE)
+# The mentee telling us we misread them: "No, that's not what I said."
+CORRECTING_US = re.compile(r"^\W*(?:no,? |nope,? |wait,? )?(?:that'?s|that is) not what i (?:said|meant|asked)\b|"
+                           r"^\W*(?:no,? )?you (?:misunderstood|misread|got (?:it|that|me) wrong)\b|"
+                           r"^\W*(?:no,? )?i (?:didn'?t|did not) say (?:that|she|he|they|it)\b", re.IGNORECASE)
 SETBACKS = {"slipping", "caused_incident"}  # reported as an update, but not progress
 # A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
 MEASURED_CHANGE = re.compile(
@@ -326,6 +331,8 @@ class OfflineComposer:
             text, action = self._manager(turn, citer)
         else:
             text, action = self._mentoring(turn, citer, move)
+        if turn.step is not None and CORRECTING_US.search(turn.question):
+            text = "Thanks for correcting me; I had that wrong.\n\n" + text
         return Composition(text, action, citer.final())
 
     @staticmethod
@@ -563,7 +570,7 @@ class OfflineComposer:
     def _ahead(self, turn: TurnInput, step: Step) -> str:
         """The step after this one (one further each time they ask again), what gets them there,
         and where they stand until it happens."""
-        from .meaning import advance
+        from .placement import advance
 
         asked = sum(1 for u in turn.profile.used("ahead") if u.startswith(f"{step.value}:"))
         turn.profile.mark_used("ahead", f"{step.value}:{asked}")
@@ -727,6 +734,11 @@ class OfflineComposer:
             return None
         answers = {self.content.direct_answer(turn.question, step) for step in steps}
         direct = answers.pop() if len(answers) == 1 else None
+        if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
+            # "Is it because I'm too quiet? Yes or no.": say honestly we can't, and what would decide it
+            test = self.flywheel[steps[0]].moves_on_when.strip()
+            direct = ("I can't give you an honest yes or no from what you've told me. What decides it on the flywheel "
+                      f"is this test, so check yourself against it: {test}")
         if not direct or direct[:60] in turn.profile.used("direct"):
             return None  # none, or said already: the rest of the answer moves on
         turn.profile.mark_used("direct", direct[:60])

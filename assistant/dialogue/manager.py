@@ -18,9 +18,9 @@ from ..flywheel import Flywheel
 from ..types import Step
 from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
-from .placement import ORDER, Placement, place
+from .placement import ORDER, Placement, advance, place
 from .profile import Profile
-from .meaning import StepModel, TransitionModel, advance
+from .meaning import StepModel, TransitionModel
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -34,8 +34,10 @@ ADJACENT = {
                         r"negotiate (?:it |that )?(?:up|higher|down)|\d+(?:\.\d+)?\s?% (?:equity|stake)|\b1[- ]year cliff|"
                         r"409a|vesting schedule|\d+k (?:eur|usd|gbp|base)|base (?:salary|pay) of)\b", re.I),
     "qualifications": re.compile(r"\b(?:should i (?:do|get|take|go for|pursue) (?:an? |the |my )?(?:mba|cfa|cpa|phd|master'?s)|"
+                                 r"(?:need|get|do|pursue|go back for) (?:an? |the |my )?(?:master'?s|masters|mba|phd|doctorate)(?: degree)? "
+                                 r"(?:in|to|first|before)|"
                                  r"(?:mba|cfa|cpa|phd) or (?:an? |the )?(?:mba|cfa|cpa|phd|master'?s))\b", re.I),
-    "visa": re.compile(r"\b(?:visa|h-?1b|green card|immigration|work permit|sponsorship|citizenship)\b", re.I),
+    "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship)\b", re.I),
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),

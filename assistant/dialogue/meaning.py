@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..types import Step
+from .placement import advance
 
 SCORE_SCALE = 0.2  # probabilities scaled to the range of the old similarity scores (CLARIFY_MARGIN)
 
@@ -162,10 +163,6 @@ MOVES = ("progress", "new_situation", "objection", "whats_next", "outcome_succes
          "clarify_answer", "after_that")
 
 
-def advance(step: Step) -> Step:
-    """The step a mentee who met this step's condition is at (a spin that ends well starts the
-    next one at Ownership and Think Big, with more trust than before)."""
-    return Step.OWNERSHIP_THINK_BIG if step in (Step.ARE_RIGHT_A_LOT, Step.CUSTOMER_OBSESSION) else step.next
 
 
 class TransitionModel:

@@ -59,6 +59,12 @@ class Placement:
     facts_used: list[str] = field(default_factory=list)
 
 
+def advance(step: Step) -> Step:
+    """The step a mentee who met this step's condition is at (a spin that ends well starts the
+    next one at Ownership and Think Big, with more trust than before; `Step.next` wraps to step 1)."""
+    return Step.OWNERSHIP_THINK_BIG if step in (Step.ARE_RIGHT_A_LOT, Step.CUSTOMER_OBSESSION) else step.next
+
+
 def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, list[str]]:
     """The step the given facts put a mentee at (`known`: facts from earlier turns, for context)."""
     staged = [f for f in facts if f in FACT_STAGE and f != "customer_focus"]
@@ -139,17 +145,15 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
         move = "objection"
     if step is not None:
         if previous is not None and move == "progress" and step is previous and not set(used) & HOLDING_FACTS:
-            step = previous.next  # progress within the step we were at ("broke it into milestones") moves on
+            step = advance(previous)  # progress within the step we were at ("broke it into milestones") moves on
         elif previous is not None and move == "progress" and ORDER.get(step, 9) < ORDER.get(previous, -1) \
-                and fresh <= {"has_track_record", "wants_scope", "new_in_role"}:
-            step = previous.next  # "now I have a good record" said later on doesn't send anyone back
+                and fresh <= {"has_track_record", "wants_scope"}:
+            step = advance(previous)  # "now I have a good record" said later on doesn't send anyone back
         return Placement(step, 0.9, runner_up(step), "facts", facts_used=used)
 
     if previous is not None and transition == "stay":
         return Placement(previous, 0.8, runner_up(previous), "kept")
     if previous is not None and transition == "advance":
-        from .meaning import advance
-
         return Placement(advance(previous), 0.8, [previous], "transition")
     if previous is not None and transition == "elsewhere" and ranked:
         return Placement(ranked[0], 0.7, runner_up(ranked[0]), "similarity")
@@ -160,7 +164,7 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
             if previous is Step.DELIVER_RESULTS and "caused_incident" in known:
                 # Cleaning up after an incident is the recovery itself: the record comes next.
                 return Placement(previous, 0.75, [previous.next], "kept")
-            return Placement(previous.next, 0.8, [previous], "transition")
+            return Placement(advance(previous), 0.8, [previous], "transition")
         if move in ("objection", "clarify_answer", "whats_next", "after_that", "explain"):
             # "what's next?" and "and then?" ask what to do from here; they don't report that anything changed.
             return Placement(previous, 0.8, runner_up(previous), "kept")

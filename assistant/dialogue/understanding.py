@@ -74,6 +74,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:took|take|brought|bring|knocked)\s+(?:down|out)\b",
         r"\b(?:i|my (?:deploy|change|config|migration|push|release|code|script|commit|pr))\b[^.!?]{0,30}\b(?:broke|corrupted|crashed|wiped)\b[^.!?]{0,30}\b(?:prod|production|the site|checkout|the database|customers?|the service)\b",
         r"\b(?:outage|incident|sev ?[0-3]|downtime)\b[^.!?]{0,40}\b(?:my fault|because of me|on me|i caused|caused by me|caused by my)\b",
+        # "I signed off the rebar inspection and missed that the spacing was wrong… probably 30-40k and a week lost"
+        r"\bi (?:signed off|approved|checked|missed)\b[^.!?]{0,80}\b(?:was wrong|were wrong|wrong in|missed that|mistake|error)\b"
+        r"|\b[£$€]?\d+(?:\s?-\s?\d+)?\s?k\b[^.!?]{0,20}\b(?:lost|loss|to fix|and a (?:week|day|month) lost)\b",
         r"\bpost-?mortem\b[^.!?]{0,40}\b(?:my|me)\b",
         r"\b(?:pushed|shipped|deployed|merged|rolled out)\b[^.!?]{0,60}\b(?:took|brought|knocked) (?:down|out)\b",
         r"\bbroke (?:prod|production)\b|\b(?:the guy|the one|the person) who broke\b|\bdouble-charged\b",
@@ -84,6 +87,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
         r"\b(?:every|each) (?:deadline|date|commitment|sprint goal)s?\b[^.!?]{0,25}\b(?:hit|met|made)\b",
         r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b|\b(?:deliver|ship)\w* (?:consistently|reliably)\b",
+        r"\b(?:got|sent|turned|handed|delivered)\b[^.!?]{0,40}\b(?:out|in) early\b|\bfewer (?:errors|mistakes|bugs|corrections) than\b",
         # a clean run, in any job's words: "3 weekends no yelling", "two months without a flagged chart"
         r"\b(?:\d+|two|three|four|five|six) (?:weekends|weeks|shifts|sprints|months|services|releases) (?:in a row )?(?:with )?(?:no|without|zero)\b",
         r"\b(?:good|solid|strong|great|clean|proven) track record\b",
@@ -105,10 +109,11 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi(?:'ve| have)?\s+(?:earned|built|got|gained|have|built up)\b[^.!?]{0,20}\b(?:trust|credibility|goodwill|reputation)\b",
         r"\b(?:go-to (?:person|engineer)|go to person|trusted (?:engineer|member|person)|without (?:double-?checking|checking|review)|free rein|a lot of autonomy|full autonomy)\b",
         r"\bi(?:'m| am) trusted\b|\bpeople come to\b|\beveryone (?:on the team )?(?:trusts|comes to)\b|\blets me do what i want\b",
-        r"\bleaves? me alone\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
+        r"\bleaves? me alone\b|\bleaves? (?:the \w+|it|everything|the decisions?) (?:up )?to me\b|\bsigns? off (?:on )?(?:whatever|anything|everything) i\b|"
+        r"\bi'?m the one (?:the |my )?\w+ (?:pull|pulls|bring|brings|call|calls|page|pages)\b|\byou know (?:the \w+|it|this) better than (?:anybody|anyone)\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
         r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
         r"\bgave (?:me|her|him|them) (?:the \w+ )?outright\b|\basks? (?:me|her|him|them) (?:now )?(?:before|first)\b|\bi'?m the one (?:they|people|everyone|he|she) (?:page|call|go to|ask|turn to)\b",
-        r"\b(?:wants?|asked|asks) (?:me|her|him|them) to (?:own|lead|run|take over)\b",
+        r"\b(?:wants?|asked|asks) (?:me|her|him|them) to (?:own|lead|run|take over|roll (?:it|this) out (?:to|at|across))\b",
         # the bigger ask comes to them: "the CTO asked me to write up what a company-wide platform would look like"
         r"\b(?:asked|asks|wants) (?:me|her|him|them) to (?:write up|draft|propose|put together|scope out) (?:what|how|a|an|the)\b",
         r"\bapproves? (?:my|her|his|their) (?:prs?|pull requests?|work|code|changes|drafts?) without (?:comments?|changes|edits|review|a second look)\b",
@@ -120,7 +125,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:more|bigger|broader|larger|wider)\s+(?:scope|responsibilit\w*|ownership|impact|projects?|problems?|challenges?|influence|say)\b",
         r"\b(?:get|getting) promoted\b|\bpromotion\b|\bnext level\b|\bstep up\b|\bstretch (?:project|assignment|work)\b",
         r"\bready for more\b|\b(?:on|to) small (?:stuff|things|tasks|tickets)\b|\bonly (?:get|given|getting) (?:small|boring|maintenance|tickets)\b",
-        r"\bown (?:a|the|something) (?:bigger|whole|entire|larger)\b|\b(?:want|asked|ask) to lead\b|\borg-(?:wide|level)\b",
+        r"\bown(?:ing)? (?:a|the|something) (?:bigger|whole|entire|larger)\b|\b(?:want|asked|ask) to lead\b|\borg-(?:wide|level)\b",
         # a side project that took off: "it's not my actual job", "ask my manager to make this my actual job"
         r"\bmake (?:this|it|that) my (?:actual |real |full[- ]time |day )?job\b|\bwork on (?:it|this|that) full[- ]time\b|"
         r"\bside project\b",
@@ -146,7 +151,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     ),
     "designing": _rx(
         r"\b(?:figur\w* out|work\w* out|decid\w*)\s+how\s+to\b",
-        r"\b(?:designing|architecting|scoping|the design|an architecture|the architecture)\b",
+        r"\b(?:designing|architecting|scoping|the design(?! work| team| charrettes?| meetings?| side| reviews? (?:of|for) other)|an architecture|the architecture)\b",
         r"\b(?:ambiguous|ambiguity|so many unknowns|too many unknowns|fuzzy|(?:requirements?|scope|brief) (?:are|is) (?:unclear|vague|fuzzy)|no idea where to start|don'?t know where to start|where do i even start)\b",
         r"\bhow (?:to|do i|should i) (?:solve|break (?:it|this) down)\b|\bno idea how to\b|\bturn (?:that|it|this) into (?:actual|real)\b",
         r"\bi (?:now|just) own\b|\bput (?:me )?in charge\b|\bleading the\b[^.!?]{0,40}\b(?:initiative|project|effort|migration)\b",
@@ -154,9 +159,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?m now\b[^.!?]{0,20}\bowner of\b|\bcarve (?:this|it) up\b|\bzero definition\b|\bbreak (?:this|it) (?:up|down) somehow\b",
     ),
     "stuck_in_analysis": _rx(
-        r"\bon (?:version|draft|v|revision) ?\d+\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
+        r"\bon (?:version|draft|v|revision) ?\d+\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing|redrawing|redesigning|reworking|revising) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
         r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
-        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning(?! to\b)|waiting|tuning)\b",
+        r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning(?! to\b)|waiting|tuning|['\u2018\"]?finali[sz]ing|perfecting)\b",
         r"\bhaven'?t (?:actually )?(?:started|written (?:any|a line)|built|shipped|begun|done anything)\b",
         r"\bwaiting (?:for|on) (?:permission|approval|the perfect|someone|the right time|sign-?off)\b",
         r"\b(?:stuck|sitting|gathering dust)\b[^.!?]{0,25}\b(?:review|planning|discussion|meetings|design doc|doc|backlog|drawer)\b",
@@ -171,6 +176,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bstill (?:on|in|doing) ['\u2018\"]?(?:research|discovery|design|planning|foundations|alignment)\b|\bbeen ['\u2018\"]?aligning\b",
         r"\bstill compar\w+\b|\bafraid to (?:choose|pick|decide|commit|start)\b",
         r"\b(?:just )?been (?:tuning|fiddling|adjusting|tweaking)\b",
+        r"\bnot (?:one|a single) (?:patient|user|customer|client|person|team|student)s? (?:has|have) (?:been through|used|tried|seen) it\b",
     ),
     "shipped": _rx(
         r"\b(?:now at|used by|adopted by|rolled out to) \d+ (?:teams|customers|users|stores|services|sites|clinics)\b",
@@ -193,7 +199,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
         r"\bpiloted (?:it|the|our|my|a|this)\b|\bran (?:a|the) pilot (?:on|with|in|at)\b",
         r"\b(?:they|crews?|nurses|managers|staff|agents|reps|teachers|the \w+ team|\w+ managers) (?:now |already )?use it (?:for|daily|every|to|in)\b|\bin (?:their|the crews'|users'|customers') hands\b",
-        r"\b(?:it'?s|it has|has|have) been live\b|\b(?:flipped|switched|turned) it on\b|\b(?:went|dropped|fell|cut) from ~?\d[\d.,]*\s?\w* to ~?\d",
+        r"\b(?:it'?s|it has|has|have) been live\b|\b(?:flipped|switched|turned) it on\b|\b(?:went|cut|brought (?:it |them )?down) from (?:about |around |roughly |like |~)?\d[\d.,]*\s?\w* to (?:about |around |roughly |~)?\d",
         r"\b(?:other|more) (?:\w+ )?(?:teams|crews|units|departments|offices|clinics|stores|shifts|regions|sites) (?:can |could )?(?:have it|get it|use it)\b|\bif (?:his|her|their) other (?:\w+ ){0,2}(?:teams|crews|units) can\b",
     ),
     "failed": _rx(
@@ -206,7 +212,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:nobody|no one)'?s (?:switching|using|adopting)\b|\b(?:only )?\d+ of \d+ (?:teams|services|users|apps) (?:use|switched|adopted)\b",
         r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregressed\b|(?<!automated )(?<!automate )\bregression\b(?!\s+(?:tests?|testing|suites?|packs?|runs?|coverage|scripts?|checks?)\b)|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
-        r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth)\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
+        r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth(?! trying| asking| staying| it to))\b|\bwhether it was (?:even )?worth\b|\bonly (?:gone|went|dropped|moved|fell) from\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
         r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t) (?:go down|come down|improve|drop|move|help|change)\b|\bresults (?:are|were) (?:bad|poor|disappointing)\b",
         r"\b(?:win|close|hit|conversion|retention|click-?through) rate\b[^.!?]{0,25}\b(?:dropped|fell|went down|declined|is down)\b",
@@ -221,6 +227,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bstill (?:asks|routes|gives)\b[^.!?]{0,40}\b(?:someone else|to priya|to others|the big stuff)\b",
         r"\b(?:checks?|reviews?|double[- ]checks?|looks? over|wants to see|rewrites?) (?:my|all my|each of my) [\w -]{1,25}? (?:every|each|before)\b",
         r"\bwatch(?:es|ing)? (?:everything|every (?:thing|move|step)|(?:over )?(?:me|my work) like a hawk)\b",
+        r"\b(?:stopped|stop|won'?t|doesn'?t) lett?ing me (?:sign|approve|run|do|touch|lead|own)\b",
         r"\b(?:gave|gives|giving|handed|hands) (?:it|them|that|the \w+(?: \w+)?) to (?:someone else|the new|another|a (?:\w+ )?(?:dev|engineer|guy|colleague|peer)|my (?:peer|colleague|teammate))\b",
     ),
     "pitching": _rx(
@@ -235,6 +242,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:who(?:'ll| will)? use it|users|customers|agents)\b[^.!?]{0,30}\bcomplain\w*\b",
         r"\badoption is (?:stuck|flat|low)\b|\b(?:users?|customers?|teams) (?:complain|hate|are unhappy|keep complaining)\b",
         r"\bwhat (?:users|customers|they) (?:actually )?(?:want|need)\b|\bcool to me\b|\bonboarding (?:is )?(?:painful|hard|takes)\b",
+        r"\b(?:don'?t|do not) (?:even )?know (?:if|whether|what) (?:our )?(?:patients|users|customers|clients|guests|students|people) (?:want|need|like)\b"
+        r"|\bwe never asked (?:them|the (?:patients|users|customers|clients)|our (?:patients|users|customers|clients))\b",
     ),
     "manages_others": _rx(
         # "my reports are coming back wrong": documents, not people
@@ -381,7 +390,7 @@ def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
 _NEGATION_ENDS = re.compile(r"[,;:]\s*|\s(?:and|but|so)\s", _I)
 # Not checking someone's work is trust: "my manager never second-guesses my calls", "doesn't even check my scripts".
 TRUSTED_BY_NOT_CHECKING = re.compile(
-    r"\b(?:never|doesn'?t|doesnt|don'?t|dont|no longer|stopped|won'?t) (?:even |really )?(?:second[- ]guess\w*|double[- ]check\w*|"
+    r"\b(?:never|doesn'?t|doesnt|don'?t|dont|no longer|stopped|stop|won'?t) (?:even |really )?(?:second[- ]guess\w*|double[- ]check\w*|"
     r"check(?:s|ing)?|review(?:s|ing)?|question(?:s|ing)?)\s+(?:my|me)\b(?! (?:\w+ )?(?:before|until)\b)"
     # "I have not sent the partner a draft in a month, and she hasn't asked"; "forwarded me the offer with just 'handle this'"
     r"|\b(?:hasn'?t|has not|haven'?t|stopped|no longer) (?:even )?(?:asked|asking) (?:to see|for) (?:a |my |the |any )?(?:drafts?|reviews?|"
@@ -390,6 +399,13 @@ TRUSTED_BY_NOT_CHECKING = re.compile(
     r"|\basked (?:me )?(?:which|what|whether|who|how)\b[^.!?]{0,40}\bi (?:thought|think|recommend|would)\b|\basked (?:for )?my (?:opinion|view|take|recommendation)\b", _I)
 
 
+OWNED_FAILURE = re.compile(r"\b(?:wrote|presented|shared|published) (?:an? |the |her |his |my |our )?(?:honest |blameless )?"
+                           r"(?:post-?mortem|retro(?:spective)?|write-?up)\b", _I)
+SOMEONE_ELSES_START = re.compile(r"\b(?:pilot|class|trial|project|program(?:me)?|launch|roll-?out|course|study|they|temps?|workers?|"
+                                 r"hires?|he|she|interns)\b", _I)
+FIRST_PERSON_WORD = re.compile(r"\b(?:i|i'?m|im|my|me)\b", _I)
+ASKED_NOT_TOLD = {"trusted", "idea_approved", "shipped", "has_track_record"}
+FUTURE_QUESTION = re.compile(r"(?:\w+\W+){0,3}?(?:how long|when will|when do|will|would|could|how soon|until when)\b", _I)
 CLIENTS_ASK = re.compile(r"\b(?:clients?|customers?|users?|patients?|guests?|accounts?)\b[^.!?]{0,20}\bask(?:s|ed)? for (?:me|her|him|them)\b", _I)
 # Facts said through a negation, which the negation check would otherwise read as denied.
 SAID_THROUGH_A_NEGATION = {
@@ -452,7 +468,21 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
     # "clients ask for me by name": the people they serve count on them, a record; the trust the
     # wheel spends is their manager's, skip-level's and peers'.
     if "trusted" in facts and CLIENTS_ASK.search(facts["trusted"]):
+        spans.setdefault("has_track_record", spans["trusted"])
         facts.setdefault("has_track_record", facts.pop("trusted"))
+    # "first week they are very slow", "one pilot class, 4 weeks in": someone else's start, or a project's
+    if "new_in_role" in facts and SOMEONE_ELSES_START.search(facts["new_in_role"]) and not FIRST_PERSON_WORD.search(facts["new_in_role"]):
+        del facts["new_in_role"]
+    # "we rolled it back; she wrote an honest post-mortem… now she wants to own the org-wide problem":
+    # the wrong bet was owned openly and closed, and what's new is the bigger ask
+    if "failed" in facts and facts.keys() & {"wants_scope", "trusted"} and OWNED_FAILURE.search(text):
+        del facts["failed"]
+    # "How long till they trust me again?": asked about, not reported
+    for key in ASKED_NOT_TOLD & set(facts) & set(spans):
+        start = max(text.rfind(mark, 0, spans[key][0]) for mark in ".!?\n")
+        end = min([i for i in (text.find(mark, spans[key][1]) for mark in "?.!") if i >= 0] or [len(text)])
+        if text[end:end + 1] == "?" and FUTURE_QUESTION.match(text[start + 1:spans[key][0]].strip() + " "):
+            del facts[key]
     # "I shipped everything on time" is a track record, not a launch outcome.
     if "shipped" in facts and "has_track_record" in facts and _overlaps(spans["shipped"], spans["has_track_record"]):
         del facts["shipped"]

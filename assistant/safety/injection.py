@@ -52,7 +52,7 @@ REPORTED_SPEECH = re.compile(
 # The mentee reporting back on our earlier advice ("I changed it like you said", "took your advice"):
 # "you" there is our last answer, and nothing is being overridden.
 BACK_REFERENCE = re.compile(
-    r"\b(?:like|as|what) you (?:said|suggested|told me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b"
+    r"\b(?:like|as|what|the thing|the things) you (?:said|say|suggested|suggest|told me|tell me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b"
     r"|\b(?:i|as i|like i) (?:\w+ ){0,2}(?:told|said to) you\b|\btold you so\b"
     # ... or complaining that our last answer missed ("you're not tracking", "you didn't answer my
     # question", "I'm not asking about your instructions"): frustration with us, not an override.
