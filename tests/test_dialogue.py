@@ -165,7 +165,8 @@ def test_pushback_no_written_response_fits_gets_a_plain_one_not_an_invented_prem
     pushback = shared_mentor.ask("ok. i cant wait a year tho, chef is already talking about bringing in another sous for "
                                  "weekends", session=session)
     assert pushback.move == "objection" and pushback.step is Step.DELIVER_RESULTS
-    assert "priorities" not in pushback.text and "i cant wait a year tho" in pushback.text
+    assert "priorities" not in pushback.text and pushback.text.startswith("That's fair. You're still at **Deliver Results**")
+    assert "i cant wait a year tho" not in pushback.text  # their pushback isn't quoted back at them
     assert pushback.next_action and pushback.next_action != first.next_action
 
 
@@ -904,3 +905,27 @@ def test_progress_after_a_finished_spin_starts_the_next_at_ownership_not_step_on
     assert placed.step is advance(Step.ARE_RIGHT_A_LOT) is Step.OWNERSHIP_THINK_BIG
     # a new team is a new trust account, whatever step they were at
     assert place("progress", {"new_in_role"}, {"failed"}, Step.ARE_RIGHT_A_LOT, {}).step is Step.DELIVER_RESULTS
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("what did the author actually do after the outage?", "In Spin 2"),
+    ("What did he do after spin 2?", "In short (Spin 3)"),
+])
+def test_what_the_author_did_after_an_event_is_told_from_what_came_next(shared_mentor, question, expected):
+    assert expected in shared_mentor.ask(question).text
+
+
+def test_a_fact_keeps_its_numbers_whole():
+    from assistant.dialogue.understanding import read_facts
+
+    facts, _ = read_facts("Our reviews dropped from 4.5 to 4.2 this year. Average wait went from about 45 minutes to roughly 12.")
+    assert facts["shipped"] == "Average wait went from about 45 minutes to roughly 12"
+
+
+def test_a_managers_aside_says_where_the_report_is(shared_mentor):
+    session = Session()
+    shared_mentor.ask("I manage six engineers. Priya has been here 3 years, I stopped reviewing her work long ago and "
+                      "she wants to own something bigger", session=session)
+    aside = shared_mentor.ask("Side question: she asked whether she should negotiate her RSU refresh. Any advice?",
+                              session=session)
+    assert "your report is still at **Ownership and Think Big**" in aside.text

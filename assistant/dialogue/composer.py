@@ -540,12 +540,10 @@ class OfflineComposer:
         return "\n\n".join(p for p in parts if p), action
 
     def _plain_objection(self, turn: TurnInput, citer: Citer) -> tuple[str, str | None]:
-        """Pushback none of the step's written responses is about: take it seriously in their words,
-        say what the step still asks for, and offer a smaller piece instead of the same advice."""
+        """Pushback none of the step's written responses is about: take it seriously, say what the
+        step still asks for, and offer a smaller piece instead of the same advice."""
         step = turn.step
-        sentences = [s.rstrip(".!?") for s in re.split(r"(?<=[.!?])\s", turn.question.strip())]
-        said = next((s for s in sentences if len(s.split()) >= 3), "")
-        heard = f"That's fair: \u201c{said}\u201d. " if 3 <= len(said.split()) <= 20 else "That's fair. "
+        heard = "That's fair. "  # their words are not quoted back: three reviewers read it as mocking, then ignoring
         why = self.content.task(step)
         parts = [heard + f"You're still at **{self.flywheel[step].name}**, where the work is to {why}. But the piece you "
                          "take on can be much smaller than what I suggested, small enough to fit around what you just told me."]
@@ -680,9 +678,7 @@ class OfflineComposer:
         chosen = self._closest([o.text for o in fresh], turn)
         objection = next(o for o in fresh if o.text == chosen)
         turn.profile.mark_used("objections", objection.text)
-        said = re.split(r"(?<=[.!?])\s", turn.question.strip())[0].rstrip(".!?")
-        heard = f"I hear you: \u201c{said}\u201d. " if 3 <= len(said.split()) <= 20 else ""
-        parts = [heard + objection.text]
+        parts = [objection.text]
         q = self._quote(turn, citer, sections=(objection.principle,), kinds=("principle",))
         if q:
             parts.append(f"The principle of **{objection.principle}**, as our notes define it: {q}")
@@ -771,7 +767,8 @@ class OfflineComposer:
     def _adjacent(self, turn: TurnInput) -> str:
         line = self.content.scope_line(turn.adjacent)
         if turn.previous_step is not None:  # mid-conversation: we know where they are, say so
-            where = f"On the part the flywheel does cover, you're still at **{self.flywheel[turn.previous_step].name}**"
+            who = "your report is" if "manages_others" in turn.profile.facts else "you're"
+            where = f"On the part the flywheel does cover, {who} still at **{self.flywheel[turn.previous_step].name}**"
             if turn.last_action:
                 return f"{line}\n\n{where}, and your next action stands: {turn.last_action}"
             return f"{line}\n\n{where}."

@@ -79,6 +79,9 @@ def section_cues(question: str) -> tuple[str, ...]:
     return ()
 
 
+# What the author did next, after an event the question names.
+WHAT_CAME_AFTER = re.compile(r"\b(?:what did (?:he|the author|carlos) (?:actually )?do(?: next)?|how did (?:he|the author) (?:recover|get back|"
+                             r"bounce back|come back|rebuild))\b[^?]{0,30}\b(?:after|following)\b|\bget back on track after\b", re.IGNORECASE)
 # "What do mentees ask him?": the one kind of question a quoted question answers.
 ASKS_ABOUT_QUESTIONS = re.compile(r"\bask(?:s|ed|ing)?\b|\bquestions?\b|\bwonder", re.IGNORECASE)
 SPANS_SEVERAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum of|across|all (?:the|his|five|of the) spins|each spin|every spin|"
@@ -202,6 +205,9 @@ class SentenceIndex:
             return []
         qtype = question_type(question)
         limit = ANSWER_LIMIT if limit is None else limit
+        came_after = bool(WHAT_CAME_AFTER.search(question))
+        if came_after and spin is not None:  # "what did he do after spin 2?" is told in spin 3
+            spin = spin + 1 if any(x.spin == spin + 1 for x in self.sentences) else spin
         if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
             qtype, limit = "what", max(limit, 3)
         sections = section_cues(question)
@@ -261,6 +267,14 @@ class SentenceIndex:
             return [self.sentences[best[k]] for k in sorted(best)]
         top_score, top = scored[0]
         picked = [top]
+        if came_after and spin is None:
+            # "what did he do after the outage?": the best sentence finds the event; what he did next is told
+            # in the section after it, so its best sentence joins the answer
+            event = self.sentences[top].section
+            later = next((x.section for x in self.sentences[top:] if x.section != event and x.kind == "article"), None)
+            following = next((i for _, i in scored if self.sentences[i].section == later), None)
+            if following is not None:
+                picked.append(following)
         for score, i in scored[1:]:
             close = score >= top_score * RANKER_KEEP if learned is not None else score >= top_score - 0.15
             if len(picked) >= limit or not close:

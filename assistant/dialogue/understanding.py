@@ -549,11 +549,14 @@ _JOINING_WORD = r"(?:but|and|so|because|though|although|while|which|since)"
 _CLAUSE_BREAK = re.compile(rf",\s*(?:{_JOINING_WORD}\s+)?|\s+{_JOINING_WORD}\s+|\s+[—–-]\s+|:\s+", re.IGNORECASE)
 
 
+CLAUSE_STOP = re.compile(r"[!?;\n]|\.(?!\d)")
+
+
 def _clause(text: str, start: int, end: int) -> str:
     """The clause around a match, as the mentee wrote it (used as the fact's evidence)."""
-    left = max(text.rfind(c, 0, start) for c in ".!?;\n")
-    right_candidates = [i for i in (text.find(c, end) for c in ".!?;\n") if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
+    stops = [m.start() for m in CLAUSE_STOP.finditer(text)]  # not the point inside "4.2"
+    left = max([i for i in stops if i < start] or [-1])
+    right = min([i for i in stops if i >= end] or [len(text)])
     clause = text[left + 1:right].strip(" ,")
     words = clause.split()
     if len(words) > 16:  # long clause: the part of it, between commas or joining words, that told us
