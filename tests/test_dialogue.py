@@ -686,6 +686,11 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
      "eval gap problem for the org", {"wants_scope"}, {"failed"}),
     ("pm says my sets come back w/ fewer errors than the other juniors. got the last 3 submittals out early",
      {"has_track_record"}, set()),
+    # the final reviewers' mentees: a negation stops at the end of its sentence
+    ("ok I made smaller proposal, only on my two wards, no extra money needed. She said yes!", {"idea_approved"}, set()),
+    ("update: last 3 sprints i closed everything i commited, lead said 'nice, solid'", {"has_track_record"}, set()),
+    ("I have a 60-page spec, we're on revision nine. Nothing is running yet.", {"stuck_in_analysis"}, set()),
+    ("Concordance was 97%, throughput doubled, and two other teams are asking to be next.", {"shipped"}, set()),
 ])
 def test_what_a_story_ends_with_is_the_fact(message, present, absent):
     facts = find_facts(message)

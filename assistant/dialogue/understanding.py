@@ -87,6 +87,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
         r"\b(?:every|each) (?:deadline|date|commitment|sprint goal)s?\b[^.!?]{0,25}\b(?:hit|met|made)\b",
         r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b|\b(?:deliver|ship)\w* (?:consistently|reliably)\b",
+        r"\bclosed (?:everything|all(?: of it)?) (?:i|we) (?:com+it+ed|promised|planned|signed up for)\b|"
         r"\b(?:got|sent|turned|handed|delivered)\b[^.!?]{0,40}\b(?:out|in) early\b|\bfewer (?:errors|mistakes|bugs|corrections) than\b",
         # a clean run, in any job's words: "3 weekends no yelling", "two months without a flagged chart"
         r"\b(?:\d+|two|three|four|five|six) (?:weekends|weeks|shifts|sprints|months|services|releases) (?:in a row )?(?:with )?(?:no|without|zero)\b",
@@ -151,7 +152,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     ),
     "designing": _rx(
         r"\b(?:figur\w* out|work\w* out|decid\w*)\s+how\s+to\b",
-        r"\b(?:designing|architecting|scoping|the design(?! work| team| charrettes?| meetings?| side| reviews? (?:of|for) other)|an architecture|the architecture)\b",
+        r"\b(?:designing|architecting|scoping|the design(?! work| team| system| sytem| charrettes?| meetings?| side| reviews? (?:of|for) other)|an architecture|the architecture)\b",
         r"\b(?:ambiguous|ambiguity|so many unknowns|too many unknowns|fuzzy|(?:requirements?|scope|brief) (?:are|is) (?:unclear|vague|fuzzy)|no idea where to start|don'?t know where to start|where do i even start)\b",
         r"\bhow (?:to|do i|should i) (?:solve|break (?:it|this) down)\b|\bno idea how to\b|\bturn (?:that|it|this) into (?:actual|real)\b",
         r"\bi (?:now|just) own\b|\bput (?:me )?in charge\b|\bleading the\b[^.!?]{0,40}\b(?:initiative|project|effort|migration)\b",
@@ -159,7 +160,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?m now\b[^.!?]{0,20}\bowner of\b|\bcarve (?:this|it) up\b|\bzero definition\b|\bbreak (?:this|it) (?:up|down) somehow\b",
     ),
     "stuck_in_analysis": _rx(
-        r"\bon (?:version|draft|v|revision) ?\d+\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing|redrawing|redesigning|reworking|revising) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
+        r"\bon (?:version|draft|v|revision) ?(?:\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|\bnothing is (?:running|live|built|in use) yet\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing|redrawing|redesigning|reworking|revising) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
         r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
         r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning(?! to\b)|waiting|tuning|['\u2018\"]?finali[sz]ing|perfecting)\b",
         r"\bhaven'?t (?:actually )?(?:started|written (?:any|a line)|built|shipped|begun|done anything)\b",
@@ -182,7 +183,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:now at|used by|adopted by|rolled out to) \d+ (?:teams|customers|users|stores|services|sites|clinics)\b",
         r"\b(?:we|i|it|they|the (?:tool|service|feature|project|system|pilot|prototype|launch|migration))\b[^.!?]{0,20}\b(?:shipped|launched|released|rolled (?:it )?out|went live|is live|are live|is out|went out|deployed (?:it|the))\b",
         r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet))\b[^.!?]{0,20}\b(?:worked|went (?:really |very )?well|was a (?:big |huge |real )?(?:success|hit)|paid off|took off|landed well|hit (?:our|the|its) (?:target|goal|numbers))\b",
-        r"\b(?:adoption|usage|traffic)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
+        r"\b(?:adoption|usage|traffic|throughput)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
+        r"\b(?:other|more) (?:\w+ )?(?:teams|sites|wards|units|groups|stores|clinics) (?:are|keep) asking (?:to be next|for it|to use it|to join)\b",
         r"\b(?:teams?|users?|customers?|people|pms?)\b[^.!?]{0,15}\b(?:adopted it|are using it|use it|love it|loved it|rely on it|depend on it|running on it|want in|asked to use it)\b",
         r"\b(?:they|people|folks|users|teams)(?:'re| are) (?:actually |already |now )?using it (?:daily|every day|already|a lot|heavily)\b",
         r"(?:^|[.!?]\s*)(?:we |i )?(?:shipped|launched|released) (?:it|all|the|v1)\b|\b(?:it|that)'s (?:live|out|shipped)\b|\bgot used by\b|\bahead of schedule\b",
@@ -387,7 +389,7 @@ def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
     return bool(pattern.search(window[breaks[-1].end():] if breaks else window))
 
 
-_NEGATION_ENDS = re.compile(r"[,;:]\s*|\s(?:and|but|so)\s", _I)
+_NEGATION_ENDS = re.compile(r"[,;:]\s*|[.!?]\s+|\s(?:and|but|so)\s", _I)  # a sentence end too: "no extra money needed. She said yes!"
 # Not checking someone's work is trust: "my manager never second-guesses my calls", "doesn't even check my scripts".
 TRUSTED_BY_NOT_CHECKING = re.compile(
     r"\b(?:never|doesn'?t|doesnt|don'?t|dont|no longer|stopped|stop|won'?t) (?:even |really )?(?:second[- ]guess\w*|double[- ]check\w*|"
