@@ -691,6 +691,7 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
     ("update: last 3 sprints i closed everything i commited, lead said 'nice, solid'", {"has_track_record"}, set()),
     ("I have a 60-page spec, we're on revision nine. Nothing is running yet.", {"stuck_in_analysis"}, set()),
     ("Concordance was 97%, throughput doubled, and two other teams are asking to be next.", {"shipped"}, set()),
+    ("We did it 3 months on the two wards. IV days went down from 4.1 to 2.9 in average", {"shipped"}, set()),
 ])
 def test_what_a_story_ends_with_is_the_fact(message, present, absent):
     facts = find_facts(message)
@@ -852,6 +853,8 @@ def test_asking_whether_the_author_was_ever_in_my_spot_is_about_his_story():
       "idk, should I just build it on weekends and show him or wait until H2?"], "Don't build the whole thing"),
     (["I run the front desk at a hotel; our Sunday checkout wait went from 45 minutes to 12 after my change",
       "Should I roll it out at one hotel first or all three sister hotels at once?"], "One first"),
+    (["I'm a clinical pharmacist. We ran the IV-to-oral switch on two wards for 3 months. IV days went down from 4.1 to "
+      "2.9, but the nurses complain it is more work. So was I right or no?"], "Judge it by the number you meant to move"),
     (["I manage six auditors. Priya is my best senior associate, I stopped reviewing her work long ago and she wants a "
       "bigger problem", "I'm asking whether it's better for her to pitch it to the partners herself or for me to hand it "
       "to her."], "Let them pitch it themselves"),

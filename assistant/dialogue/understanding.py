@@ -201,7 +201,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bfinished (?:\w+ ){0,2}(?:early|ahead)\b",
         r"\bpiloted (?:it|the|our|my|a|this)\b|\bran (?:a|the) pilot (?:on|with|in|at)\b",
         r"\b(?:they|crews?|nurses|managers|staff|agents|reps|teachers|the \w+ team|\w+ managers) (?:now |already )?use it (?:for|daily|every|to|in)\b|\bin (?:their|the crews'|users'|customers') hands\b",
-        r"\b(?:it'?s|it has|has|have) been live\b|\b(?:flipped|switched|turned) it on\b|\b(?:went|cut|brought (?:it |them )?down) from (?:about |around |roughly |like |~)?\d[\d.,]*\s?\w* to (?:about |around |roughly |~)?\d",
+        r"\b(?:it'?s|it has|has|have) been live\b|\b(?:flipped|switched|turned) it on\b|\b(?:went(?: down| up)?|cut|brought (?:it |them )?down) from (?:about |around |roughly |like |~)?\d[\d.,]*\s?\w* to (?:about |around |roughly |~)?\d",
         r"\b(?:other|more) (?:\w+ )?(?:teams|crews|units|departments|offices|clinics|stores|shifts|regions|sites) (?:can |could )?(?:have it|get it|use it)\b|\bif (?:his|her|their) other (?:\w+ ){0,2}(?:teams|crews|units) can\b",
     ),
     "failed": _rx(
