@@ -937,3 +937,19 @@ def test_a_managers_aside_says_where_the_report_is(shared_mentor):
     aside = shared_mentor.ask("Side question: she asked whether she should negotiate her RSU refresh. Any advice?",
                               session=session)
     assert "your report is still at **Ownership and Think Big**" in aside.text
+
+
+def test_an_opener_does_not_contradict_the_news_and_a_choice_of_problems_gets_an_answer(shared_mentor):
+    session = Session()
+    texts = [shared_mentor.ask(t, session=session).text for t in (
+        "Senior UX researcher, 8 yrs. Last year the CPO loved my discovery program and gave me budget. Last week the "
+        "whole thing got cancelled in a cost-cutting round.",
+        "honestly part of me thinks it wasn't even the right bet, PMs rarely came to the sessions",
+    )]
+    assert not any("out in the world" in t for t in texts)
+    trusted = Session()
+    shared_mentor.ask("I'm a senior engineer, my manager trusts me completely and I want to own something bigger",
+                      session=trusted)
+    pick = shared_mentor.ask("What should I pick though? Options: onboarding drop-off, a research repository, or a "
+                             "smaller panel.", session=trusted)
+    assert pick.text.startswith("**Short answer:** Pick the one closest to a number")

@@ -200,7 +200,9 @@ DEMANDS_YES_OR_NO = re.compile(r"\b(?:just )?(?:a )?yes or no\b|\by/n\b", re.IGN
 CORRECTING_US = re.compile(r"^\W*(?:no,? |nope,? |wait,? )?(?:that'?s|that is) not what i (?:said|meant|asked)\b|"
                            r"^\W*(?:no,? )?you (?:misunderstood|misread|got (?:it|that|me) wrong)\b|"
                            r"^\W*(?:no,? )?i (?:didn'?t|did not) say (?:that|she|he|they|it)\b", re.IGNORECASE)
-SETBACKS = {"slipping", "caused_incident"}  # reported as an update, but not progress
+SETBACKS = {"slipping", "caused_incident"}
+LAUNCHED_TONE = re.compile(r"out in the world|out there being used|numbers are now more useful", re.IGNORECASE)
+CONSOLING_TONE = re.compile(r"\bsting\b|\bnot a verdict\b|\bdoesn'?t define\b", re.IGNORECASE)  # reported as an update, but not progress
 # A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
 MEASURED_CHANGE = re.compile(
     r"\bfrom\s+(?:like |about |around |roughly |~)?\$?\d[\d.,]*\s*(?:%|k\b|[a-z]+\b)?\s+(?:to|down to|up to)\s+~?\$?\d[\d.,]*(?:\s*(?:%|percent|min(?:ute)?s?|hours?|hrs?|"
@@ -371,6 +373,17 @@ class OfflineComposer:
         turn.profile.mark_used(kind, choice)
         return choice
 
+    def _openers_for(self, step: Step, turn: TurnInput) -> list[str]:
+        """The step's openers, without one whose tone contradicts the news: "the thing is out in the world"
+        to someone whose program was cancelled, "takes the sting out" to someone whose launch worked."""
+        said = set(turn.profile.facts)  # what we know so far, this message included
+        options = self.content.openers(step)
+        if "failed" in said:
+            options = [o for o in options if not LAUNCHED_TONE.search(o)] or options
+        elif "shipped" in said:
+            options = [o for o in options if not CONSOLING_TONE.search(o)] or options
+        return options
+
     def _next_action(self, options: list[str], turn: TurnInput) -> str | None:
         """The fresh action closest to this message, in the mentee's words, its condition settled."""
         action = self._pick("actions", options, turn, by_meaning=True)
@@ -506,7 +519,7 @@ class OfflineComposer:
         elif direct:  # a yes/no question is answered first, then placed
             parts.append(self._where(turn, step, citer))
         else:
-            opener = self._pick("openers", self.content.openers(step), turn, by_meaning=True)
+            opener = self._pick("openers", self._openers_for(step, turn), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
             parts.append(self._echo(turn) + lead + self._where(turn, step, citer))
         measured = self._measured(turn)
