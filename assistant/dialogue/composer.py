@@ -192,17 +192,16 @@ WHO_THEY_ARE = (
 )
 
 
-# Actions in a software team's words go only to someone who has told us they work in one: a nurse
-# was told to "check for it yourself before every pull request", a civil engineer and a UX
-# researcher to "open a draft pull request".
+# "Is it because I'm too quiet? Yes or no.": an answer demanded in so many words.
 DEMANDS_YES_OR_NO = re.compile(r"\b(?:just )?(?:a )?yes or no\b|\by/n\b", re.IGNORECASE)
 # The mentee telling us we misread them: "No, that's not what I said."
 CORRECTING_US = re.compile(r"^\W*(?:no,? |nope,? |wait,? )?(?:that'?s|that is) not what i (?:said|meant|asked)\b|"
                            r"^\W*(?:no,? )?you (?:misunderstood|misread|got (?:it|that|me) wrong)\b|"
                            r"^\W*(?:no,? )?i (?:didn'?t|did not) say (?:that|she|he|they|it)\b", re.IGNORECASE)
-SETBACKS = {"slipping", "caused_incident"}
+SETBACKS = {"slipping", "caused_incident"}  # reported as an update, but not progress
+# An opener's tone that contradicts the news: a launch's to a cancelled bet, a consolation after a win.
 LAUNCHED_TONE = re.compile(r"out in the world|out there being used|numbers are now more useful", re.IGNORECASE)
-CONSOLING_TONE = re.compile(r"\bsting\b|\bnot a verdict\b|\bdoesn'?t define\b", re.IGNORECASE)  # reported as an update, but not progress
+CONSOLING_TONE = re.compile(r"\bsting\b|\bnot a verdict\b|\bdoesn'?t define\b", re.IGNORECASE)
 # A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
 MEASURED_CHANGE = re.compile(
     r"\bfrom\s+(?:like |about |around |roughly |~)?\$?\d[\d.,]*\s*(?:%|k\b|[a-z]+\b)?\s+(?:to|down to|up to)\s+~?\$?\d[\d.,]*(?:\s*(?:%|percent|min(?:ute)?s?|hours?|hrs?|"
@@ -215,6 +214,9 @@ MEASURED_CHANGE = re.compile(
 GOAL_BEFORE = re.compile(r"\b(?:idea|plan|goal|target|aim|want|wants|hope|trying|try|going|promised|need|needs) to\b[^.!?]{0,40}$"
                          r"|\bto (?:reduce|cut|bring|get|increase|improve|lower|raise)\b[^.!?]{0,40}$", re.IGNORECASE)
 
+# Actions in a software team's words go only to someone who has told us they work in one: a nurse
+# was told to "check for it yourself before every pull request", a civil engineer and a UX
+# researcher to "open a draft pull request".
 SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
                            r"build or release|release process|flaky|test suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"

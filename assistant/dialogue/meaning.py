@@ -163,8 +163,6 @@ MOVES = ("progress", "new_situation", "objection", "whats_next", "outcome_succes
          "clarify_answer", "after_that")
 
 
-
-
 class TransitionModel:
     """Mid-conversation: does this message keep the mentee where they are, move them on one
     step (they met the step's "moves on when" condition), or put them elsewhere?

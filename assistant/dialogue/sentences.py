@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..retrieval import tokenize
+from .fact_ranker import ABOUT_AUTHOR
 from ..store import StoredChunk
 
 _SPLIT = re.compile(r"(?<=[.!?…])[\"”’)*]*\s+(?=[\"“‘(A-Z0-9#])")
@@ -211,8 +212,6 @@ class SentenceIndex:
         if re.search(r"\bhow did\b|\bwhat happened\b|\bwhat changed\b", question, re.I):
             qtype, limit = "what", max(limit, 3)
         sections = section_cues(question)
-        from .fact_ranker import ABOUT_AUTHOR
-
         # "according to the article", "what does he miss": our own principle notes are not his words.
         article_only = principle is None and bool(ABOUT_AUTHOR.search(question))
         if sections == ("Conclusion",):  # the closing is four sentences: all of them
@@ -282,12 +281,10 @@ class SentenceIndex:
             picked.append(i)
         # "Did he get his standing back? How long did that take?": each question gets its best sentence
         # (read with the one before it, which says what "that" is).
-        for part in self._further_questions(question):
-            part_scores = self.ranker.probabilities(part, self._embedder.embed_one(part)) if learned is not None else None
-            if part_scores is None:
-                break
-            # the whole article: "how long did that take?" is answered in the section after the outage's
-            # the best sentence the first question's answer doesn't already hold
+        for part in self._further_questions(question) if learned is not None else ():
+            part_scores = self.ranker.probabilities(part, self._embedder.embed_one(part))
+            # from the whole article, the best sentence the answer doesn't already hold ("how long did that
+            # take?" is answered in the section after the outage's)
             best = max((i for i, x in enumerate(self.sentences) if not _quoted_question(x.text) and i not in picked),
                        key=lambda i: part_scores[i], default=None)
             if best is not None:
@@ -333,6 +330,7 @@ class SentenceIndex:
     def spins(self) -> list[tuple[int, str]]:
         """The author's spins as (number, section heading), in order."""
         return sorted({(s.spin, s.section) for s in self.sentences if s.spin is not None})
+
 
 def _quoted_question(text: str) -> bool:
     """The mentees' own questions, quoted ("I'm stuck in a rut…?"): never an answer."""

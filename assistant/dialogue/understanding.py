@@ -481,9 +481,9 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
         del facts["failed"]
     # "How long till they trust me again?": asked about, not reported
     for key in ASKED_NOT_TOLD & set(facts) & set(spans):
-        start = max(text.rfind(mark, 0, spans[key][0]) for mark in ".!?\n")
+        start = _sentence_start(text, spans[key][0], ".!?\n")
         end = min([i for i in (text.find(mark, spans[key][1]) for mark in "?.!") if i >= 0] or [len(text)])
-        if text[end:end + 1] == "?" and FUTURE_QUESTION.match(text[start + 1:spans[key][0]].strip() + " "):
+        if text[end:end + 1] == "?" and FUTURE_QUESTION.match(text[start:spans[key][0]].strip() + " "):
             del facts[key]
     # "I shipped everything on time" is a track record, not a launch outcome.
     if "shipped" in facts and "has_track_record" in facts and _overlaps(spans["shipped"], spans["has_track_record"]):
@@ -492,8 +492,7 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
     if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
         del facts["failed"]
     for key in HYPOTHETICAL_FACTS & set(facts):  # "if I overrule them, a wrong call costs a year" happened to nobody
-        sentence_start = max(text.rfind(".", 0, spans[key][0]), text.rfind("?", 0, spans[key][0]), text.rfind("!", 0, spans[key][0]))
-        if HYPOTHETICAL.search(text[sentence_start + 1:spans[key][0]]):
+        if HYPOTHETICAL.search(text[_sentence_start(text, spans[key][0], ".?!"):spans[key][0]]):
             del facts[key]
     if "shipped" in facts and (ROUTINE_DELIVERY.search(facts["shipped"]) or PARTIAL_RELEASE.search(facts["shipped"])):
         del facts["shipped"]  # "I shipped the ticket" is one more delivery, not a launch to judge
@@ -522,6 +521,11 @@ PARTIAL_RELEASE = re.compile(r"\bshadow[- ]?(?:run|mode|traffic|launch)|\bin sta
                              re.IGNORECASE)
 DEFERRED = re.compile(r"\bbut\b[^.!?]{0,60}\b(?:think about it|not (?:yet|now|this (?:quarter|half|year))|later|next (?:quarter|half|year)|"
                       r"maybe|come back|revisit|circle back)\b", re.IGNORECASE)
+
+
+def _sentence_start(text: str, position: int, marks: str) -> int:
+    """Where the sentence holding `position` begins (just after the last of `marks` before it)."""
+    return max(text.rfind(mark, 0, position) for mark in marks) + 1
 
 
 def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
