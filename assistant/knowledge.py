@@ -157,6 +157,22 @@ def _validate_flywheel(name: str, meta: dict) -> None:
     missing = set(Step) - values
     if missing:
         raise KnowledgeFileError(name, f"flywheel steps missing: {', '.join(sorted(s.value for s in missing))}")
+    _check_answers(name, meta.get("answers") or [])
+
+
+def _check_answers(name: str, entries: list) -> None:
+    """The answer bank's entries (`assistant.dialogue.answers`): a bad one names itself and what to fix."""
+    steps = sorted(s.value for s in Step)
+    for n, raw in enumerate(entries, 1):
+        where = f"answers entry {n} ({raw.get('id', 'no id') if isinstance(raw, dict) else raw!r})"
+        if not isinstance(raw, dict) or not raw.get("id") or not raw.get("answer") or not isinstance(raw.get("asked_as"), list) \
+                or not raw["asked_as"]:
+            raise KnowledgeFileError(name, f"{where} needs an `id`, an `answer` and a list of `asked_as` phrasings")
+        unknown = [s for s in raw.get("steps") or () if s not in steps]
+        if unknown:
+            raise KnowledgeFileError(name, f"{where} names unknown steps {unknown}; use {steps}")
+        if raw.get("role") not in (None, "self", "manager"):
+            raise KnowledgeFileError(name, f"{where} has role {raw['role']!r}; use self or manager, or leave it out")
 
 
 def load_knowledge(knowledge_dir: Path) -> list[KnowledgeFile]:

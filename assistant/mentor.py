@@ -335,6 +335,7 @@ class Mentor:
             state = dialogue.understand(question, vector, session)
             if self.settings.uses_llm and hasattr(self.answerer, "llm"):
                 self._read_with_model(question, session, state)
+                state.written_answer = dialogue.written_answer(question, vector, state)  # the model gets the bank's answer too
         move = state.reading.move if state.reading is not None else "new_situation"
         # Only real follow-ups are rewritten (a standalone message costs no extra model call).
         follow_up = (move not in ("new_situation", "factual") or bool(LEADS_ON.match(question))

@@ -196,6 +196,9 @@ def render_mentee(session: "Session | None", step: Step | None, flywheel: "Flywh
         if advised:
             lines.append("Already advised in this conversation (don't repeat these):")
             lines.extend(f"- {neutralise(a)}" for a in advised[-5:])
+        if getattr(state, "written_answer", None):
+            lines.append("The mentor's notes have a written answer to a question like theirs (use it only if it answers "
+                         "what they asked, in your own words): " + neutralise(state.written_answer))
         if state.placement.alternatives and state.placement.confidence < 0.7:
             lines.append("Placement is uncertain; close alternative: " + ", ".join(name(s) for s in state.placement.alternatives))
     if step is not None:

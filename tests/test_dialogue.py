@@ -52,6 +52,12 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("I am analyst. Not manager. I make mistakes in my reports and sometimes late.", set(), {"manages_others"}),
     # ... and in the words of a second pair of review conversations
     ("CFO said 'not now' - budget freeze through Q3, no new FTEs.", {"manager_said_no"}, {"idea_approved"}),
+    ("My pitch for a shared lab booking system got a no from my PI. What do I do now?", {"manager_said_no"}, set()),
+    ("the new rota idea got no traction at all", set(), {"manager_said_no"}),
+    # a purpose is a goal, not a fact: "so the sous chef learns they can rely on me"
+    ("Two weeks in at a bistro. What should I focus on so the sous chef learns they can rely on me?",
+     {"new_in_role"}, {"trusted"}),
+    ("I shipped every order on time, so now my boss trusts me with the big accounts.", {"trusted"}, set()),
     ("My director agree last week that I can build new forecast model", {"idea_approved"}, set()),
     ("update 2 months in: zero waste issues since. chef put me back on saturday nights but he still checks my prep "
      "list every morning", {"has_track_record", "checked_closely"}, {"new_in_role"}),
@@ -459,11 +465,6 @@ def test_a_short_answer_is_not_repeated_in_one_conversation(shared_mentor):
     again = shared_mentor.ask("honestly, should I just quit and look for another job?", session=session)
     assert first.text.startswith("**Short answer:** Not yet")
     assert "Not yet, or at least not first" not in again.text
-
-
-def test_a_question_that_is_not_yes_no_gets_no_short_answer(shared_mentor):
-    answer = shared_mentor.ask("How do I get out of a rut at work?")
-    assert "Short answer" not in answer.text
 
 
 @pytest.mark.parametrize("message", ["hi there!", "Hello", "good morning"])

@@ -49,3 +49,15 @@ def test_an_invalid_reading_falls_back_to_the_offline_one(model_mentor, fake_ope
     answer = model_mentor.ask("I caused an outage last week and my team is wary of me now")
     assert answer.step is Step.DELIVER_RESULTS  # the offline reading: an incident starts from a negative balance
     assert "caused_incident" in answer.facts
+
+
+def test_the_answer_prompt_carries_the_banks_written_answer(model_mentor, fake_openai):  # noqa: F811
+    model_mentor.ask("How do I get out of a rut at work?", session=Session())
+    prompt = fake_openai.chat_requests[-1].text()
+    written = next(e for e in model_mentor.dialogue.answers.entries if e.id == "a-coasting-restart")
+    assert "The mentor's notes have a written answer" in prompt and written.answer in prompt
+
+
+def test_a_message_that_asks_nothing_brings_no_written_answer(model_mentor, fake_openai):  # noqa: F811
+    model_mentor.ask("I've been coasting at work for a year.", session=Session())
+    assert "The mentor's notes have a written answer" not in fake_openai.chat_requests[-1].text()

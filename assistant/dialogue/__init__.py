@@ -13,7 +13,9 @@ A turn goes through four stages, one module each:
   clarifying question when the top two steps are close.
 * `composer` — the mentor's voice: answers each move on purpose from the content in
   knowledge/flywheel.md, quoting the article's sentences by meaning (`sentences`),
-  never repeating an opener, an action or a quote within a session.
+  never repeating an opener, an action or a quote within a session. A mentee's own question
+  is answered first: a narrow `direct_answers` pattern, or the `answers` bank's written answer
+  chosen by meaning for their step and role.
 
 The LLM path (`assistant.llm`) receives the same state.
 """

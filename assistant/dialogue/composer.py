@@ -19,6 +19,7 @@ import numpy as np
 from ..flywheel import Flywheel
 from ..retrieval import to_source
 from ..types import Source, Step
+from .answers import AnswerBank
 from .content import SLOT, STEP_THING, Content, fill, stable_pick
 from .profile import EXPLAINS, FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
@@ -298,10 +299,12 @@ class OfflineComposer:
     mode = "offline"
     model = None
 
-    def __init__(self, flywheel: Flywheel, sentences: SentenceIndex | None = None, action_vectors=None) -> None:
+    def __init__(self, flywheel: Flywheel, sentences: SentenceIndex | None = None, action_vectors=None,
+                 answers: AnswerBank | None = None) -> None:
         self.flywheel = flywheel
         self.content = Content(flywheel)
         self.sentences = sentences
+        self.answers = answers
         self._actions = self.content.pickable_texts()
         self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
 
@@ -518,8 +521,8 @@ class OfflineComposer:
                                                              "next week counts for more than it does: "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
-        elif direct:  # a yes/no question is answered first, then placed
-            parts.append(self._where(turn, step, citer))
+        elif direct:  # their question is answered first, then placed, in their words
+            parts.append(self._echo(turn) + self._where(turn, step, citer))
         else:
             opener = self._pick("openers", self._openers_for(step, turn), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
@@ -739,12 +742,20 @@ class OfflineComposer:
         return "\n\n".join(parts), action
 
     def _short_answer(self, turn: TurnInput, *steps: Step | None) -> str | None:
-        """The direct answer to a yes/no question (`direct_answers` in the flywheel), when it is
-        the same on every one of `steps` and was not given earlier in this conversation."""
-        if not (YES_NO.search(turn.question) or CHOICE_QUESTION.search(turn.question)):
-            return None
-        answers = {self.content.direct_answer(turn.question, step) for step in steps}
-        direct = answers.pop() if len(answers) == 1 else None
+        """The direct answer to the mentee's question, when it holds on every one of `steps` and was
+        not given earlier in this conversation: a `direct_answers` pattern first (the narrow, sure
+        cases), then the answer bank's closest entry by meaning."""
+        direct = None
+        if YES_NO.search(turn.question) or CHOICE_QUESTION.search(turn.question):
+            answers = {self.content.direct_answer(turn.question, step) for step in steps}
+            direct = answers.pop() if len(answers) == 1 else None
+        if direct is not None and direct[:60] in turn.profile.used("direct"):
+            direct = None
+        if direct is None and self.answers is not None and steps and None not in steps:
+            found = self.answers.match(turn.question, turn.vector, tuple(steps), turn.profile)
+            if found is not None:
+                turn.profile.mark_used("answers", found.entry.id)
+                return found.entry.answer
         if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
             # "Is it because I'm too quiet? Yes or no.": say honestly we can't, and what would decide it
             test = self.flywheel[steps[0]].moves_on_when.strip()

@@ -16,6 +16,7 @@ import numpy as np
 from ..diagnosis import FIRST_PERSON, signal_vectors
 from ..flywheel import Flywheel
 from ..types import Step
+from .answers import AnswerBank, load_entries
 from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
 from .placement import ORDER, Placement, advance, place
@@ -149,6 +150,7 @@ class TurnState:
     facts_added: list[str] = field(default_factory=list)
     previous_step: Step | None = None  # where the conversation had placed them before this turn
     model_read: bool = False  # the model's structured reading was used
+    written_answer: str | None = None  # the answer bank's answer to their question, for the model's prompt
 
 
 class DialogueManager:
@@ -162,7 +164,8 @@ class DialogueManager:
         self.transitions = TransitionModel(self.step_model, embedder,
                                            lambda text, vector: read_follow_up(self.understanding, text, vector), cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
-        composer = OfflineComposer(flywheel, self.sentences)
+        self.answers = AnswerBank(load_entries(flywheel.meta), embedder, cache_dir)
+        composer = OfflineComposer(flywheel, self.sentences, answers=self.answers)
         texts = composer._actions
         if texts:
             composer.set_vectors(texts, signal_vectors([fill(a, "the project") for a in texts], embedder,
@@ -234,6 +237,14 @@ class DialogueManager:
             last_action=last_action, placement_reason=placement.reason, previous_step=state.previous_step,
         )
         return self.composer.compose(turn)
+
+    def written_answer(self, question: str, vector, state: TurnState) -> str | None:
+        """The answer bank's answer to the mentee's question where they are placed, if it has one."""
+        step = state.placement.step
+        if step is None or state.reading is None or state.reading.move in ("factual", "thanks"):
+            return None
+        found = self.answers.match(question, vector, (step,), state.profile)
+        return found.entry.answer if found else None
 
     def step_label(self, step: Step) -> str:
         return self.flywheel[step].name

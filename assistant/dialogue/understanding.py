@@ -134,6 +134,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "manager_said_no": _rx(
         r"\b(?:manager|boss|lead|director|vp|leadership|skip|she|he|they)\b[^.!?]{0,30}\b(?:said no|say no|turned (?:it|me|the \w+) down|rejected|shot (?:it|me) down|declined|vetoed|won'?t (?:fund|approve|let|support)|not convinced|isn'?t convinced|wasn'?t convinced|passed on it)\b",
         r"\b(?:pitch|proposal|idea|doc|request|ask|plan)\b[^.!?]{0,20}\b(?:was |got |been )?(?:rejected|turned down|shot down|declined|denied|vetoed)\b",
+        # "my pitch … got a no from my PI", "got a hard no"
+        r"\b(?:pitch|proposal|idea|request|ask|plan|it)\b[^.!?]{0,60}\bgot (?:a|an) (?:hard |flat |clear |polite )?no\b",
         r"\b(?:said|says|told (?:me|us))\s*,?\s*['\u2018\u201c\"]?(?:not now|not yet|not this (?:quarter|half|year)|maybe later|maybe next year|no budget)\b|\bbudget freeze\b",
     ),
     "idea_approved": _rx(
@@ -408,6 +410,9 @@ SOMEONE_ELSES_START = re.compile(r"\b(?:pilot|class|trial|project|program(?:me)?
 FIRST_PERSON_WORD = re.compile(r"\b(?:i|i'?m|im|my|me)\b", _I)
 ASKED_NOT_TOLD = {"trusted", "idea_approved", "shipped", "has_track_record"}
 FUTURE_QUESTION = re.compile(r"(?:\w+\W+){0,3}?(?:how long|when will|when do|will|would|could|how soon|until when)\b", _I)
+# A purpose clause before a fact's words makes it a goal: "what should I focus on so the chef learns they can rely on me?"
+PURPOSE = re.compile(r"\bso (?:that )?(?:[\w']+ ){0,4}(?:learns?|knows?|sees?|realis\w*|realiz\w*|will|would|could)\b[^.!?]*$"
+                     r"|\bin order (?:for|that|to)\b[^.!?]*$|\b(?:want|need|hope|trying|try) (?:\w+ ){0,3}to (?:make|get|show|prove)\b[^.!?]*$", _I)
 CLIENTS_ASK = re.compile(r"\b(?:clients?|customers?|users?|patients?|guests?|accounts?)\b[^.!?]{0,20}\bask(?:s|ed)? for (?:me|her|him|them)\b", _I)
 # Facts said through a negation, which the negation check would otherwise read as denied.
 SAID_THROUGH_A_NEGATION = {
@@ -484,6 +489,8 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
         start = _sentence_start(text, spans[key][0], ".!?\n")
         end = min([i for i in (text.find(mark, spans[key][1]) for mark in "?.!") if i >= 0] or [len(text)])
         if text[end:end + 1] == "?" and FUTURE_QUESTION.match(text[start:spans[key][0]].strip() + " "):
+            del facts[key]
+        elif PURPOSE.search(text[start:spans[key][0]]):  # "…so the sous chef learns they can rely on me": a goal
             del facts[key]
     # "I shipped everything on time" is a track record, not a launch outcome.
     if "shipped" in facts and "has_track_record" in facts and _overlaps(spans["shipped"], spans["has_track_record"]):
