@@ -21,7 +21,10 @@ COMMITMENT_PATTERN = re.compile(
 
 VAGUE_COMMITMENT = re.compile(r"^\w+\s+(?:that|it|this|those|these|so)\b", re.IGNORECASE)
 # "I'm worried that if I wait he will get it and I will stay with the boring reports": a fear, not a promise.
-NOT_A_PROMISE = re.compile(r"\b(?:if|worr\w*|afraid|scared|fear\w*|otherwise|or else|unless|maybe|might)\b", re.IGNORECASE)
+NOT_A_PROMISE = re.compile(r"\b(?:if|worr\w*|afraid|scared|fear\w*|otherwise|or else|unless|maybe|might|(?:feels?|feeling|seems?|looks?) like|"
+                           r"probably)\b", re.IGNORECASE)
+# "I'm going to be on probation forever": a prediction about themselves, not something they will do.
+A_PREDICTION = re.compile(r"^(?:be|get|end up|have to|need to|lose|fail|never)\b", re.IGNORECASE)
 COMMITMENT_END = re.compile(r",|;|\s+(?:and also|but|because|so that|or)\s+", re.IGNORECASE)
 
 
@@ -70,7 +73,7 @@ class Session:
             if NOT_A_PROMISE.search(sentence):
                 continue
             what = COMMITMENT_END.split(match.group("what"))[0].strip()
-            if not VAGUE_COMMITMENT.match(what):  # "I'll do that": nothing to hold them to in their own words
+            if not VAGUE_COMMITMENT.match(what) and not A_PREDICTION.match(what):  # "I'll do that": nothing to hold them to
                 self.add_commitment(what)
         return turn
 

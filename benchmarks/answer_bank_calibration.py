@@ -51,8 +51,8 @@ def main() -> None:
             if step is None or state.placement.ask or not answers.question_sentences(case["msg"]):
                 continue  # factual, outside the wheel, or answered by a clarifying question first
             role = "manager" if "manages_others" in state.profile.facts else "self"
-            rows.append((bank.similarities(case["msg"], vector), [e.holds_for((step,), role) for e in bank.entries],
-                         set(case["answered_by"]), case["msg"]))
+            sims = np.where([e.role in (None, role) for e in bank.entries], bank.similarities(case["msg"], vector), -1.0)
+            rows.append((sims, [e.holds_for((step,), role) for e in bank.entries], set(case["answered_by"]), case["msg"]))
 
     coverable = sum(1 for c in cases if c["answered_by"])
     print(f"{len(cases)} questions ({coverable} with a labelled answer among {len(ids)} entries); "

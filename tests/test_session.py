@@ -19,6 +19,15 @@ def test_a_fear_is_not_a_commitment_and_a_commitment_ends_at_its_clause():
     assert [c.text for c in session.commitments] == ["send the note to my manager on Friday"]
 
 
+def test_a_feeling_or_a_prediction_is_not_a_commitment():
+    session = Session()
+    session.add_user_turn("But honestly it feels like I'm going to be on probation forever.")
+    session.add_user_turn("I'm going to get fired at this rate")
+    assert session.commitments == []  # a blind reviewer's vet was told five times she "committed to" her probation
+    session.add_user_turn("I'm going to book a 1:1 with the practice owner this week")
+    assert [c.text for c in session.commitments] == ["book a 1:1 with the practice owner this week"]
+
+
 def test_coming_round_to_deliver_results_after_are_right_a_lot_is_a_new_spin():
     session = Session()
     session.move_to(Step.BIAS_FOR_ACTION)

@@ -24,7 +24,7 @@ from .profile import Profile
 
 # Cosine between a question sentence and an entry's closest phrasing at which the entry answers it.
 # Calibrated with `python benchmarks/answer_bank_calibration.py` (see that script for the numbers).
-MATCH_FLOOR = 0.65
+MATCH_FLOOR = 0.56
 # Only entries this close to the best one count (see `pick`).
 STEP_MARGIN = 0.05
 LEXICAL_WEIGHT = 0.15
@@ -120,7 +120,10 @@ class AnswerBank:
         role = "manager" if "manages_others" in profile.facts else "self"
         used = set(profile.used("answers"))
         sims = self.similarities(message, vector)
-        i = pick(sims, [e.id not in used and e.holds_for(steps, role) for e in self.entries])
+        # Only entries for this role that weren't given yet compete: a manager's answer is no rival for a
+        # question about one's own work. Among them, the one for this step must be close to the best.
+        candidates = [e.id not in used and e.role in (None, role) for e in self.entries]
+        i = pick(np.where(candidates, sims, -1.0), [c and e.holds_for(steps, role) for c, e in zip(candidates, self.entries)])
         return BankMatch(self.entries[i], float(sims[i]), asked[0]) if i is not None else None
 
 

@@ -219,6 +219,7 @@ GOAL_BEFORE = re.compile(r"\b(?:idea|plan|goal|target|aim|want|wants|hope|trying
 # was told to "check for it yourself before every pull request", a civil engineer and a UX
 # researcher to "open a draft pull request".
 SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
+                           r"bugs?|data pipelines?|scheduled jobs?|"
                            r"build or release|release process|flaky|test suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
                            r"senior engineer)\b", re.IGNORECASE)
@@ -522,7 +523,11 @@ class OfflineComposer:
         elif move == "progress":  # real work, but the step's condition isn't met yet
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         elif direct:  # their question is answered first, then placed, in their words
-            parts.append(self._echo(turn) + self._where(turn, step, citer))
+            lead = self._echo(turn)
+            slotted = [o for o in self._openers_for(step, turn) if SLOT.search(o)]  # an opener that says their words
+            if not lead and slotted and turn.profile.key_phrases:
+                lead = fill(self._pick("openers", slotted, turn, by_meaning=True), thing) + " "
+            parts.append(lead + self._where(turn, step, citer))
         else:
             opener = self._pick("openers", self._openers_for(step, turn), turn, by_meaning=True)
             lead = fill(opener, thing) + " " if opener else ""
@@ -751,16 +756,16 @@ class OfflineComposer:
             direct = answers.pop() if len(answers) == 1 else None
         if direct is not None and direct[:60] in turn.profile.used("direct"):
             direct = None
-        if direct is None and self.answers is not None and steps and None not in steps:
-            found = self.answers.match(turn.question, turn.vector, tuple(steps), turn.profile)
-            if found is not None:
-                turn.profile.mark_used("answers", found.entry.id)
-                return found.entry.answer
         if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
             # "Is it because I'm too quiet? Yes or no.": say honestly we can't, and what would decide it
             test = self.flywheel[steps[0]].moves_on_when.strip()
             direct = ("I can't give you an honest yes or no from what you've told me. What decides it on the flywheel "
                       f"is this test, so check yourself against it: {test}")
+        if direct is None and self.answers is not None and steps and None not in steps:
+            found = self.answers.match(turn.question, turn.vector, tuple(steps), turn.profile)
+            if found is not None:
+                turn.profile.mark_used("answers", found.entry.id)
+                return found.entry.answer
         if not direct or direct[:60] in turn.profile.used("direct"):
             return None  # none, or said already: the rest of the answer moves on
         turn.profile.mark_used("direct", direct[:60])

@@ -84,11 +84,14 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i|we) (?:deleted|dropped|wiped|truncated)\b[^.!?]{0,40}\b(?:prod|production|table|database|data)\b",
     ),
     "has_track_record": _rx(
+        # a trade's record: "never late, his rough-in passes inspection first time every time"
+        r"\b(?:first time|right first time),? every time\b|\bnever (?:once )?(?:late|missed a (?:shift|day|date|deadline))\b",
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
         r"\b(?:every|each) (?:deadline|date|commitment|sprint goal)s?\b[^.!?]{0,25}\b(?:hit|met|made)\b",
         r"\b(?:always|consistently|reliably) (?:deliver|ship|hit|meet|finish)\w*\b|\b(?:deliver|ship)\w* (?:consistently|reliably)\b",
         r"\bclosed (?:everything|all(?: of it)?) (?:i|we) (?:com+it+ed|promised|planned|signed up for)\b|"
         r"\b(?:got|sent|turned|handed|delivered)\b[^.!?]{0,40}\b(?:out|in) early\b|\bfewer (?:errors|mistakes|bugs|corrections) than\b",
+        r"\b(?:\d+|a few|two|three|four|five|six|several) (?:weeks?|months?|shifts?|weekends?)\b[^.!?]{0,20}[.,:;]?\s*(?:no|zero) (?:misses|mistakes|errors|slips|complaints)\b",
         # a clean run, in any job's words: "3 weekends no yelling", "two months without a flagged chart"
         r"\b(?:\d+|two|three|four|five|six) (?:weekends|weeks|shifts|sprints|months|services|releases) (?:in a row )?(?:with )?(?:no|without|zero)\b",
         r"\b(?:good|solid|strong|great|clean|proven) track record\b",
@@ -103,6 +106,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bzero (?:sev\w*|incidents|pages|bugs|outages)\b|\bbeen green for\b|\bcaught \d+\b",
     ),
     "trusted": _rx(
+        r"\b(?:hand|give|leave) (?:him|her|them|me) (?:a|the|whole) (?:\w+ ){0,2}and (?:just )?(?:forget about it|walk away|leave (?:him|her|them|me) to it)\b",
         r"\bbacks? (?:my|our) (?:calls|decisions|judg\w+)\b|\b(?:hands?|gives?|forwards?) me (?:the )?(?:hard|hardest|tricky|trickiest|important|critical)\b",
         r"\bpromoted to (?:staff|senior|lead|principal|tech lead)\b",
         r"\bwithout (?:a second look|checking|reviewing|a review)\b|\bstopped (?:reviewing|checking|double-checking)\b|\bask(?:s|ed)? for (?:her|him|me|them) (?:directly|by name)\b",
@@ -113,6 +117,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bleaves? me alone\b|\bleaves? (?:the \w+|it|everything|the decisions?) (?:up )?to me\b|\bsigns? off (?:on )?(?:whatever|anything|everything) i\b|"
         r"\bi'?m the one (?:the |my )?\w+ (?:pull|pulls|bring|brings|call|calls|page|pages)\b|\byou know (?:the \w+|it|this) better than (?:anybody|anyone)\b|\bthe person (?:she|he|they|everyone|people)\b[^.!?]{0,10}\brel(?:y|ies) on\b|\brel(?:y|ies) on me most\b",
         r"\b(?:asked|invited) (?:me|her|him|them) to (?:join|lead|own|run|drive)\b|\bhanded (?:me|her|him|them)\b|\bgave (?:me|her|him|them) (?:ownership|the lead)\b",
+        r"\bsends? (?:me|her|him|them)? ?(?:all )?(?:the )?(?:hard|hardest|tricky|trickiest|difficult|nervous|anxious|complicated|complex|urgent|"
+        r"toughest|tough) (?:\w+ )?(?:(?:to|over to) (?:me|her|him|them)|cases|ones|patients|clients|customers|calls)\b",
         r"\bgave (?:me|her|him|them) (?:the \w+ )?outright\b|\basks? (?:me|her|him|them) (?:now )?(?:before|first)\b|\bi'?m the one (?:they|people|everyone|he|she) (?:page|call|go to|ask|turn to)\b",
         r"\b(?:wants?|asked|asks) (?:me|her|him|them) to (?:own|lead|run|take over|roll (?:it|this) out (?:to|at|across))\b",
         # the bigger ask comes to them: "the CTO asked me to write up what a company-wide platform would look like"
@@ -123,6 +129,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
     ),
     "wants_scope": _rx(
+        r"\b(?:bored|restless)\b[^.!?]{0,30}\bwants? to ['\u2018\"]?do more\b|\bwants? to ['\u2018\"]?do more['\u2019\"]?\b(?! (?:of|than)\b)",
         r"\b(?:more|bigger|broader|larger|wider)\s+(?:scope|responsibilit\w*|ownership|impact|projects?|problems?|challenges?|influence|say)\b",
         r"\b(?:get|getting) promoted\b|\bpromotion\b|\bnext level\b|\bstep up\b|\bstretch (?:project|assignment|work)\b",
         r"\bready for more\b|\b(?:on|to) small (?:stuff|things|tasks|tickets)\b|\bonly (?:get|given|getting) (?:small|boring|maintenance|tickets)\b",
@@ -139,13 +146,20 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:said|says|told (?:me|us))\s*,?\s*['\u2018\u201c\"]?(?:not now|not yet|not this (?:quarter|half|year)|maybe later|maybe next year|no budget)\b|\bbudget freeze\b",
     ),
     "idea_approved": _rx(
+        r"\b(?:pm|manager|boss|director|vp|super|superintendent|she|he|they)\b[^.!?]{0,10}\bsaid (?:to )?go (?:ahead|for it)\b(?! and (?:fix|do|take|finish|handle))"
+        r"|\b(?:ok'?d|okayed|okay'?d) (?:the|it|my|our|his|her|a|an)\b",
         r"\bgot (?:the )?(?:budget|funding|headcount)\b|\bagreed to (?:give me|let me|fund)\b",
         r"\b(?:pitch|proposal|idea|project|design|plan|doc|rfc|initiative|it|request|ask)\b[^.!?]{0,30}\b(?:was |got |is |been )?(?:approved|green[- ]?lit|greenlit|signed off|funded)\b",
         r"\b(?:approved|green[- ]?lit|greenlit|funded|signed off on)\s+(?:it|my|the|our)\b|\bgreen light\b|\bgave (?:me )?the go\b|\bgot (?:the )?go[- ]ahead\b",
+        r"\b(?:director|manager|boss|head|chief|vp|ceo|cfo|board)\s+(?:approve|agree)s?\s+(?:my|the|our)\s+(?:idea|plan|proposal|project)\b",
+        # a trial granted: "they're letting me do the breakfast pastry as a 3 month trial"
+        r"\b(?:letting|let|lets|allowed|allowing) (?:me|us) (?:do|run|try|pilot)\b[^.!?]{0,60}\bas an? (?:\w+[- ]?){0,3}(?:trial|pilot|test)\b",
         r"\bsaid yes\b|\bbought in\b|\bon board with\b|\bgot what i asked for\b",
         r"\b(?:said|told (?:me|us))(?: to)?,? [\"“']?(?:go for it|run with it|it'?s (?:yours|mine))\b|\bgave (?:me|us) the (?:nod|thumbs[- ]up|ok|okay)\b",
         r"\b(?:she|he|they|director|manager|skip|vp)\s+signed off\b",
-        r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b",
+        r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b"
+        # ... but agreeing how the checks will run isn't a yes to a bigger idea: "we agreed spot checks"
+        r"(?! (?:on |to )?(?:do )?(?:spot[- ]?checks?|check-?ins?|reviews?|a threshold|thresholds|weekly|daily|a trial period)\b)",
         r"\b(?:director|manager|boss|vp|cto|cfo|ceo|gm|head|lead|she|he|they)\b[^.!?]{0,20}\bagrees? (?:\w+ ){0,2}that (?:i|we) (?:can|could|should)\b",
         r"\bgot (?:my|our|the) (?:\w+ ){0,2}(?:vp|director|manager|boss|cto|head|lead) to (?:let|approve|fund|sign off)\b",
         # handed the bigger thing itself, with a mandate: "wants me to lead a working group on…, until Q3 to come back with a plan"
@@ -162,6 +176,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?m now\b[^.!?]{0,20}\bowner of\b|\bcarve (?:this|it) up\b|\bzero definition\b|\bbreak (?:this|it) (?:up|down) somehow\b",
     ),
     "stuck_in_analysis": _rx(
+        r"\b(?:\d+|two|three|four|five|six) (?:weeks?|months?) of (?:him |her |them |me )?['\u2018\"]?(?:tweaking|polishing|refining|revising|redoing|rewriting)\b"
+        r"|\bstill (?:ordering|doing (?:it|things)|working|running) the old way\b",
         r"\bon (?:version|draft|v|revision) ?(?:\d+|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|\bnothing is (?:running|live|built|in use) yet\b|\bnobody(?: has)? (?:read|seen|reviewed|looked at) it\b|\b(?:writing|rewriting|drafting|polishing|redrawing|redesigning|reworking|revising) (?:a|the|my|this)\b[^.!?]{0,40}\bfor (?:\w+|\d+) (?:weeks|months)\b",
         r"\b(?:analysis paralysis|overthink\w*|overanaly\w*|procrastinat\w*|perfectionis\w*)\b",
         r"\b(?:keep|kept|still|been)\s+(?:polishing|tweaking|rewriting|revising|researching|refining|debating|discussing|talking about|planning(?! to\b)|waiting|tuning|['\u2018\"]?finali[sz]ing|perfecting)\b",
@@ -182,7 +198,15 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnot (?:one|a single) (?:patient|user|customer|client|person|team|student)s? (?:has|have) (?:been through|used|tried|seen) it\b",
     ),
     "shipped": _rx(
+        r"\b(?:used|ran|run|trialled|trialed|piloted) (?:it|the (?:\w+ )?(?:checklist|tool|process|model|system|form)) (?:for )?(?:\d+|two|three|four|five|six|eight) (?:weeks?|months?)\b",
         r"\b(?:now at|used by|adopted by|rolled out to) \d+ (?:teams|customers|users|stores|services|sites|clinics)\b",
+        # opened to the people it's for, or in use by them: "It opened.", "the planners are ordering with it now"
+        r"(?:^|[.!?]\s+)(?:it|the (?:\w+ )?(?:gallery|exhibit|exhibition|clinic|service|pilot|shop|store|program(?:me)?|class(?:es)?))"
+        r" (?:finally )?(?:opened|launched|went live)\b(?=\s*(?:[.!,;]|$|(?:to|on|last|this|in|yesterday|a week|two|three)\b))",
+        r"\b(?:are|is|have been|has been) (?:now )?(?:ordering|planning|scheduling|working|booking|running|using) (?:with|on|from|off) (?:it|the (?:new )?(?:model|tool|checklist|form|template|system|process))\b",
+        # ran for a while, then a measured change: "did book-at-checkout for 6 weeks, return went from 60% to 71%"
+        r"\b(?:did|ran|run|tried|used|piloted|trialled|trialed) (?:\w+[- ]?){1,4} for (?:\d+|a few|two|three|four|six|eight) (?:weeks?|months?)\b"
+        r"[^.!?]{0,80}\bfrom (?:about |around |roughly |~)?\d",
         r"\b(?:we|i|it|they|the (?:tool|service|feature|project|system|pilot|prototype|launch|migration))\b[^.!?]{0,20}\b(?:shipped|launched|released|rolled (?:it )?out|went live|is live|are live|is out|went out|deployed (?:it|the))\b",
         r"\b(?:it|this|that|the (?:\w+ ){0,2}(?:tool|service|feature|project|pilot|prototype|launch|migration|bet))\b[^.!?]{0,20}\b(?:worked|went (?:really |very )?well|was a (?:big |huge |real )?(?:success|hit)|paid off|took off|landed well|hit (?:our|the|its) (?:target|goal|numbers))\b",
         r"\b(?:adoption|usage|traffic|throughput)\b[^.!?]{0,20}\b(?:grew|growing|is up|doubled|tripled|took off)\b",
@@ -224,7 +248,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     ),
     "checked_closely": _rx(
         r"\b(?:doesn'?t|don'?t|does not|do not|won'?t|never|still (?:doesn'?t|don'?t)) (?:really |fully |yet )?trust (?:me|my (?:work|judg\w+|code|calls))\b",
-        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
+        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?|re-?reads?|proofreads?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
         r"\b(?:cc'?(?:ing|s)?|copies|copying) (?:herself|himself|themselves) on (?:everything|every)\b|\bnever (?:been )?(?:put|invited|included) (?:on|in|to)\b",
         r"\bnot in (?:the )?(?:planning|design|roadmap|leadership|important) (?:meetings?|discussions?|calls?)\b|\binvites? only\b",
         r"\bnot in the room\b|\bleft out\b|\bnot (?:consulted|invited)\b|\bpassed over\b|\boverlooked\b|\broutes? (?:anything|everything) important\b",
@@ -253,7 +277,14 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         # "my reports are coming back wrong": documents, not people
         r"(?<!in )(?<!on )(?<!of )(?<!checking )(?<!checks )(?<!check )(?<!reviews )(?<!reviewing )(?<!finish )(?<!send )"
         r"\b(?:my|one of my) (?:direct )?(?:reports?(?!\s+(?:are|is|were|was|keep|kept)\s+(?:\w+\s+)?(?:coming|wrong|late|off|broken|"
-        r"failing|inaccurate|due|slow|empty))|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
+        r"failing|inaccurate|due|slow|empty))(?!\s+(?:went|go|goes|had|has|contained|showed|shows|got sent|was sent|were sent|with)\b)"
+        r"|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
+        # in other trades' words: "one of my journeymen, Dez", "my assistant PM, Dana", "foreman, 14 guys"
+        r"\bone of my (?:journeymen|apprentices|nurses|techs|technicians|analysts|designers|cooks|chefs|agents|reps|hygienists|"
+        r"teachers|associates|assistants|staff|crew|team members|guys|people|employees|workers)\b",
+        r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|journeyman|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
+        r"\b(?:foreman|supervisor|charge nurse|head nurse|head chef|shift (?:lead|manager)|store manager)\b[^.!?]{0,30}\b\d+ "
+        r"(?:guys|people|men|women|staff|electricians|techs|nurses|cooks|workers|agents|reps)\b",
         r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
         r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
@@ -394,6 +425,7 @@ def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
 _NEGATION_ENDS = re.compile(r"[,;:]\s*|[.!?]\s+|\s(?:and|but|so)\s", _I)  # a sentence end too: "no extra money needed. She said yes!"
 # Not checking someone's work is trust: "my manager never second-guesses my calls", "doesn't even check my scripts".
 TRUSTED_BY_NOT_CHECKING = re.compile(
+    r"\b(?:doesn'?t|doesnt|does not|no longer|never) (?:even |really )?(?:check|review|read)s? (?:it |them |anything )?(?:at all|any ?more)\b|"
     r"\b(?:never|doesn'?t|doesnt|don'?t|dont|no longer|stopped|stop|won'?t) (?:even |really )?(?:second[- ]guess\w*|double[- ]check\w*|"
     r"check(?:s|ing)?|review(?:s|ing)?|question(?:s|ing)?)\s+(?:my|me)\b(?! (?:\w+ )?(?:before|until)\b)"
     # "I have not sent the partner a draft in a month, and she hasn't asked"; "forwarded me the offer with just 'handle this'"
@@ -535,11 +567,18 @@ def _sentence_start(text: str, position: int, marks: str) -> int:
     return max(text.rfind(mark, 0, position) for mark in marks) + 1
 
 
+ASK_WORKED = re.compile(r"\b(?:that|it|this) (?:actually |really |kind of |kinda )?worked\b", re.IGNORECASE)
+
+
 def resolve_conflicts(facts: dict[str, str], spans: dict[str, tuple[int, int]]) -> None:
     """Drop facts another fact in the same message overrides (in place)."""
     # "I pitched it and she said yes": the pitch is over, its answer is the fact.
     if "pitching" in facts and ({"idea_approved", "manager_said_no"} & set(facts)):
         del facts["pitching"]
+    # "ok so that actually worked, they're letting me do it as a 3 month trial": the ask worked; nothing launched yet
+    if "shipped" in facts and "idea_approved" in facts and spans["idea_approved"][0] > spans["shipped"][0] \
+            and ASK_WORKED.search(facts["shipped"]):
+        del facts["shipped"]
     # A no to the bigger ask isn't an approval ("she didn't agree" is caught by negation).
     if "idea_approved" in facts and "manager_said_no" in facts:
         later_no = spans["manager_said_no"][0] > spans["idea_approved"][0]

@@ -54,6 +54,8 @@ REPORTED_SPEECH = re.compile(
 BACK_REFERENCE = re.compile(
     r"\b(?:like|as|what|the thing|the things) you (?:said|say|suggested|suggest|told me|tell me|recommended|advised)\b|\byour (?:advice|suggestions?|tips?)\b"
     r"|\b(?:i|as i|like i) (?:\w+ ){0,2}(?:told|said to) you\b|\btold you so\b"
+    # ... or answering the mentor's own question: "To answer what you asked: we spend 4k a month…"
+    r"|\b(?:to answer|answering|in answer to|as for|about) (?:what you asked|your question)\b"
     # ... or complaining that our last answer missed ("you're not tracking", "you didn't answer my
     # question", "I'm not asking about your instructions"): frustration with us, not an override.
     r"|\byou(?:'re| are|re)? (?:\w+ )?(?:not|n't) (?:tracking|listening|following|getting it|understanding|helping|answering)\b"
