@@ -124,6 +124,8 @@ def test_key_phrases_are_the_mentees_own_names_for_their_work():
     assert key_phrases("the platform team lead? the 30 team leads?") == []
     assert key_phrases("a guy in my cohort is already rewriting the logging library") == []
     assert key_phrases("I proposed we replace our homegrown job queue with something sane") == []
+    # a blind reviewer's pastry chef was told to work on "the problem around your stuff before service"
+    assert key_phrases("the exec chef doesn't even taste my stuff before service anymore") == []
 
 
 @pytest.mark.parametrize("facts, known, expected", [

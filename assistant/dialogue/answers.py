@@ -24,7 +24,7 @@ from .profile import Profile
 
 # Cosine between a question sentence and an entry's closest phrasing at which the entry answers it.
 # Calibrated with `python benchmarks/answer_bank_calibration.py` (see that script for the numbers).
-MATCH_FLOOR = 0.56
+MATCH_FLOOR = 0.65
 # Only entries this close to the best one count (see `pick`).
 STEP_MARGIN = 0.05
 LEXICAL_WEIGHT = 0.15
