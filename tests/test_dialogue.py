@@ -77,6 +77,17 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("I took it to the PM, PM said go ahead, Dez can run it on the hospital job.", {"idea_approved"}, set()),
     ("it's been 3 weeks of him 'tweaking the checklist' and the crew is still ordering the old way", {"stuck_in_analysis"}, set()),
     ("used it 6 weeks on floors 3 to 5. waste down about 30% on those floors", {"shipped"}, set()),
+    ("been at the shop 2 yrs. comebacks basically zero, highest flat rate hrs in the shop last 3 months. boss still gives "
+     "every hybrid + electrical job to dave", {"has_track_record", "checked_closely"}, set()),
+    ("then 2 more hybrids solo no comebacks. boss sends me hybrid stuff now, didnt even look at the last one",
+     {"trusted"}, set()),
+    ("boss said go. budget for a 2nd hybrid scan tool and told me to train kyle.", {"idea_approved"}, set()),
+    ("Last month I made big mistake, I uploaded wrong file for the bonus run", {"caused_incident"}, set()),
+    ("I made a big mistake moving here", set(), {"caused_incident"}),
+    ("I'm the one they send to the ICU when the med carts stop talking to the EHR at 3am", {"trusted"}, set()),
+    ("Trial's over. Loaves sold out every single day.", {"shipped"}, set()),
+    ("After 3 month, window deviations in the 4 studies go from 9 to 1.", {"shipped"}, set()),
+    ("we turned away 1 hybrid last month vs like 14 the month before", {"shipped"}, set()),
     ("ok so. one of my reports went out with wrong numbers, i used the wrong date filter", set(), {"manages_others"}),
     ("My director agree last week that I can build new forecast model", {"idea_approved"}, set()),
     ("update 2 months in: zero waste issues since. chef put me back on saturday nights but he still checks my prep "

@@ -66,6 +66,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
     ),
     "caused_incident": _rx(
+        # "Last month I made big mistake, I uploaded wrong file for the bonus run"
+        r"\bi (?:made|did) (?:a |one )?(?:big|huge|costly|serious|bad|terrible|massive|expensive) (?:mistake|error|blunder)\b"
+        r"(?!\s+(?:by )?(?:moving|taking|joining|coming|accepting|leaving|choosing|going|switching|picking)\b)",
         # a costly mistake of their own, outside software too ("i forgot to check the walk-in… we lost about 3500 dollars of product")
         r"\b(?:i forgot|i missed|i skipped|my mistake|my error)\b[^.!?]{0,80}\b(?:we|i|the (?:company|restaurant|clinic|firm|store)) lost\b"
         r"|\b(?:my (?:mistake|error)|i)\b[^.!?]{0,30}\bcost (?:us|the (?:company|restaurant|clinic|firm|store|client)) (?:about |around |over |~)?\$?\d",
@@ -84,6 +87,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:i|we) (?:deleted|dropped|wiped|truncated)\b[^.!?]{0,40}\b(?:prod|production|table|database|data)\b",
     ),
     "has_track_record": _rx(
+        r"\bcomebacks? (?:are |were )?(?:basically |almost |practically )?(?:zero|none|nil)\b|\b(?:zero|no) comebacks\b"
+        r"|\bhighest (?:[\w-]+ ){0,3}in the (?:shop|team|office|unit|store|department|ward|branch)\b|\b(?:my|the) [\w-]+ no errors\b",
         # a trade's record: "never late, his rough-in passes inspection first time every time"
         r"\b(?:first time|right first time),? every time\b|\bnever (?:once )?(?:late|missed a (?:shift|day|date|deadline))\b",
         r"\b(?:shipped|delivered|hit|met|closed|finished|landed|made)\b[^.!?]{0,60}\b(?:on time|every (?:deadline|date|sprint|commitment)|all (?:my|of my|the) (?:deadlines|dates|commitments)|consistently|reliably|without (?:a )?slip)",
@@ -106,6 +111,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bzero (?:sev\w*|incidents|pages|bugs|outages)\b|\bbeen green for\b|\bcaught \d+\b",
     ),
     "trusted": _rx(
+        r"\b(?:didn'?t|doesn'?t|dont|didnt|doesnt|does not|did not) even look at (?:the last one|my (?:tickets|work|reports|charts|drafts|numbers))\b"
+        r"|\bi'?m the one they send\b|\bpings? me directly\b|\bask(?:s|ed)? (?:for )?my opinion\b"
+        r"|\b(?:now )?sends? me (?:all )?(?:the )?[\w-]+ (?:stuff|jobs|letters|cases|calls) (?:now|directly)?\b",
         r"\b(?:hand|give|leave) (?:him|her|them|me) (?:a|the|whole) (?:\w+ ){0,2}and (?:just )?(?:forget about it|walk away|leave (?:him|her|them|me) to it)\b",
         r"\bbacks? (?:my|our) (?:calls|decisions|judg\w+)\b|\b(?:hands?|gives?|forwards?) me (?:the )?(?:hard|hardest|tricky|trickiest|important|critical)\b",
         r"\bpromoted to (?:staff|senior|lead|principal|tech lead)\b",
@@ -146,6 +154,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:said|says|told (?:me|us))\s*,?\s*['\u2018\u201c\"]?(?:not now|not yet|not this (?:quarter|half|year)|maybe later|maybe next year|no budget)\b|\bbudget freeze\b",
     ),
     "idea_approved": _rx(
+        r"\b(?:boss|gm|director|manager|vp|pm|head|chief|ceo|cfo|cto|principal|board|partners?)\s+said\s+(?:go|ok|okay|yes)\b(?! (?:to (?:the|a)|and|for))",
         r"\b(?:pm|manager|boss|director|vp|super|superintendent|she|he|they)\b[^.!?]{0,10}\bsaid (?:to )?go (?:ahead|for it)\b(?! and (?:fix|do|take|finish|handle))"
         r"|\b(?:ok'?d|okayed|okay'?d) (?:the|it|my|our|his|her|a|an)\b",
         r"\bgot (?:the )?(?:budget|funding|headcount)\b|\bagreed to (?:give me|let me|fund)\b",
@@ -198,6 +207,10 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnot (?:one|a single) (?:patient|user|customer|client|person|team|student)s? (?:has|have) (?:been through|used|tried|seen) it\b",
     ),
     "shipped": _rx(
+        r"\b(?:trial|pilot)(?:'s| is| has| was) (?:over|done|finished|ended|complete)\b"
+        r"|\bafter (?:\d+|two|three|four|six) (?:weeks?|months?)\b[^.!?]{0,80}\bfrom (?:about |around |~)?\d[\d.,%]* (?:\w+ )?(?:a month |a week )?to \d"
+        r"|\b(?:did|rolled (?:it )?out to|tried it on|piloted (?:it )?(?:on|in|at)) (?:\d+|two|three|four) (?:units|wards|sites|stores|floors|teams|clinics|lines|shifts)\b"
+        r"|\b\d+ (?:[\w-]+ )?(?:last|this) (?:month|week|quarter) vs (?:like |about |around )?\d+\b",
         r"\b(?:used|ran|run|trialled|trialed|piloted) (?:it|the (?:\w+ )?(?:checklist|tool|process|model|system|form)) (?:for )?(?:\d+|two|three|four|five|six|eight) (?:weeks?|months?)\b",
         r"\b(?:now at|used by|adopted by|rolled out to) \d+ (?:teams|customers|users|stores|services|sites|clinics)\b",
         # opened to the people it's for, or in use by them: "It opened.", "the planners are ordering with it now"
@@ -247,6 +260,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bwent (?:\d+\s?% )?over budget\b|\b(?:client|customer)s? complained\b|\bwants to scrap\b",
     ),
     "checked_closely": _rx(
+        r"\bstill (?:gives|hands|sends|assigns) (?:all |every |the )[^.!?]{0,40}\bto (?!me\b|us\b)\w+\b",
         r"\b(?:doesn'?t|don'?t|does not|do not|won'?t|never|still (?:doesn'?t|don'?t)) (?:really |fully |yet )?trust (?:me|my (?:work|judg\w+|code|calls))\b",
         r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?|re-?reads?|proofreads?) (?:every|all|each)\b|\bmicromanag\w*\b|\bdaily status\b",
         r"\b(?:cc'?(?:ing|s)?|copies|copying) (?:herself|himself|themselves) on (?:everything|every)\b|\bnever (?:been )?(?:put|invited|included) (?:on|in|to)\b",
