@@ -72,6 +72,10 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("foreman, 14 guys. one of my journeymen, Dez, never late. he told me he's bored. what do I give him?",
      {"manages_others"}, set()),
     ("My assistant PM, Dana, has been with me 14 months. She's solid.", {"manages_others"}, set()),
+    # ... but to an apprentice "my journeyman" is the boss (a blind reviewer's apprentice was coached as a manager)
+    ("Hello. I am second year apprentice electrician. My journeyman give me only pulling wire, carry material",
+     set(), {"manages_others"}),
+    ("my apprentice keeps forgetting the permits. how do I help him?", {"manages_others"}, set()),
     ("one of my journeymen, Dez. never late, his rough-in passes inspection first time every time, I hand him a floor and "
      "forget about it. he told me he's bored and wants to 'do more'", {"has_track_record", "trusted", "wants_scope"}, set()),
     ("I took it to the PM, PM said go ahead, Dez can run it on the hospital job.", {"idea_approved"}, set()),

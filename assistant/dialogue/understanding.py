@@ -296,7 +296,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         # in other trades' words: "one of my journeymen, Dez", "my assistant PM, Dana", "foreman, 14 guys"
         r"\bone of my (?:journeymen|apprentices|nurses|techs|technicians|analysts|designers|cooks|chefs|agents|reps|hygienists|"
         r"teachers|associates|assistants|staff|crew|team members|guys|people|employees|workers)\b",
-        r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|journeyman|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
+        # (not "my journeyman": to an apprentice that is the boss)
+        r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
         r"\b(?:foreman|supervisor|charge nurse|head nurse|head chef|shift (?:lead|manager)|store manager)\b[^.!?]{0,30}\b\d+ "
         r"(?:guys|people|men|women|staff|electricians|techs|nurses|cooks|workers|agents|reps)\b",
         r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
@@ -474,7 +475,9 @@ SAID_THROUGH_A_NEGATION = {
 NOT_A_MANAGER = re.compile(r"\bi(?:'m|’m| am) not (?:a |an |the |anyone'?s )?(?:\w+ )?(?:manager|team lead|people lead)\b"
                            r"|(?:^|[.!?,]\s*)not (?:a )?manager\b"
                            r"|\bi (?:don'?t|do not) (?:manage|have) (?:anyone|any(?:one)? reports|direct reports|a team)\b"
-                           r"|\b(?:nobody|no one) reports to me\b|\bi have no (?:people|one|direct reports|reports)\b",
+                           r"|\b(?:nobody|no one) reports to me\b|\bi have no (?:people|one|direct reports|reports)\b"
+                           # an apprentice's, intern's or trainee's "my journeyman" / "my mentor" is their boss
+                           r"|\bi(?:'m|’m| am) (?:a |an |the )?(?:\w+ )?(?:year )?(?:apprentice|intern|trainee)\b",
                            re.IGNORECASE)
 
 
