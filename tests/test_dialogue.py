@@ -311,6 +311,17 @@ def test_pay_is_outside_the_wheel_and_said_so(shared_mentor):
     assert answer.sources == []
 
 
+def test_setting_pay_aside_is_not_a_pay_question(shared_mentor):
+    """A blind reviewer's mechanic got the pay line twice: the second time he had dropped the raise."""
+    session = Session()
+    shared_mentor.ask("boss sends me the hybrid jobs now and didnt even look at the last one", session=session)
+    assert shared_mentor.ask("shud i ask for a raise now or wait til my review", session=session).step is None
+    turned = shared_mentor.ask("ok forget the raise. we turn away 3-4 hybrids a week cause only me and dave can touch "
+                               "them. could i own that?", session=session)
+    assert turned.step is not None and "doesn't cover pay" not in turned.text
+    assert shared_mentor.ask("forget the raise, how much should I ask for in my salary negotiation?").step is None
+
+
 def test_a_clarifying_reply_resolves_the_step(shared_mentor):
     session = Session()
     session.profile.pending_clarification = [Step.DELIVER_RESULTS.value, Step.EARN_TRUST.value]

@@ -52,7 +52,14 @@ ADJACENT = {
 }
 
 
+# The mentee setting an adjacent topic aside: "ok forget the raise. what bugs me is…" is not a pay question.
+SET_ASIDE = re.compile(r"\b(?:forget|never ?mind|leave aside|park|drop|skip|not asking about|isn'?t about|not about)\s+"
+                       r"(?:about\s+)?(?:the|my|that|this|a)?\s*(?:raise|pay|salary|money|bonus|comp(?:ensation)?|visa|offer)\b(?: thing| stuff| question| talk)?[.!?,;]?",
+                       re.IGNORECASE)
+
+
 def adjacent_topic(text: str) -> str | None:
+    text = SET_ASIDE.sub(" ", text)
     for topic, pattern in ADJACENT.items():
         if pattern.search(text):
             return "pay" if topic == "pay_offer" else topic  # an offer's numbers are a pay question
