@@ -320,6 +320,7 @@ def test_setting_pay_aside_is_not_a_pay_question(shared_mentor):
                                "them. could i own that?", session=session)
     assert turned.step is not None and "doesn't cover pay" not in turned.text
     assert shared_mentor.ask("forget the raise, how much should I ask for in my salary negotiation?").step is None
+    assert shared_mentor.ask("Foreman say maybe I get raise. We are union shop. How much I should ask?").step is None
 
 
 def test_a_clarifying_reply_resolves_the_step(shared_mentor):

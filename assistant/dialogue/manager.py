@@ -25,7 +25,7 @@ from .meaning import StepModel, TransitionModel
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
-    "pay": re.compile(r"\b(?:salary|salaries|(?:a|my|for|the|pay) raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
+    "pay": re.compile(r"\b(?:salary|salaries|(?:a|my|for|the|pay) raise|(?:get|got|getting|gets|give (?:me|him|her)|much|big) raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
                       r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp)|"
                       r"(?:bigger|higher|better) (?:base|commission)|commission rate|(?<!above my )(?<!beyond my )(?<!over my )pay grade|grade \d+ (?:not|instead of|vs\.?|or) \d+|"
                       # "is 17/hr normal for grill in chicago or am i getting played"
