@@ -311,6 +311,23 @@ def test_pay_is_outside_the_wheel_and_said_so(shared_mentor):
     assert answer.sources == []
 
 
+def test_good_news_is_not_met_with_a_consolation(shared_mentor):
+    """A blind reviewer's dispatcher reported a big account handed to him and was told "It stings…"."""
+    from assistant.dialogue.composer import CONSOLING_TONE, TurnInput
+
+    composer = shared_mentor.dialogue.composer
+    consoling = [o for o in composer.content.openers(Step.EARN_TRUST) if CONSOLING_TONE.search(o)]
+
+    def openers(message):
+        turn = TurnInput(question=message, vector=None, reading=None, step=Step.EARN_TRUST, sources=[], profile=Profile())
+        return composer._openers_for(Step.EARN_TRUST, turn)
+
+    assert consoling and set(consoling) <= set(openers("he still check my loads every day"))
+    news = "i ask him like you say. he give me one big account from next week. he still check my loads sometimes"
+    assert not set(consoling) & set(openers(news))
+    assert set(consoling) <= set(openers("he gave me a hard time about the loads again"))
+
+
 def test_setting_pay_aside_is_not_a_pay_question(shared_mentor):
     """A blind reviewer's mechanic got the pay line twice: the second time he had dropped the raise."""
     session = Session()

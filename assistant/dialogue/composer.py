@@ -202,7 +202,10 @@ CORRECTING_US = re.compile(r"^\W*(?:no,? |nope,? |wait,? )?(?:that'?s|that is) n
 SETBACKS = {"slipping", "caused_incident"}  # reported as an update, but not progress
 # An opener's tone that contradicts the news: a launch's to a cancelled bet, a consolation after a win.
 LAUNCHED_TONE = re.compile(r"out in the world|out there being used|numbers are now more useful", re.IGNORECASE)
-CONSOLING_TONE = re.compile(r"\bsting\b|\bnot a verdict\b|\bdoesn'?t define\b", re.IGNORECASE)
+# Good news in the message itself: "he give me one big account from next week", "she handed me the rota".
+GIVEN_MORE = re.compile(r"\b(?:gave|give|gives|handed|hands|trusted|trusts|let|lets) (?:me|us) (?:one|a|an|the|his|her|their|more|my own)\b"
+                        r"(?! (?:hard time|warning|talking-to|bad review|no|list of (?:complaints|mistakes)))", re.IGNORECASE)
+CONSOLING_TONE = re.compile(r"\bstings?\b|\bnot a verdict\b|\bdoesn'?t define\b", re.IGNORECASE)
 # A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
 MEASURED_CHANGE = re.compile(
     r"\bfrom\s+(?:like |about |around |roughly |~)?\$?\d[\d.,]*\s*(?:%|k\b|[a-z]+\b)?\s+(?:to|down to|up to)\s+~?\$?\d[\d.,]*(?:\s*(?:%|percent|min(?:ute)?s?|hours?|hrs?|"
@@ -386,7 +389,7 @@ class OfflineComposer:
         options = self.content.openers(step)
         if "failed" in said:
             options = [o for o in options if not LAUNCHED_TONE.search(o)] or options
-        elif "shipped" in said:
+        elif "shipped" in said or GIVEN_MORE.search(turn.question):  # "he give me one big account": not a sting
             options = [o for o in options if not CONSOLING_TONE.search(o)] or options
         return options
 
