@@ -6,10 +6,10 @@
 On `assistant/dialogue/training/questions.yaml`: 180 mentee questions written without sight of the
 bank, each labelled afterwards with the bank entries whose answer would be a good reply ([] for
 questions the bank doesn't cover). Each question goes through the real first turn: read, placed
-on a step, then the bank's entries scored (`AnswerBank.similarities`) and picked for that step and
-role (`answers.pick`). For each floor it prints how many questions get a written answer, the
-share of those whose answer is one the labels name (precision; the labels are strict, so this is
-a lower bound), and the share of coverable questions answered rightly (recall).
+on a step, then answered by the bank (`AnswerBank.match`) at each floor. For each floor it prints
+how many questions get a written answer, the share of those whose answer is one the labels name
+(precision; the labels are strict, so this is a lower bound), and the share of coverable
+questions answered rightly (recall).
 `answers.MATCH_FLOOR` is chosen from this sweep. Nothing is contacted.
 """
 
@@ -43,33 +43,32 @@ def main() -> None:
         unknown = {i for c in cases for i in c["answered_by"] if i not in set(ids)}
         if unknown:
             raise SystemExit(f"labels name entries the bank doesn't have: {sorted(unknown)}")
-        rows = []  # (similarities, allowed, labelled ids, message) for questions that reach the bank
+        rows = []  # (message, vector, step, profile, labelled ids) for the questions that reach the bank
         for case in cases:
             vector = dialogue.embedder.embed_one(case["msg"])
             state = dialogue.understand(case["msg"], vector, None)
-            step = state.placement.step
-            if step is None or state.placement.ask or not answers.question_sentences(case["msg"]):
+            if state.placement.step is None or state.placement.ask:
                 continue  # factual, outside the wheel, or answered by a clarifying question first
-            role = "manager" if "manages_others" in state.profile.facts else "self"
-            sims = np.where([e.role in (None, role) for e in bank.entries], bank.similarities(case["msg"], vector), -1.0)
-            rows.append((sims, [e.holds_for((step,), role) for e in bank.entries], set(case["answered_by"]), case["msg"]))
+            rows.append((case["msg"], vector, state.placement.step, state.profile, set(case["answered_by"])))
 
-    coverable = sum(1 for c in cases if c["answered_by"])
-    print(f"{len(cases)} questions ({coverable} with a labelled answer among {len(ids)} entries); "
-          f"{len(rows)} placed on a step without a clarifying question")
-    print(f"{'floor':>6} {'answered':>9} {'precision':>10} {'recall':>7}")
-    for floor in np.arange(0.50, 0.86, 0.03):
-        picked = [(answers.pick(sims, allowed, floor), labels) for sims, allowed, labels, _ in rows]
-        given = [(ids[i], labels) for i, labels in picked if i is not None]
-        right = sum(1 for i, labels in given if i in labels)
-        mark = "  <- MATCH_FLOOR" if abs(floor - answers.MATCH_FLOOR) < 0.015 else ""
-        print(f"{floor:6.2f} {len(given):9d} {right / max(len(given), 1):10.3f} {right / max(coverable, 1):7.3f}{mark}")
-    if args.show:
-        for sims, allowed, labels, message in rows:
-            i = answers.pick(sims, allowed)
-            if i is not None and ids[i] not in labels:
-                print(f"\n{sims[i]:.3f} {ids[i]} (labelled {sorted(labels) or 'none'})\n  {message}")
+        def given(floor=None):
+            return [(bank.match(msg, vector, (step,), profile, floor), labels, msg, vector)
+                    for msg, vector, step, profile, labels in rows]
 
+        coverable = sum(1 for c in cases if c["answered_by"])
+        print(f"{len(cases)} questions ({coverable} with a labelled answer among {len(ids)} entries); "
+              f"{len(rows)} placed on a step without a clarifying question")
+        print(f"{'floor':>6} {'answered':>9} {'precision':>10} {'recall':>7}")
+        for floor in np.arange(0.50, 0.86, 0.03):
+            answered = [(entry.id, labels) for entry, labels, _, _ in given(floor) if entry is not None]
+            right = sum(1 for i, labels in answered if i in labels)
+            mark = "  <- MATCH_FLOOR" if abs(floor - answers.MATCH_FLOOR) < 0.015 else ""
+            print(f"{floor:6.2f} {len(answered):9d} {right / max(len(answered), 1):10.3f} {right / max(coverable, 1):7.3f}{mark}")
+        if args.show:
+            for entry, labels, message, vector in given():
+                if entry is not None and entry.id not in labels:
+                    score = bank.similarities(message, vector)[ids.index(entry.id)]
+                    print(f"\n{score:.3f} {entry.id} (labelled {sorted(labels) or 'none'})\n  {message}")
 
 if __name__ == "__main__":
     main()

@@ -2,10 +2,11 @@
 
 `knowledge/flywheel.md`'s `answers:` lists one entry per kind of question ("how do I ask for
 more scope?", "where do I start on the approved project?"), each with the ways mentees ask
-it (`asked_as`), the steps and role it is right for, and the answer. A message's own question
-sentences are embedded and compared with every `asked_as` phrasing; the closest entry that
-holds for the mentee's step and role answers, when it is close enough to be the same question
-(`MATCH_FLOOR`, calibrated on questions written without sight of the bank). Regex-matched
+it (`asked_as`), the steps and role it is right for, and the answer. A message that asks
+something is scored against every entry: its embedding's cosine to the centroid of the entry's
+phrasings, plus BM25 over them. Among the entries for the mentee's role, the closest one that
+holds for their step answers when it clears `MATCH_FLOOR` (calibrated on questions written
+without sight of the bank) and is near the closest of all (`pick`). Regex-matched
 `direct_answers` still come first: they are the narrow, sure cases.
 """
 
@@ -22,7 +23,7 @@ from ..retrieval import tokenize
 from ..types import Step
 from .profile import Profile
 
-# Cosine between a question sentence and an entry's closest phrasing at which the entry answers it.
+# The score (`AnswerBank.similarities`) at which an entry answers a message.
 # Calibrated with `python benchmarks/answer_bank_calibration.py` (see that script for the numbers).
 MATCH_FLOOR = 0.65
 # Only entries this close to the best one count (see `pick`).
@@ -59,17 +60,8 @@ class BankEntry:
     steps: tuple[str, ...] = ()  # empty: right at every step
     role: str | None = None  # "self", "manager", or None for either
 
-    def holds_for(self, steps: tuple[Step, ...], role: str) -> bool:
-        if self.role is not None and self.role != role:
-            return False
+    def holds_for(self, steps: tuple[Step, ...]) -> bool:
         return not self.steps or all(step is not None and step.value in self.steps for step in steps)
-
-
-@dataclass(frozen=True)
-class BankMatch:
-    entry: BankEntry
-    similarity: float
-    asked: str  # the mentee's question sentence it answers
 
 
 def load_entries(meta: dict) -> list[BankEntry]:
@@ -108,23 +100,23 @@ class AnswerBank:
                 sims = sims + LEXICAL_WEIGHT * lexical / lexical.max()
         return sims
 
-    def match(self, message: str, vector: np.ndarray | None, steps: tuple[Step, ...], profile: Profile) -> BankMatch | None:
+    def match(self, message: str, vector: np.ndarray | None, steps: tuple[Step, ...], profile: Profile,
+              floor: float | None = None) -> BankEntry | None:
         """The entry that answers the message's question, if one is close enough, holds on every one of
         `steps` for the mentee's role (a manager asking about a report, or about themselves), and was
         not given earlier in the conversation. A message that asks nothing gets none."""
-        asked = question_sentences(message)
-        if not asked or not len(self.entries):
+        if not self.entries or not question_sentences(message):
             return None
         if vector is None:
             vector = self.embedder.embed_one(message)
         role = "manager" if "manages_others" in profile.facts else "self"
         used = set(profile.used("answers"))
-        sims = self.similarities(message, vector)
         # Only entries for this role that weren't given yet compete: a manager's answer is no rival for a
         # question about one's own work. Among them, the one for this step must be close to the best.
         candidates = [e.id not in used and e.role in (None, role) for e in self.entries]
-        i = pick(np.where(candidates, sims, -1.0), [c and e.holds_for(steps, role) for c, e in zip(candidates, self.entries)])
-        return BankMatch(self.entries[i], float(sims[i]), asked[0]) if i is not None else None
+        sims = np.where(candidates, self.similarities(message, vector), -1.0)
+        i = pick(sims, [c and e.holds_for(steps) for c, e in zip(candidates, self.entries)], floor)
+        return self.entries[i] if i is not None else None
 
 
 def pick(sims: np.ndarray, allowed: list[bool], floor: float | None = None) -> int | None:

@@ -767,8 +767,8 @@ class OfflineComposer:
         if direct is None and self.answers is not None and steps and None not in steps:
             found = self.answers.match(turn.question, turn.vector, tuple(steps), turn.profile)
             if found is not None:
-                turn.profile.mark_used("answers", found.entry.id)
-                return found.entry.answer
+                turn.profile.mark_used("answers", found.id)
+                return found.answer
         if not direct or direct[:60] in turn.profile.used("direct"):
             return None  # none, or said already: the rest of the answer moves on
         turn.profile.mark_used("direct", direct[:60])

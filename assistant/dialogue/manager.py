@@ -251,7 +251,7 @@ class DialogueManager:
         if step is None or state.reading is None or state.reading.move in ("factual", "thanks"):
             return None
         found = self.answers.match(question, vector, (step,), state.profile)
-        return found.entry.answer if found else None
+        return found.answer if found else None
 
     def step_label(self, step: Step) -> str:
         return self.flywheel[step].name
