@@ -527,9 +527,10 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         elif direct:  # their question is answered first, then placed, in their words
             lead = self._echo(turn)
-            slotted = [o for o in self._openers_for(step, turn) if SLOT.search(o)]  # an opener that says their words
-            if not lead and slotted and turn.profile.key_phrases:
-                lead = fill(self._pick("openers", slotted, turn, by_meaning=True), thing) + " "
+            if not lead and turn.profile.key_phrases:  # else an opener that says their words
+                slotted = [o for o in self._openers_for(step, turn) if SLOT.search(o)]
+                if slotted:
+                    lead = fill(self._pick("openers", slotted, turn, by_meaning=True), thing) + " "
             parts.append(lead + self._where(turn, step, citer))
         else:
             opener = self._pick("openers", self._openers_for(step, turn), turn, by_meaning=True)
