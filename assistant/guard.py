@@ -17,7 +17,9 @@ INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}\b(?:instructions?|rules|prompt|guidelines|system)\b"
     r"|\b(?:system|hidden|initial|original)\s+(?:prompt|instructions?|message)\b"
     r"|\b(?:reveal|print|show|repeat|output|leak|dump)\b[^.?!]{0,30}\b(?:your|the)\s+(?:prompt|instructions?|rules|configuration)\b"
-    r"|\bnew (?:instructions|policy|rules)\b|</?(?:context|system|passages?|instructions)>|\b(?:admin|root)\s+password\b"
+    # "SYSTEM: new policy.", "new instructions from the developer", not "the new policy pipeline" at work
+    r"|\bnew (?:instructions|policy|rules)\s*(?:[.:;!-]|from (?:the |your )?(?:developer|admin|system|openai)|for (?:you|the (?:assistant|ai|bot|model))|"
+    r"(?:are |is )?in effect|from now on|override|replace)|</?(?:context|system|passages?|instructions)>|\b(?:admin|root)\s+password\b"
     r"|\byou are now\b|\bdeveloper mode\b|\bjailbreak\b",
     re.IGNORECASE,
 )

@@ -158,6 +158,7 @@ def _validate_flywheel(name: str, meta: dict) -> None:
     if missing:
         raise KnowledgeFileError(name, f"flywheel steps missing: {', '.join(sorted(s.value for s in missing))}")
     _check_answers(name, meta.get("answers") or [])
+    _check_choices(name, meta.get("choices") or [])
 
 
 def _check_answers(name: str, entries: list) -> None:
@@ -173,6 +174,28 @@ def _check_answers(name: str, entries: list) -> None:
             raise KnowledgeFileError(name, f"{where} names unknown steps {unknown}; use {steps}")
         if raw.get("role") not in (None, "self", "manager"):
             raise KnowledgeFileError(name, f"{where} has role {raw['role']!r}; use self or manager, or leave it out")
+
+
+def _check_choices(name: str, entries: list) -> None:
+    """The either/or axes (`assistant.dialogue.choices`): two poles with valid regexes, and verdicts
+    that pick one of them (or `depends`) with a reason, for known steps."""
+    steps = sorted(s.value for s in Step)
+    for n, raw in enumerate(entries, 1):
+        where = f"choices entry {n} ({raw.get('axis', 'no axis') if isinstance(raw, dict) else raw!r})"
+        if not isinstance(raw, dict) or not raw.get("axis") or not isinstance(raw.get("poles"), dict) \
+                or len(raw["poles"]) != 2 or not isinstance(raw.get("verdicts"), dict) or not raw["verdicts"]:
+            raise KnowledgeFileError(name, f"{where} needs an `axis` name, two `poles` (name: regex) and `verdicts` by step")
+        for pole, pattern in raw["poles"].items():
+            try:
+                re.compile(str(pattern))
+            except re.error as exc:
+                raise KnowledgeFileError(name, f"{where}: pole {pole!r} is not a valid regex ({exc})") from None
+        for step, verdict in raw["verdicts"].items():
+            if step != "default" and step not in steps:
+                raise KnowledgeFileError(name, f"{where} has a verdict for unknown step {step!r}; use {steps} or default")
+            if not isinstance(verdict, dict) or verdict.get("pick") not in (*raw["poles"], "depends") or not verdict.get("why"):
+                raise KnowledgeFileError(name, f"{where}: the verdict for {step} needs `pick` (one of "
+                                               f"{[*raw['poles'], 'depends']}) and `why`")
 
 
 def load_knowledge(knowledge_dir: Path) -> list[KnowledgeFile]:

@@ -25,6 +25,10 @@ NOT_A_PROMISE = re.compile(r"\b(?:if|worr\w*|afraid|scared|fear\w*|otherwise|or 
                            r"probably)\b", re.IGNORECASE)
 # "I'm going to be on probation forever": a prediction about themselves, not something they will do.
 A_PREDICTION = re.compile(r"^(?:be|get|end up|have to|need to|lose|fail|never)\b", re.IGNORECASE)
+# "I'll just keep my head down and let the work talk": deciding not to act is not a commitment to hold them to.
+NOT_AN_ACTION = re.compile(r"^(?:just\s+)?(?:keep (?:my head down|quiet|going|doing (?:what|my)|it to myself)|let (?:the|my) (?:work|results?) "
+                           r"(?:talk|speak)|wait(?: and see| it out)?|see (?:what|how)|stay (?:quiet|put|in my lane)|leave it|let it (?:go|be|slide)|"
+                           r"think about it|sleep on it|deal with it|figure it out)\b", re.IGNORECASE)
 COMMITMENT_END = re.compile(r",|;|\s+(?:and also|but|because|so that|or)\s+", re.IGNORECASE)
 
 
@@ -73,7 +77,8 @@ class Session:
             if NOT_A_PROMISE.search(sentence):
                 continue
             what = COMMITMENT_END.split(match.group("what"))[0].strip()
-            if not VAGUE_COMMITMENT.match(what) and not A_PREDICTION.match(what):  # "I'll do that": nothing to hold them to
+            if not VAGUE_COMMITMENT.match(what) and not A_PREDICTION.match(what) and not NOT_AN_ACTION.match(what):
+                # "I'll do that", "I'll just keep my head down": nothing to hold them to
                 self.add_commitment(what)
         return turn
 

@@ -61,6 +61,18 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     # ... and in the words of two blind reviewers' mentees (session 18)
     ("It opened. The opening evening was lovely, but since then almost nobody stops.", {"shipped"}, set()),
     ("it opened a can of worms with the other wards", set(), {"shipped"}),
+    # (session 19) the old way given up and time given back is a success, not a flop
+    ("ran both side by side for 2 months, numbers reconciled, they stopped rebuilding. 3 days a month back for 4 people.",
+     {"shipped"}, {"failed"}),
+    ("the numbers never reconciled and they stopped using it", set(), {"shipped"}),
+    ("Hello. I am robot technician since 6 years. When line stops they call me first, my supervisor sign my "
+     "maintenance reports without reading.", {"trusted"}, set()),
+    ("Plant manager say ok, I have 2 hours every shift for this until summer shutdown.", {"idea_approved"}, set()),
+    ("she wants me to lead the ios side of the card controls redesign next quarter. its mine.", {"idea_approved"}, set()),
+    ("rewrite all 4 in swiftui or keep objc and bridge? team is split", set(), {"checked_closely"}),
+    ("So I pitched it to our head of product. Her answer: 'love this, but not this half'", {"manager_said_no"}, set()),
+    ("I want to pitch it, but not yet", set(), {"manager_said_no"}),
+    ("my charge nurse re-reads every single one of my charts", {"checked_closely"}, set()),
     ("Ok. I started only with yogurt category, 3 week ago, the planners are ordering with it now.", {"shipped"}, set()),
     ("update: did book-at-checkout for 6 weeks, perio return went from about 60% to 71%.", {"shipped"}, set()),
     ("ok its been about 10 weeks. no misses. but dr k still re-reads every single one of my perio charts",
@@ -76,6 +88,11 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("Hello. I am second year apprentice electrician. My journeyman give me only pulling wire, carry material",
      set(), {"manages_others"}),
     ("my apprentice keeps forgetting the permits. how do I help him?", {"manages_others"}, set()),
+    # (session 19) a chef de cuisine about "my saucier Marco": someone who has been with them for months
+    ("Chef de cuisine at a hotel. My saucier Marco has been with me 8 months. I still taste every one of his sauces.",
+     {"manages_others"}, set()),
+    ("My mentor has been with me through all of it and my boss works for the CEO", set(), {"manages_others"}),
+    ("I lead a small team building a new search indexer. Should I ship phase 1 now?", set(), {"manages_others"}),
     ("one of my journeymen, Dez. never late, his rough-in passes inspection first time every time, I hand him a floor and "
      "forget about it. he told me he's bored and wants to 'do more'", {"has_track_record", "trusted", "wants_scope"}, set()),
     ("I took it to the PM, PM said go ahead, Dez can run it on the hospital job.", {"idea_approved"}, set()),
@@ -451,6 +468,42 @@ def test_someone_outside_software_gets_no_software_team_actions(shared_mentor):
               "ok, anything else?", "I already did that"]:
         answer = shared_mentor.ask(t, session=unknown)
         assert not SOFTWARE_ONLY.search(answer.next_action or ""), answer.next_action
+
+
+def test_someone_who_names_both_kinds_of_work_is_read_by_the_job_they_do(shared_mentor):
+    # from a blind review: an occupational health nurse whose "surveillance programme" read as programming
+    # was told to stop the checks on her "pull requests", then to rewrite "the noisiest alert"
+    session = Session()
+    turns = ["I've been the occupational health nurse at a packaging plant for three years. My clinics always run to "
+             "time and I've never had a report challenged. But the OH physician still re-reads every report I write, and "
+             "for the new shift-work health surveillance programme the site manager asked the agency doctor, not me. "
+             "How do I get them to stop checking everything I do?",
+             "Update - we agreed a 3-month audit where he samples 1 in 5 of my reports. Zero amendments. He's dropped the "
+             "full review, and the site manager came straight to me about fatigue on the night shift. What do I do with that?",
+             "and then?"]
+    actions = [shared_mentor.ask(t, session=session).next_action for t in turns]
+    assert all(actions) and not any(SOFTWARE_ONLY.search(a) for a in actions), actions
+    dev = shared_mentor.ask("I'm a backend dev at a hospital. My lead reviews every pull request I open, and my deploys "
+                            "haven't had an incident in a year. How do I get the reviews to stop?")
+    assert dev.step is Step.EARN_TRUST and dev.next_action
+
+
+def test_a_lead_asking_about_their_own_work_is_not_a_manager_asking_about_a_report():
+    own = "I lead a small team building a new search indexer. Should I ship phase 1 behind the flag now?"
+    assert "manages_others" not in find_facts(own)
+    for about_someone in ("I lead a team of 5 and one of them keeps missing dates",
+                          "I run the night shift team and they never listen to me",
+                          "I manage 6 engineers. How do I help her grow?"):
+        assert "manages_others" in find_facts(about_someone), about_someone
+
+
+def test_a_deflection_is_a_no_not_progress():
+    said = "I did ask him once and he said it's 'just policy'. Should I just accept it?"
+    facts = find_facts(said)
+    assert "manager_said_no" in facts
+    assert classify_move(said, facts, has_history=True, pending_clarification=False, factual=False) == "objection"
+    assert "manager_said_no" in find_facts("my boss brushed it off")
+    assert "manager_said_no" not in find_facts("she said the process is fine and approved it")
 
 
 def test_an_action_for_one_kind_of_mentee_goes_only_to_someone_who_says_they_are_one(shared_mentor):

@@ -28,6 +28,16 @@ def test_a_feeling_or_a_prediction_is_not_a_commitment():
     assert [c.text for c in session.commitments] == ["book a 1:1 with the practice owner this week"]
 
 
+def test_deciding_not_to_act_is_not_a_commitment():
+    session = Session()
+    # a blind reviewer's shift lead was told twice "you committed to 'just keep my head down and let the work talk'"
+    session.add_user_turn("idk i dont want to look like im begging for attention. i'll just keep my head down and let the work talk")
+    session.add_user_turn("I'll wait and see what she says")
+    assert session.commitments == []
+    session.add_user_turn("ok I'll ask her for ten minutes after close on Friday")
+    assert [c.text for c in session.commitments] == ["ask her for ten minutes after close on Friday"]
+
+
 def test_coming_round_to_deliver_results_after_are_right_a_lot_is_a_new_spin():
     session = Session()
     session.move_to(Step.BIAS_FOR_ACTION)

@@ -20,6 +20,7 @@ from ..flywheel import Flywheel
 from ..retrieval import to_source
 from ..types import Source, Step
 from .answers import AnswerBank
+from .choices import ChoiceAnswers
 from .content import SLOT, STEP_THING, Content, fill, stable_pick
 from .profile import EXPLAINS, FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
@@ -194,6 +195,7 @@ WHO_THEY_ARE = (
 
 
 # "Is it because I'm too quiet? Yes or no.": an answer demanded in so many words.
+YES_OR_NO_ANSWER = re.compile(r"^(?:yes|no|not yet)\b", re.IGNORECASE)
 DEMANDS_YES_OR_NO = re.compile(r"\b(?:just )?(?:a )?yes or no\b|\by/n\b", re.IGNORECASE)
 # The mentee telling us we misread them: "No, that's not what I said."
 CORRECTING_US = re.compile(r"^\W*(?:no,? |nope,? |wait,? )?(?:that'?s|that is) not what i (?:said|meant|asked)\b|"
@@ -222,11 +224,12 @@ GOAL_BEFORE = re.compile(r"\b(?:idea|plan|goal|target|aim|want|wants|hope|trying
 # was told to "check for it yourself before every pull request", a civil engineer and a UX
 # researcher to "open a draft pull request".
 SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|code|sprint demo|standups?|on-?call|design (?:docs?|reviews?)|"
-                           r"bugs?|data pipelines?|scheduled jobs?|"
-                           r"build or release|release process|flaky|test suite|spike|"
+                           r"bugs?|data pipelines?|scheduled jobs?|tickets?|backlog|alerts?|error messages?|migration scripts?|"
+                           r"logs and metrics|release train|test cases?|"
+                           r"build or release|release process|flak\w*|test suite|tests? in your suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
                            r"senior engineer)\b", re.IGNORECASE)
-SOFTWARE_WORK = re.compile(r"\b(?:software|code|coding|programm\w+|developers?|devs?|sre|devops|back-?end|front-?end|full-?stack|apis?|"
+SOFTWARE_WORK = re.compile(r"\b(?:software|code|coding|programm(?:ing|ers?)|developers?|devs?|sre|devops|back-?end|front-?end|full-?stack|apis?|"
                            r"deploy\w*|pull requests?|prs?|sprints?|jira|repos?|microservices?|kubernetes|ci|qa|tech lead|saas|"
                            r"engineering manager|swe|web ?app|mobile app|gameplay|studio|game dev\w*|data engineer\w*|ml)\b", re.IGNORECASE)
 OTHER_WORK = re.compile(r"\b(?:nurse|nursing|icu|hospital|clinic|patients?|teacher|teaching|school|classroom|students?|chef|sous|"
@@ -235,13 +238,23 @@ OTHER_WORK = re.compile(r"\b(?:nurse|nursing|icu|hospital|clinic|patients?|teach
                         r"factory|plant manager|marketing|recruiter|hr)\b", re.IGNORECASE)
 
 
+# Someone who names both kinds ("a nurse … the new health surveillance programme", "a dev at a
+# hospital") is read by the job they say they do: software only when that job is a software one.
+SOFTWARE_ROLE = re.compile(r"\b(?:i'?m|i am|im|as|work as|working as|job as)\s+(?:a|an|the)?\s*(?:[\w-]+\s+){0,3}?"
+                           r"(?:developer|dev|programmer|sre|swe|devops|software engineer|(?:back|front)-?end engineer|"
+                           r"full-?stack engineer|data engineer|ml engineer|qa engineer|tech lead|engineering manager)s?\b",
+                           re.IGNORECASE)
+
+
 def their_work(question: str, profile: Profile) -> str | None:
     """"software", "other" or None: the kind of work the mentee has told us about (kept in the profile)."""
-    for kind, words in (("software", SOFTWARE_WORK), ("other", OTHER_WORK)):
+    for kind, words in (("software", SOFTWARE_WORK), ("other", OTHER_WORK), ("software role", SOFTWARE_ROLE)):
         if words.search(question) and kind not in profile.used("work"):
             profile.mark_used("work", kind)
     said = profile.used("work")
-    return "software" if "software" in said else "other" if "other" in said else None
+    if "software role" in said or "software" in said and "other" not in said:
+        return "software"
+    return "other" if "other" in said else None
 
 
 # Objection responses that assume a situation ("When leadership changes priorities every few
@@ -309,6 +322,7 @@ class OfflineComposer:
         self.content = Content(flywheel)
         self.sentences = sentences
         self.answers = answers
+        self.choices = ChoiceAnswers(flywheel.meta.get("choices") or [])
         self._actions = self.content.pickable_texts()
         self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
 
@@ -527,10 +541,11 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
         elif direct:  # their question is answered first, then placed, in their words
             lead = self._echo(turn)
-            if not lead and turn.profile.key_phrases:  # else an opener that says their words
+            if turn.profile.key_phrases and (not lead or thing and thing.lower() not in lead.lower()):
+                # an opener that says their name for the work, unless the echo already does
                 slotted = [o for o in self._openers_for(step, turn) if SLOT.search(o)]
                 if slotted:
-                    lead = fill(self._pick("openers", slotted, turn, by_meaning=True), thing) + " "
+                    lead += fill(self._pick("openers", slotted, turn, by_meaning=True), thing) + " "
             parts.append(lead + self._where(turn, step, citer))
         else:
             opener = self._pick("openers", self._openers_for(step, turn), turn, by_meaning=True)
@@ -753,13 +768,18 @@ class OfflineComposer:
     def _short_answer(self, turn: TurnInput, *steps: Step | None) -> str | None:
         """The direct answer to the mentee's question, when it holds on every one of `steps` and was
         not given earlier in this conversation: a `direct_answers` pattern first (the narrow, sure
-        cases), then the answer bank's closest entry by meaning."""
+        cases), then an either/or question's verdict (`choices`), then the answer bank's closest
+        entry by meaning."""
         direct = None
         if YES_NO.search(turn.question) or CHOICE_QUESTION.search(turn.question):
             answers = {self.content.direct_answer(turn.question, step) for step in steps}
             direct = answers.pop() if len(answers) == 1 else None
         if direct is not None and direct[:60] in turn.profile.used("direct"):
             direct = None
+        if (direct is None or YES_OR_NO_ANSWER.match(direct)) and None not in steps and "manages_others" not in turn.profile.facts:
+            # "should I push back or let it go?": the option the flywheel backs at their step, in their
+            # words (ahead of a pattern's "Yes, …", which doesn't answer an either/or)
+            direct = self.choices.answer(turn.question, tuple(steps)) or direct
         if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
             # "Is it because I'm too quiet? Yes or no.": say honestly we can't, and what would decide it
             test = self.flywheel[steps[0]].moves_on_when.strip()

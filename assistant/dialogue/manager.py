@@ -246,10 +246,15 @@ class DialogueManager:
         return self.composer.compose(turn)
 
     def written_answer(self, question: str, vector, state: TurnState) -> str | None:
-        """The answer bank's answer to the mentee's question where they are placed, if it has one."""
+        """The written answer to the mentee's question where they are placed, if there is one: an
+        either/or question's verdict, else the answer bank's closest entry."""
         step = state.placement.step
         if step is None or state.reading is None or state.reading.move in ("factual", "thanks"):
             return None
+        if "manages_others" not in state.profile.facts:
+            chosen = self.composer.choices.answer(question, (step,))
+            if chosen:
+                return chosen
         found = self.answers.match(question, vector, (step,), state.profile)
         return found.answer if found else None
 

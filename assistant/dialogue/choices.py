@@ -1,0 +1,126 @@
+"""Either/or questions: which of the mentee's two options the flywheel backs at their step.
+
+"Should I roll it out to every ward or start with one?" names two options. Each option is read
+against the axes in `knowledge/flywheel.md`'s `choices:` (stay or leave the job, speak up or
+accept, keep going or stop, ask or just do, new work or current commitments, go bigger or stay in
+your lane, the whole thing or a first piece, act now or wait). When the two options sit at opposite poles of one axis, the step's verdict on
+that axis backs one of them, and the answer names it in the mentee's own words ("Start with one
+ward, rather than roll it out to every ward."). A verdict of `depends` says what decides it.
+Options that fit no axis get no answer here (the answer bank may still have one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..types import Step
+
+# The sentence that offers the choice: it has an "or" and ends in a question mark.
+CHOICE_SENTENCE = re.compile(r"[^.!?\n]*\bor\b[^.!?\n]*\?")
+# What comes before the first option: "should I", "is it better to", "I'm torn between".
+LEAD = re.compile(
+    r"^.*?\b(?:should (?:i|we)|shall (?:i|we)|do (?:i|we)|can (?:i|we)|could (?:i|we)|must (?:i|we)|"
+    r"(?:is it|would it be|it'?s) (?:better|smarter|wiser|best) to|better to|am i better off|"
+    r"(?:i'?m|i am) (?:torn|stuck|deciding|choosing) between|whether (?:i should |to )?|choose between|"
+    r"do you think i should|would you)\s+(?:rather\s+)?", re.IGNORECASE)
+# Where the second option starts, and the words that restate the question before it.
+OR = re.compile(r",?\s+\bor\b\s+(?:should (?:i|we)\s+|do (?:i|we)\s+|would (?:i|you)\s+|is it better to\s+|to\s+)?",
+                re.IGNORECASE)
+# "…or not?", "…or what?": a yes/no question with a tail, not two options.
+NOT_AN_OPTION = re.compile(r"^(?:not|no|nah|what|something|something else|anything|whatever|so|am i|is it|is that|"
+                           r"are they|does it|nothing)\b", re.IGNORECASE)
+MAX_WORDS = 20  # a longer "option" is a sentence of the story, not one of two choices
+SECOND_PERSON = (("myself", "yourself"), ("mine", "yours"), ("my", "your"), ("me", "you"), ("i'm", "you're"),
+                 ("i am", "you are"), ("i've", "you've"), ("i'll", "you'll"), ("i", "you"), ("am", "are"),
+                 ("our", "your"), ("us", "you"), ("we", "you"))
+_SECOND_PERSON = re.compile(r"\b(?:" + "|".join(re.escape(a) for a, _ in SECOND_PERSON) + r")\b", re.IGNORECASE)
+
+
+def to_second_person(phrase: str) -> str:
+    """ "push back on my lead" → "push back on your lead": their option, said back to them."""
+    table = dict(SECOND_PERSON)
+    return _SECOND_PERSON.sub(lambda m: table[m.group(0).lower()], phrase)
+
+
+def options_of(question: str) -> tuple[str, str] | None:
+    """The two options of an either/or question, as the mentee wrote them, or None."""
+    sentences = CHOICE_SENTENCE.findall(question)
+    last = re.split(r"(?<=[.!?])\s+", question.strip())[-1]
+    if not last.endswith((".", "!", "?")) and LEAD.match(last):  # "can i just put it up or should i ask chef first"
+        sentences.append(last)
+    for sentence in sentences:
+        sentence = sentence.strip()
+        lead = LEAD.match(sentence)
+        body = sentence[lead.end():] if lead else sentence
+        split = OR.search(body)
+        if split is None:
+            continue
+        first = body[:split.start()]
+        if not lead:  # "Honestly, roll out now or fix it first?": the option is the last clause before the "or"
+            first = re.split(r"[,;:]\s+|\s+-+\s+", first)[-1]
+        first = first.strip(" ,\"'“”‘’")
+        second = re.sub(r"[?\s]+$", "", body[split.end():]).strip(" ,\"'“”‘’")
+        if not first or not second or NOT_AN_OPTION.match(second) or len(first.split()) > MAX_WORDS or len(second.split()) > MAX_WORDS:
+            continue
+        return first, second
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    pick: str  # a pole's name, or "depends"
+    why: str
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    poles: dict[str, re.Pattern]
+    verdicts: dict[str, Verdict]  # by step value; "default" for the rest
+
+    def sides(self, first: str, second: str) -> tuple[str, str] | None:
+        """The poles the two options sit at, when they are opposite ones (each option leaning to one pole)."""
+        def pole(option: str) -> str | None:
+            # "cut it back to the core and handle the rest later": the pole it names most
+            hits = sorted(((len(pattern.findall(option)), name) for name, pattern in self.poles.items()), reverse=True)
+            return hits[0][1] if hits[0][0] > hits[1][0] else None
+
+        a, b = pole(first), pole(second)
+        return (a, b) if a and b and a != b else None
+
+    def verdict(self, step: Step) -> Verdict | None:
+        return self.verdicts.get(step.value) or self.verdicts.get("default")
+
+
+class ChoiceAnswers:
+    """The `choices:` axes of the flywheel file, answering either/or questions."""
+
+    def __init__(self, entries: list[dict]) -> None:
+        self.axes = [Axis(raw["axis"], {name: re.compile(rx, re.IGNORECASE) for name, rx in raw["poles"].items()},
+                          {step: Verdict(v["pick"], v["why"].strip()) for step, v in raw["verdicts"].items()})
+                     for raw in entries]
+
+    def answer(self, question: str, steps: tuple[Step, ...]) -> str | None:
+        """The short answer to an either/or question, when it is the same on every one of `steps`."""
+        options = options_of(question)
+        if options is None or not steps:
+            return None
+        for axis in self.axes:
+            sides = axis.sides(*options)
+            if sides is None:
+                continue
+            verdicts = {axis.verdict(step) for step in steps}
+            if len(verdicts) != 1 or None in verdicts:
+                return None  # the steps disagree: the clarifying question comes first
+            return self._say(verdicts.pop(), options, sides)
+        return None
+
+    @staticmethod
+    def _say(verdict: Verdict, options: tuple[str, str], sides: tuple[str, str]) -> str:
+        if verdict.pick not in sides:  # "depends": what decides it
+            return verdict.why
+        chosen, other = options if sides[0] == verdict.pick else options[::-1]
+        chosen, other = to_second_person(chosen), to_second_person(other)
+        other = other[0].lower() + other[1:] if not other[:2].isupper() else other  # "Hold another round" mid-sentence
+        return f"{chosen[0].upper()}{chosen[1:]}, rather than {other}. {verdict.why}"

@@ -1,0 +1,103 @@
+"""Either/or questions: "should I X or Y?" gets the option the flywheel backs at the mentee's step,
+named in their own words, or what decides it; never a "yes" to a question that offered two options."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant import Session, Step
+from assistant.dialogue.choices import options_of, to_second_person
+from assistant.errors import KnowledgeFileError
+from assistant.knowledge import read_file
+
+SHORT = re.compile(r"\*\*Short answer:\*\* (.+)")
+
+
+def short_answer(answer) -> str | None:
+    found = SHORT.search(answer.text)
+    return found.group(1) if found else None
+
+
+@pytest.mark.parametrize("message, options", [
+    ("Should I roll it out to every ward or start with one?", ("roll it out to every ward", "start with one")),
+    ("Honestly, roll out now or fix the dashboard first?", ("roll out now", "fix the dashboard first")),
+    ("Do I keep iterating on it, or kill it?", ("keep iterating on it", "kill it")),
+    ("so do i say something or keep my head down??", ("say something", "keep my head down")),
+    # no question mark at the end, as people type in chat
+    ("when sous is off can i just put my own special on the board or should i ask chef first",
+     ("just put my own special on the board", "ask chef first")),
+    ("Am I ready or not?", None),  # a yes/no question with a tail
+    ("I'm stuck in a rut or something. How do I get out?", None),  # no question offers the "or"
+])
+def test_the_two_options_are_read_as_written(message, options):
+    assert options_of(message) == options
+
+
+def test_an_option_is_said_back_to_the_mentee():
+    assert to_second_person("push back on my lead myself") == "push back on your lead yourself"
+    assert to_second_person("tell her what I'd change") == "tell her what you'd change"
+
+
+@pytest.mark.parametrize("message, chosen, other", [
+    # trusted and stalled on an approved plan: act (Bias for Action), and the first piece rather than the whole
+    ("I lead a small team building a new search indexer, and the project is approved. We've had four design reviews "
+     "and the platform team keeps asking for one more pass. Phase 1 is done and would sit behind a flag. Should I ship "
+     "phase 1 behind the flag now, or wait for platform to sign off on the whole design?",
+     "Ship phase 1 behind the flag now", "wait for platform to sign off on the whole design"),
+    # a record still being counted: ask first
+    ("chef de partie at a busy bistro, 14 months in, my station is always set but chef still checks every plate. "
+     "i want to start doing specials. when sous is off can i just put my own special on the board or should i ask chef first",
+     "Ask chef first", "just put your own special on the board"),
+    # a broken record: their own work before the big idea
+    ("Two weeks ago I pushed a config change straight to prod without the canary and took down checkout for 50 minutes. "
+     "Do I keep my head down and make sure my own service is rock solid, or go big and propose an org-wide deploy "
+     "safety program?",
+     "Keep your head down and make sure your own service is rock solid", "go big and propose an org-wide deploy safety program"),
+])
+def test_an_either_or_question_gets_the_option_the_step_backs(shared_mentor, message, chosen, other):
+    answer = shared_mentor.ask(message)
+    assert short_answer(answer) is not None, answer.text
+    assert short_answer(answer).startswith(f"{chosen}, rather than {other}."), answer.text
+
+
+def test_the_same_choice_is_answered_by_where_the_mentee_is(shared_mentor):
+    """'Pitch now or wait?' is 'now' for someone people rely on, and 'not as a pitch yet' for a newcomer
+    (the narrower written answer for that case comes first)."""
+    trusted = shared_mentor.ask("Three years on the team, my manager relies on me and nobody checks my work anymore. "
+                                "I see a problem across three teams nobody owns. Should I pitch it now or wait until next quarter?")
+    assert trusted.step is Step.OWNERSHIP_THINK_BIG
+    assert short_answer(trusted).startswith("Pitch it now, rather than wait until next quarter."), trusted.text
+    new = shared_mentor.ask("I started three weeks ago and haven't delivered anything yet. I already have an idea to "
+                            "fix our whole intake process. Should I pitch it now or wait until next quarter?")
+    assert new.step is Step.DELIVER_RESULTS
+    assert (short_answer(new) or "").startswith("Not as a pitch yet."), new.text
+
+
+def test_a_choice_is_answered_once_and_not_for_a_manager(shared_mentor):
+    session = Session()
+    first = shared_mentor.ask("I'm a nurse, two years on the ward, my manager relies on me. A new handover sheet I made "
+                              "worked on our ward. The other ward's manager thinks it's pointless. Should I push back or let it go?",
+                              session=session)
+    assert short_answer(first).startswith("Push back, rather than let it go."), first.text
+    again = shared_mentor.ask("ok but really, should I push back or let it go?", session=session)
+    assert not (short_answer(again) or "").startswith("Push back"), again.text  # said already: the reply moves on
+    manager = shared_mentor.ask("I manage 6 nurses. One of my nurses, Dana, keeps getting her charts questioned by the "
+                                "doctors. Should she push back or let it go?")
+    assert not (short_answer(manager) or "").startswith(("She push back", "Push back")), manager.text
+
+
+@pytest.mark.parametrize("axis_text, problem", [
+    ("  - axis: x\n    poles: {a: \"a\"}\n    verdicts: {default: {pick: a, why: \"w\"}}\n", "two `poles`"),
+    ("  - axis: x\n    poles: {a: \"(\", b: \"b\"}\n    verdicts: {default: {pick: a, why: \"w\"}}\n", "not a valid regex"),
+    ("  - axis: x\n    poles: {a: \"a\", b: \"b\"}\n    verdicts: {level_up: {pick: a, why: \"w\"}}\n", "unknown step 'level_up'"),
+    ("  - axis: x\n    poles: {a: \"a\", b: \"b\"}\n    verdicts: {default: {pick: c, why: \"w\"}}\n", "needs `pick`"),
+])
+def test_a_bad_choices_entry_is_a_clear_error(knowledge_copy: Path, axis_text, problem):
+    path = knowledge_copy / "flywheel.md"
+    path.write_text(path.read_text().replace("\nchoices:\n", "\nchoices:\n" + axis_text, 1))
+    with pytest.raises(KnowledgeFileError) as err:
+        read_file(path, knowledge_copy)
+    assert problem in str(err.value) and "flywheel.md" in str(err.value)
