@@ -234,7 +234,10 @@ def test_an_attack_after_a_thank_you_is_still_caught(detector):
                                     "the migration I told you about landed on Friday",
                                     # a blind reviewer's pastry chef answering our question was refused as an attack
                                     "To answer what you asked: we spend roughly 4k a month on the outside bakery for "
-                                    "banquets, and the F&B director complained about the croissants."])
+                                    "banquets, and the F&B director complained about the croissants.",
+                                    # (session 19) a blind reviewer's HR generalist pushing back
+                                    "I hear you, but I keep going back and forth. It's not really my job?",
+                                    "You're right, but the plant managers are really protective of their floor."])
 def test_reporting_back_or_saying_goodbye_is_not_an_attack(detector, report):
     assert not detector.flags(report)
 

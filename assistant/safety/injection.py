@@ -93,7 +93,9 @@ COURTESY = re.compile(
 COURTESY_PHRASE = re.compile(
     r"\b(?:thank (?:you|u)|thanks?|thx|ty|cheers)(?: (?:so|very) much| a lot| again| for (?:this|that|everything|the (?:help|advice|tips?)|"
     r"your (?:time|help|advice|patience)))?\b|\b(?:this|that|it|you)(?:'ve| have)? (?:was|is|has been|been|were) (?:really |very |so |super |incredibly )?"
-    r"(?:helpful|useful|great|good|clear)\b|\bvery (?:useful|helpful)\b|\bthat helps\b|\bappreciate (?:it|this|you|your (?:help|time))\b",
+    r"(?:helpful|useful|great|good|clear)\b|\bvery (?:useful|helpful)\b|\bthat helps\b|\bappreciate (?:it|this|you|your (?:help|time))\b"
+    # conversational acknowledgement before pushing back: "I hear you, but I keep going back and forth."
+    r"|\bi hear (?:you|what you(?:'re| are) saying)\b|\bi (?:see|get) what you mean\b|\b(?:you'?re|you are) (?:probably )?right\b",
     re.IGNORECASE,
 )
 
