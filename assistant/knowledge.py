@@ -159,6 +159,11 @@ def _validate_flywheel(name: str, meta: dict) -> None:
         raise KnowledgeFileError(name, f"flywheel steps missing: {', '.join(sorted(s.value for s in missing))}")
     _check_answers(name, meta.get("answers") or [])
     _check_choices(name, meta.get("choices") or [])
+    tests = meta.get("choice_test") or {}
+    unknown = [k for k in tests if k not in {s.value for s in Step}] if isinstance(tests, dict) else ["(not a mapping)"]
+    if unknown or not all(isinstance(v, str) and v.strip() for v in tests.values()):
+        raise KnowledgeFileError(name, f"choice_test needs one sentence per step, keyed by {sorted(s.value for s in Step)}"
+                                       + (f"; unknown: {unknown}" if unknown else ""))
 
 
 def _check_answers(name: str, entries: list) -> None:

@@ -76,6 +76,24 @@ def test_the_same_choice_is_answered_by_where_the_mentee_is(shared_mentor):
     assert (short_answer(new) or "").startswith("Not as a pitch yet."), new.text
 
 
+def test_options_no_axis_can_settle_get_the_steps_test_for_choosing(shared_mentor):
+    answer = shared_mentor.ask("Our bid to run the new outpatient booking line was approved last month and it's mine to "
+                               "design. We're split on how: should we run it in-person on the floor or build it as "
+                               "self-paced online modules?")
+    assert answer.step is Step.INVENT_AND_SIMPLIFY
+    assert short_answer(answer) == ("Between \u201crun it in-person on the floor\u201d and \u201cbuild it as self-paced online "
+                                    "modules\u201d, the flywheel doesn't pick for you; at this step, choose the simpler one: "
+                                    "fewer moving parts, fewer people to wait on, and a first piece someone could use on its own."), answer.text
+
+
+def test_a_bad_choice_test_is_a_clear_error(knowledge_copy: Path):
+    path = knowledge_copy / "flywheel.md"
+    path.write_text(path.read_text().replace("\nchoice_test:\n", "\nchoice_test:\n  level_up: \"choose.\"\n", 1))
+    with pytest.raises(KnowledgeFileError) as err:
+        read_file(path, knowledge_copy)
+    assert "choice_test needs one sentence per step" in str(err.value) and "level_up" in str(err.value)
+
+
 def test_a_choice_is_answered_once_and_not_for_a_manager(shared_mentor):
     session = Session()
     first = shared_mentor.ask("I'm a nurse, two years on the ward, my manager relies on me. A new handover sheet I made "

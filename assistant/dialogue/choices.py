@@ -6,7 +6,7 @@ accept, keep going or stop, ask or just do, new work or current commitments, go 
 your lane, the whole thing or a first piece, act now or wait). When the two options sit at opposite poles of one axis, the step's verdict on
 that axis backs one of them, and the answer names it in the mentee's own words ("Start with one
 ward, rather than roll it out to every ward."). A verdict of `depends` says what decides it.
-Options that fit no axis get no answer here (the answer bank may still have one).
+Options that fit no axis get the step's test for choosing (`choice_test:`), naming both options.
 """
 
 from __future__ import annotations
@@ -94,12 +94,14 @@ class Axis:
 
 
 class ChoiceAnswers:
-    """The `choices:` axes of the flywheel file, answering either/or questions."""
+    """The `choices:` axes of the flywheel file, answering either/or questions, and `choice_test:`, the
+    step's test for choosing when no axis can settle the two options."""
 
-    def __init__(self, entries: list[dict]) -> None:
+    def __init__(self, entries: list[dict], tests: dict[str, str] | None = None) -> None:
         self.axes = [Axis(raw["axis"], {name: re.compile(rx, re.IGNORECASE) for name, rx in raw["poles"].items()},
                           {step: Verdict(v["pick"], v["why"].strip()) for step, v in raw["verdicts"].items()})
                      for raw in entries]
+        self.tests = dict(tests or {})
 
     def answer(self, question: str, steps: tuple[Step, ...]) -> str | None:
         """The short answer to an either/or question, when it is the same on every one of `steps`."""
@@ -114,7 +116,11 @@ class ChoiceAnswers:
             if len(verdicts) != 1 or None in verdicts:
                 return None  # the steps disagree: the clarifying question comes first
             return self._say(verdicts.pop(), options, sides)
-        return None
+        tests = {self.tests.get(step.value) for step in steps}
+        if len(tests) != 1 or None in tests:
+            return None
+        first, second = (to_second_person(o) for o in options)
+        return f"Between \u201c{first}\u201d and \u201c{second}\u201d, the flywheel doesn't pick for you; at this step, {tests.pop()}"
 
     @staticmethod
     def _say(verdict: Verdict, options: tuple[str, str], sides: tuple[str, str]) -> str:

@@ -337,7 +337,7 @@ class OfflineComposer:
         self.content = Content(flywheel)
         self.sentences = sentences
         self.answers = answers
-        self.choices = ChoiceAnswers(flywheel.meta.get("choices") or [])
+        self.choices = ChoiceAnswers(flywheel.meta.get("choices") or [], flywheel.meta.get("choice_test") or {})
         self._actions = self.content.pickable_texts()
         self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
 

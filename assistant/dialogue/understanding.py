@@ -172,7 +172,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:pm|manager|boss|director|vp|super|superintendent|she|he|they)\b[^.!?]{0,10}\bsaid (?:to )?go (?:ahead|for it)\b(?! and (?:fix|do|take|finish|handle))"
         r"|\b(?:ok'?d|okayed|okay'?d) (?:the|it|my|our|his|her|a|an)\b",
         r"\bgot (?:the )?(?:budget|funding|headcount)\b|\bagreed to (?:give me|let me|fund)\b",
-        r"\b(?:pitch|proposal|idea|project|design|plan|doc|rfc|initiative|it|request|ask)\b[^.!?]{0,30}\b(?:was |got |is |been )?(?:approved|green[- ]?lit|greenlit|signed off|funded)\b",
+        r"\b(?:pitch|proposal|idea|project|design|plan|doc|rfc|initiative|it|request|ask|bid|business case)\b[^.!?]{0,50}\b(?:was |got |is |been )?(?:approved|green[- ]?lit|greenlit|signed off|funded)\b",
         r"\b(?:approved|green[- ]?lit|greenlit|funded|signed off on)\s+(?:it|my|the|our)\b|\bgreen light\b|\bgave (?:me )?the go\b|\bgot (?:the )?go[- ]ahead\b",
         r"\b(?:director|manager|boss|head|chief|vp|ceo|cfo|board)\s+(?:approve|agree)s?\s+(?:my|the|our)\s+(?:idea|plan|proposal|project)\b",
         # a trial granted: "they're letting me do the breakfast pastry as a 3 month trial"
