@@ -72,6 +72,12 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("rewrite all 4 in swiftui or keep objc and bridge? team is split", set(), {"checked_closely"}),
     ("So I pitched it to our head of product. Her answer: 'love this, but not this half'", {"manager_said_no"}, set()),
     ("I want to pitch it, but not yet", set(), {"manager_said_no"}),
+    # a wrong bet owned openly, then a bigger area offered: the offer is the news (a blind judge saw "agree a shutdown date")
+    ("Talked to EM, owned that the docs-only thing flopped. He was cool about it and asked if I'd want to own "
+     "'background jobs' as an area next half. Is that a promotion thing or just more work lol", {"trusted"}, {"failed"}),
+    ("the launch flopped and I told my boss it failed", {"failed"}, set()),
+    ("billing's been clean for 3 weeks. But adoption from other teams is basically zero. I built a self-serve template "
+     "and exactly one team used it.", {"failed"}, set()),
     ("my charge nurse re-reads every single one of my charts", {"checked_closely"}, set()),
     ("Ok. I started only with yogurt category, 3 week ago, the planners are ordering with it now.", {"shipped"}, set()),
     ("update: did book-at-checkout for 6 weeks, perio return went from about 60% to 71%.", {"shipped"}, set()),
@@ -766,6 +772,17 @@ def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic
 
     assert adjacent_topic(message) == topic
+
+
+def test_an_aside_the_mentee_marks_as_one_is_answered_as_one(shared_mentor):
+    # a blind reviewer's night auditor: the visa fear was placed on the wheel because it also said "bigger responsibility"
+    session = Session()
+    shared_mentor.ask("I'm a night receptionist at a hotel, 8 months. My audits are always on time and my manager trusts me "
+                      "with the cash office now.", session=session)
+    aside = shared_mentor.ask("One more question not about this. My visa is sponsor by the hotel (482). If I ask for bigger "
+                              "responsibility and it don't work good, can they cancel my sponsor?", session=session)
+    assert aside.step is None and "immigration" in aside.text.lower(), aside.text
+    assert session.step is not None  # where they are on the wheel is kept
 
 
 # --- listening: a fifth reviewer's conversations (session 17) ---------------------------------

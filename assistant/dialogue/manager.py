@@ -160,6 +160,12 @@ class TurnState:
     written_answer: str | None = None  # the answer bank's answer to their question, for the model's prompt
 
 
+# The mentee marking a message as an aside from the conversation.
+ASIDE = re.compile(r"\b(?:(?:one more|another|a|random|side|quick|different|unrelated|separate) (?:question|q)\b[^.!?]{0,25}"
+                   r"\b(?:not about|unrelated|off[- ]topic|aside|different)|side (?:question|q|note)|random q(?:uestion)?|unrelated(?: question)?|"
+                   r"off[- ]topic|(?:a )?different topic|on another note|not about this|not related)\b", re.IGNORECASE)
+
+
 class DialogueManager:
     def __init__(self, flywheel: Flywheel, chunks, embedder, cache_dir: Path | None = None) -> None:
         from .sentences import SentenceIndex
@@ -194,7 +200,9 @@ class DialogueManager:
         pending = list(profile.pending_clarification)
         reading = self.understanding.read(question, vector=vector, has_history=has_history,
                                           pending_clarification=bool(pending), factual=factual)
-        if adjacent and not reading.facts:
+        if adjacent and (not reading.facts or ASIDE.search(question)):
+            # "One more question not about this. My visa is sponsored by the hotel… can they cancel it?": an aside
+            # the mentee marks as one is answered as one, whatever else it mentions
             profile.pending_clarification = []
             return TurnState(reading, Placement(None, 0.0, reason="adjacent"), profile, adjacent=adjacent,
                              previous_step=session.step if session is not None else None)

@@ -113,6 +113,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     "trusted": _rx(
         r"\b(?:didn'?t|doesn'?t|dont|didnt|doesnt|does not|did not) even look at (?:the last one|my (?:tickets|work|reports|charts|drafts|numbers))\b"
         r"|\bi'?m the one they send\b|\bpings? me directly\b|\bask(?:s|ed)? (?:for )?my opinion\b"
+        # offered something to own: "asked if I'd want to own 'background jobs' as an area next half"
+        r"|\b(?:asked|asks|offered) (?:me )?(?:if|whether) (?:i'?d|i would|i want(?:ed)?) (?:want |like )?to (?:own|lead|run|take (?:on|over))\b"
+        r"|\boffered me (?:the|a) (?:lead|chance to (?:own|lead|run))\b"
         # "When line stops they call me first", "my supervisor sign my maintenance reports without reading"
         r"|\b(?:they|everyone|everybody|people|he|she) (?:always )?(?:calls?|asks?|comes? to|sends? for|phones?) (?:for )?me first\b"
         r"|\b(?:he|she|they|supervisor|manager|boss|lead|chef|doctor|physician|director|foreman|partner)\b[^.!?]{0,15}"
@@ -270,6 +273,10 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:cancell?ed|canceled|killed|shut down|pulled the plug on)\b[^.!?]{0,25}\b(?:project|it|my|our|the)\b",
         r"\b(?:nobody|no one|no teams?|few people|hardly anyone)\b[^.!?]{0,10}\b(?:uses|used|adopted|wants|picked) (?:it|them|my|our|the tool)\b",
         r"\b(?:nobody|no one)'?s (?:switching|using|adopting)\b|\b(?:only )?\d+ of \d+ (?:teams|services|users|apps) (?:use|switched|adopted)\b",
+        # "adoption from other teams is basically zero", "exactly one team used it"
+        r"\b(?:adoption|uptake|usage|take-?up|sign-?ups)\b[^.!?]{0,25}\b(?:is|are|was|has been|stays?|stayed) (?:basically |almost |close to |near |practically |still )?"
+        r"(?:zero|nil|nothing|flat|non-?existent|tiny|negligible)\b|\b(?:exactly|only|just) (?:one|1) (?:team|person|user|store|site|ward|customer)s? "
+        r"(?:has )?(?:used|uses|adopted|tried|signed up)\b",
         r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregressed\b|(?<!automated )(?<!automate )\bregression\b(?!\s+(?:tests?|testing|suites?|packs?|runs?|coverage|scripts?|checks?)\b)|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
         r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth(?! trying| asking| staying| it to))\b|\bwhether it was (?:even )?worth\b|\bonly (?:gone|went|dropped|moved|fell) from\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
@@ -479,7 +486,10 @@ TRUSTED_BY_NOT_CHECKING = re.compile(
 
 
 OWNED_FAILURE = re.compile(r"\b(?:wrote|presented|shared|published) (?:an? |the |her |his |my |our )?(?:honest |blameless )?"
-                           r"(?:post-?mortem|retro(?:spective)?|write-?up)\b", _I)
+                           r"(?:post-?mortem|retro(?:spective)?|write-?up)\b"
+                           # "Talked to EM, owned that the docs-only thing flopped. He was cool about it…"
+                           r"|\b(?:owned|owned up to|admitted|told (?:him|her|them|my \w+)) (?:that )?(?:the |my |our )?[\w -]{0,30}"
+                           r"(?:flopped|failed|didn'?t work|missed)\b", _I)
 SOMEONE_ELSES_START = re.compile(r"\b(?:pilot|class|trial|project|program(?:me)?|launch|roll-?out|course|study|they|temps?|workers?|"
                                  r"hires?|he|she|interns)\b", _I)
 FIRST_PERSON_WORD = re.compile(r"\b(?:i|i'?m|im|my|me)\b", _I)
