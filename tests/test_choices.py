@@ -30,6 +30,9 @@ def short_answer(answer) -> str | None:
     ("when sous is off can i just put my own special on the board or should i ask chef first",
      ("just put my own special on the board", "ask chef first")),
     ("Am I ready or not?", None),  # a yes/no question with a tail
+    # how things stand, not two things to do (a blind judge: "Between 'Is enough' and …" was a non-answer)
+    ("Late departures went from 8 to 3. Is enough or I need to do more?", None),
+    ("Is that just more of the same or a proper step up?", None),
     ("I'm stuck in a rut or something. How do I get out?", None),  # no question offers the "or"
 ])
 def test_the_two_options_are_read_as_written(message, options):

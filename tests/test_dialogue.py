@@ -98,6 +98,9 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("Chef de cuisine at a hotel. My saucier Marco has been with me 8 months. I still taste every one of his sauces.",
      {"manages_others"}, set()),
     ("My mentor has been with me through all of it and my boss works for the CEO", set(), {"manages_others"}),
+    ("I run the night shift at a wholesale bakery, 14 staff. One of my bakers, Marcus, 2 years with us, keeps asking to "
+     "run the new sourdough line. How do I tell him he's not ready?", {"manages_others"}, set()),
+    ("one of my shifts, today, was awful. One of my colleagues, Sam, got the project", set(), {"manages_others"}),
     ("I lead a small team building a new search indexer. Should I ship phase 1 now?", set(), {"manages_others"}),
     ("one of my journeymen, Dez. never late, his rough-in passes inspection first time every time, I hand him a floor and "
      "forget about it. he told me he's bored and wants to 'do more'", {"has_track_record", "trusted", "wants_scope"}, set()),
@@ -767,6 +770,10 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     ("do interns usually get return offers if they do well?", "job_search"),
     ("do you think I need a master's in health informatics to get to senior analyst?", "qualifications"),
     ("my Blue Card is tied to this employer. If I change to other firm do I lose it?", "visa"),
+    ("Other question. For operations manager job, I need university degree? I have only technical school from Poland.",
+     "qualifications"),
+    ("I am on settled status, it is problem for promotion?", "visa"),
+    ("I need a degree of trust from my boss before I can do that", None),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic

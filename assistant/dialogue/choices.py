@@ -30,6 +30,9 @@ OR = re.compile(r",?\s+\bor\b\s+(?:should (?:i|we)\s+|do (?:i|we)\s+|would (?:i|
 # "…or not?", "…or what?": a yes/no question with a tail, not two options.
 NOT_AN_OPTION = re.compile(r"^(?:not|no|nah|what|something|something else|anything|whatever|so|am i|is it|is that|"
                            r"are they|does it|nothing)\b", re.IGNORECASE)
+# "Is that just more of the same or a proper step up?", "Is enough or I need to do more?": a question about
+# how things stand, not two things to do.
+A_STATE = re.compile(r"^(?:is|are|was|were|am|it'?s|that'?s|this is|that is|it is)\b", re.IGNORECASE)
 MAX_WORDS = 20  # a longer "option" is a sentence of the story, not one of two choices
 SECOND_PERSON = (("myself", "yourself"), ("mine", "yours"), ("my", "your"), ("me", "you"), ("i'm", "you're"),
                  ("i am", "you are"), ("i've", "you've"), ("i'll", "you'll"), ("i", "you"), ("am", "are"),
@@ -61,7 +64,8 @@ def options_of(question: str) -> tuple[str, str] | None:
             first = re.split(r"[,;:]\s+|\s+-+\s+", first)[-1]
         first = first.strip(" ,\"'“”‘’")
         second = re.sub(r"[?\s]+$", "", body[split.end():]).strip(" ,\"'“”‘’")
-        if not first or not second or NOT_AN_OPTION.match(second) or len(first.split()) > MAX_WORDS or len(second.split()) > MAX_WORDS:
+        if (not first or not second or NOT_AN_OPTION.match(second) or A_STATE.match(first)
+                or len(first.split()) > MAX_WORDS or len(second.split()) > MAX_WORDS):
             continue
         return first, second
     return None

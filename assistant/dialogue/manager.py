@@ -37,8 +37,11 @@ ADJACENT = {
     "qualifications": re.compile(r"\b(?:should i (?:do|get|take|go for|pursue) (?:an? |the |my )?(?:mba|cfa|cpa|phd|master'?s)|"
                                  r"(?:need|get|do|pursue|go back for) (?:an? |the |my )?(?:master'?s|masters|mba|phd|doctorate)(?: degree)? "
                                  r"(?:in|to|first|before)|"
-                                 r"(?:mba|cfa|cpa|phd) or (?:an? |the )?(?:mba|cfa|cpa|phd|master'?s))\b", re.I),
-    "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship)\b", re.I),
+                                 r"(?:mba|cfa|cpa|phd) or (?:an? |the )?(?:mba|cfa|cpa|phd|master'?s)|"
+                                 # "For operations manager job, I need university degree?"
+                                 r"(?:need|require[sd]?|without) (?:an? |the )?(?:university |college |bachelor'?s |master'?s )?degree\b[^.!?]{0,30}\?)", re.I),
+    "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship|settled status|"
+                       r"residence permit|right to work)\b", re.I),
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),
@@ -161,7 +164,8 @@ class TurnState:
 
 
 # The mentee marking a message as an aside from the conversation.
-ASIDE = re.compile(r"\b(?:(?:one more|another|a|random|side|quick|different|unrelated|separate) (?:question|q)\b[^.!?]{0,25}"
+ASIDE = re.compile(r"^\W*(?:other|another|one more|separate|different) (?:question|q)\b|"
+                   r"\b(?:(?:one more|another|a|random|side|quick|different|unrelated|separate) (?:question|q)\b[^.!?]{0,25}"
                    r"\b(?:not about|unrelated|off[- ]topic|aside|different)|side (?:question|q|note)|random q(?:uestion)?|unrelated(?: question)?|"
                    r"off[- ]topic|(?:a )?different topic|on another note|not about this|not related)\b", re.IGNORECASE)
 

@@ -330,12 +330,15 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
         r"\b(?:foreman|supervisor|charge nurse|head nurse|head chef|shift (?:lead|manager)|store manager)\b[^.!?]{0,30}\b\d+ "
         r"(?:guys|people|men|women|staff|electricians|techs|nurses|cooks|workers|agents|reps)\b",
-        r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
+        r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\b(?:team|shift|crew)\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
         r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
         r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
         r"\bi (?:manage|mentor|coach)\b[^.!?]{0,30}\b(?:someone|engineers?|people|him|her|them|an? )\b",
         r"\bhow (?:do|can|should) i (?:help|grow|coach|mentor|develop|support)\b[^.!?]{0,15}\b(?:him|her|them|my report|my mentee)\b",
+        # one of their people, named: "One of my bakers, Marcus, 2 years with us" (not a colleague, friend or client)
+        r"\bone of my (?!colleagues|coworkers|co-workers|friends|peers|customers|clients|patients|students|kids|children|"
+        r"managers|bosses|teachers|professors|mentors|classmates|neighbou?rs|parents|siblings|cousins|exes)[a-z-]+s,? (?-i:[A-Z][a-z]+)\b",
         # someone who works for them, in any trade: "My saucier Marco has been with me 8 months"
         r"\b(?:has|have) been (?:with me|working for me|on my (?:team|crew|line|shift)) (?:for )?(?:\d+|a|an|one|two|three|four|five|six|"
         r"about|almost|nearly|over|since)\b|\b(?:works?|worked) (?:for|under) me\b"
@@ -509,7 +512,7 @@ SAID_THROUGH_A_NEGATION = {
 
 
 # "I'm NOT a manager": the mentee correcting a manager reading of an earlier message.
-LEADS_A_TEAM = re.compile(r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\bteam\b"
+LEADS_A_TEAM = re.compile(r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\b(?:team|shift|crew)\b"
                           r"|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b", _I)
 ABOUT_SOMEONE = re.compile(r"\b(?:he|she|him|her|his|someone|somebody|one of (?:them|my \w+)|"
                            r"(?:my|the) team (?:doesn'?t|don'?t|won'?t|isn'?t|aren'?t|keeps?|needs?|is|are)|"
