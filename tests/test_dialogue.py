@@ -517,6 +517,18 @@ def test_a_lead_asking_about_their_own_work_is_not_a_manager_asking_about_a_repo
         assert "manages_others" in find_facts(about_someone), about_someone
 
 
+@pytest.mark.parametrize("message, move", [
+    # blind set W+X: a how-to question that names a constraint asks for a way; it isn't pushback
+    ("Now I have the list. But the fix is in engineering, I am not engineer, I cannot tell them what to do. How I fix this?",
+     "progress"),
+    ("I can't just go over his head, that would be career suicide.", "objection"),
+    # a closing that ends on an adverb is still a closing
+    ("Makes sense. Variations log first, then CostX. Cheers for this, genuinely.", "thanks"),
+])
+def test_what_a_follow_up_does(message, move):
+    assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move
+
+
 def test_a_deflection_is_a_no_not_progress():
     said = "I did ask him once and he said it's 'just policy'. Should I just accept it?"
     facts = find_facts(said)

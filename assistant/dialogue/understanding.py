@@ -718,12 +718,16 @@ class Understanding:
         return Reading(move=move, facts=facts, phrases=key_phrases(text), personal=not factual, denied=sorted(denied))
 
 
+# A how-to question at the end of a message that also says what they can't do: asking for a way, not pushing back.
+ASKS_HOW = re.compile(r"\bhow (?:do |can |should |could |would )?(?:i|we) (?:\w+ ){0,6}?\w+\s*\?\s*$", _I)
 # The mentee asking us to say our last answer again, more plainly.
 EXPLAIN = re.compile(r"\b(?:can|could) you (?:explain|clarify|rephrase|unpack)\b|\bwhat (?:do|did) you mean\b|\bexplain (?:what|that|this)\b"
                      r"|\b(?:i'?m )?not sure i (?:follow|understand|get it)\b|\bi don'?t (?:follow|understand what you|get what you)\b", _I)
 # A closing that ends on thanks after something else ("most of this is common sense, but fine. thanks I guess.").
 CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,?\s+)?(?:thanks?|thank you|thx|cheers)"
                             r"(?:\s+(?:i guess|anyway|though|again|a lot|so much|for (?:this|that|the help|your time)))?"
+                            # "Cheers for this, genuinely."
+                            r"(?:,?\s+(?:genuinely|really|truly|honestly|seriously|mate|again))?"
                             # "Thank you so much, talk later!": a goodbye after the thanks is still a closing
                             r"(?:\W+(?:talk (?:to you )?(?:later|soon)|bye|see you(?: later| soon)?|ttyl|catch you later|"
                             r"gotta (?:go|run)|have a good (?:one|day|week(?:end)?)))?\W*$", _I)
@@ -748,7 +752,8 @@ def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pendin
         return "outcome_failure"
     if "shipped" in facts:
         return "outcome_success"
-    if MOVE_PATTERNS["objection"].search(text) and not ({"idea_approved", "trusted", "shipped"} & set(facts)):
+    if (MOVE_PATTERNS["objection"].search(text) and not ({"idea_approved", "trusted", "shipped"} & set(facts))
+            and not ASKS_HOW.search(text)):  # "I am not engineer, I cannot tell them what to do. How I fix this?": a question
         return "objection"
     if "manager_said_no" in facts:
         return "objection"
