@@ -497,6 +497,23 @@ def test_someone_who_names_both_kinds_of_work_is_read_by_the_job_they_do(shared_
     assert dev.step is Step.EARN_TRUST and dev.next_action
 
 
+def test_an_opener_that_assumes_a_situation_goes_only_to_someone_in_it(shared_mentor):
+    from assistant.dialogue.composer import OPENER_PREMISES, _fits
+
+    # a blind judge read "It sounds like the wheel is standing still" after a 6,000 euro mistake
+    mistake = ("Hello. I am working since 2 months like logistic planner in a 3PL company in Rotterdam. Last week I make a big "
+               "mistake, I book normal 40ft container but the customer need reefer. We pay demurrage almost 6.000 euro. "
+               "My manager is very angry. What I must do?")
+    answer = shared_mentor.ask(mistake)
+    assert answer.step is Step.DELIVER_RESULTS and "standing still" not in answer.text, answer.text
+    standing_still = "It sounds like the wheel is standing still, and the first push is always the heaviest one."
+    assert not _fits(OPENER_PREMISES, standing_still, mistake)
+    assert _fits(OPENER_PREMISES, standing_still, "three years doing the same tickets, I feel stuck in a rut")
+    blank_page = "A blank page after a yes is normal, and the way through is usually smaller steps than you'd expect."
+    assert not _fits(OPENER_PREMISES, blank_page, "You asked why they stopped. Honestly I don't know, I haven't asked them.")
+    assert _fits(OPENER_PREMISES, blank_page, "she said yes and now I have no idea how to set this up")
+
+
 def test_a_learners_english_is_not_quoted_back(shared_mentor):
     # two blind judges read "I hear 'my night audit is always finish before 6am'" as mocking the mentee's grammar
     learner = shared_mentor.ask("Hello. I am night auditor in hotel since 2 years. My night audit is always finish before "

@@ -243,7 +243,7 @@ SOFTWARE_ONLY = re.compile(r"\b(?:pull requests?|PRs?|code ?reviews?|codebase|co
                            r"logs and metrics|release train|test cases?|"
                            r"build or release|release process|flak\w*|test suite|tests? in your suite|spike|"
                            r"feature flags?|the build|merge|load tests?|canary|engineers? (?:on|from) (?:other|another) teams?|"
-                           r"senior engineer|send (?:them|him|her) a link|across time zones|guild)\b", re.IGNORECASE)
+                           r"senior engineer|send (?:them|him|her) a link|across time zones|guild|your internals)\b", re.IGNORECASE)
 SOFTWARE_WORK = re.compile(r"\b(?:software|code|coding|programm(?:ing|ers?)|developers?|devs?|sre|devops|back-?end|front-?end|full-?stack|apis?|"
                            r"deploy\w*|pull requests?|prs?|sprints?|jira|repos?|microservices?|kubernetes|ci|qa|tech lead|saas|"
                            r"engineering manager|swe|web ?app|mobile app|gameplay|studio|game dev\w*|data engineer\w*|ml)\b", re.IGNORECASE)
@@ -298,6 +298,33 @@ OBJECTION_PREMISES = (
     (re.compile(r"^If your manager still wants to check everything", re.I),
      re.compile(r"\bcheck|\breview|\bevery\b|micromanag|double[- ]check|sign[- ]off|approv", re.I)),
     (re.compile(r"several layers from the end user", re.I), re.compile(r"\bback-?end|infra\w*|platform|never (?:see|meet|talk to)", re.I)),
+)
+
+
+# Openers that assume a situation go only to someone whose words describe it: blind judges read "The wheel
+# is standing still" after a €6,000 mistake, "A blank page after a yes" to someone explaining why the
+# pupils stopped coming, "It's maddening when a good idea just sits there" for a fear of looking foolish.
+OPENER_PREMISES = (
+    (re.compile(r"wheel is standing still", re.I),
+     re.compile(r"\b(?:stuck|rut|coast\w*|standing still|nothing (?:moves|changes|happens)|bored|same (?:thing|stuff|work|tasks?)|"
+                r"plateau\w*|stagnat\w*|going nowhere)\b", re.I)),
+    (re.compile(r"^If trust feels thin", re.I),
+     re.compile(r"\b(?:mistakes?|messed up|screwed up|broke|outage|incident|late|slipp\w*|missed|errors?|wrong|angry|blame\w*|"
+                r"lost (?:their|his|her|my) trust|don'?t trust)\b", re.I)),
+    (re.compile(r"^It stings to hit your dates", re.I),
+     re.compile(r"\b(?:check\w*|review\w*|re-?reads?|sign(?:s|ed)? off|micromanag\w*|passed over|went to (?:someone|a guy|another|\w+ else)|"
+                r"gave (?:it|the \w+) to|gives? (?:all )?the (?:good|interesting)|hard time|criticis\w*|critiqu\w*|nitpick\w*|"
+                r"second-?guess\w*|doubts?|questions? (?:my|every|everything))\b", re.I)),
+    (re.compile(r"^A blank page after a yes", re.I),
+     re.compile(r"\b(?:where (?:do i|to|should i|would i) (?:even )?(?:start|begin)|no idea (?:how|where)|don'?t know (?:how|where) to|"
+                r"panick\w*|overwhelm\w*|blank)\b", re.I)),
+    (re.compile(r"is tangled enough", re.I),
+     re.compile(r"\b(?:tangled|complex\w*|messy|mess|legacy|spaghetti|sprawl\w*|too (?:big|many)|moving parts|chaos|chaotic)\b", re.I)),
+    (re.compile(r"^It's maddening when a good idea just sits there", re.I),
+     re.compile(r"\b(?:sits?|sitting|stall\w*|stuck|waiting|wait|nothing(?:'s| has)? (?:moved|happened)|hasn'?t moved|still hasn'?t|"
+                r"drag\w*|another (?:round|review|version|week))\b", re.I)),
+    (re.compile(r"^You've thought about this long enough", re.I),
+     re.compile(r"\b(?:plan\w*|think\w*|thought|analy\w+|research\w*|readings|data|review\w*|doc|v\d+|version|perfect\w*)\b", re.I)),
 )
 
 
@@ -412,15 +439,16 @@ class OfflineComposer:
         return choice
 
     def _openers_for(self, step: Step, turn: TurnInput) -> list[str]:
-        """The step's openers, without one whose tone contradicts the news: "the thing is out in the world"
-        to someone whose program was cancelled, "takes the sting out" to someone whose launch worked."""
+        """The step's openers, without one whose tone contradicts the news ("the thing is out in the world"
+        to someone whose program was cancelled, "takes the sting out" to someone whose launch worked) or
+        whose premise their words don't state (`OPENER_PREMISES`)."""
         said = set(turn.profile.facts)  # what we know so far, this message included
         options = self.content.openers(step)
         if "failed" in said:
             options = [o for o in options if not LAUNCHED_TONE.search(o)] or options
         elif "shipped" in said or GIVEN_MORE.search(turn.question):  # "he give me one big account": not a sting
             options = [o for o in options if not CONSOLING_TONE.search(o)] or options
-        return options
+        return [o for o in options if _fits(OPENER_PREMISES, o, _their_words(turn))] or options
 
     def _next_action(self, options: list[str], turn: TurnInput) -> str | None:
         """The fresh action closest to this message, in the mentee's words, its condition settled."""
