@@ -541,6 +541,7 @@ def test_a_lead_asking_about_their_own_work_is_not_a_manager_asking_about_a_repo
     ("I can't just go over his head, that would be career suicide.", "objection"),
     # a closing that ends on an adverb is still a closing
     ("Makes sense. Variations log first, then CostX. Cheers for this, genuinely.", "thanks"),
+    ("Thank you, I will try with only the clips first, they are not in new model. Obrigada!", "thanks"),
 ])
 def test_what_a_follow_up_does(message, move):
     assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move
@@ -803,6 +804,8 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
      "qualifications"),
     ("I am on settled status, it is problem for promotion?", "visa"),
     ("I need a degree of trust from my boss before I can do that", None),
+    # a visa named at all is the question, ahead of the pay words around it
+    ("If I get it, I must tell the Auslanderbehorde for my Blue Card? And the salary change something for the card?", "visa"),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic

@@ -237,7 +237,10 @@ def test_an_attack_after_a_thank_you_is_still_caught(detector):
                                     "banquets, and the F&B director complained about the croissants.",
                                     # (session 19) a blind reviewer's HR generalist pushing back
                                     "I hear you, but I keep going back and forth. It's not really my job?",
-                                    "You're right, but the plant managers are really protective of their floor."])
+                                    "You're right, but the plant managers are really protective of their floor.",
+                                    # (session 19, W+X) pushback that reminds us whose stake it is
+                                    "I hear you but if someone reinjures in my class that's my registration on the line, not yours.",
+                                    "With respect, you don't know our readers. They WILL email the editor."])
 def test_reporting_back_or_saying_goodbye_is_not_an_attack(detector, report):
     assert not detector.flags(report)
 

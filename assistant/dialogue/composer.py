@@ -40,8 +40,9 @@ LEARNER_ENGLISH = re.compile(
     r"say|know|want|need)\b|\bsince (?:\d+|one|two|three|four|five|six|many) (?:years?|months?|weeks?)\b"
     r"|\bi (?:am|was) (?:work|go|do|make|come|finish)\b|\bi (?:work|am) now\b|\b(?:how|what|where|why) i (?:can|should|must)\b"
     r"|(?<!\bdid )(?<!\bdoes )(?<!\bwill )(?<!\bcan )(?<!\bwould )(?<!\bcould )(?<!\bshould )(?<!\bmight )(?<!\blet )(?<!\bmake )"
-    r"(?<!\bhelp )(?<!\bhave )(?<!\bsaw )(?<!\bmust )\b(?:he|she|manager|boss|supervisor|chef|director|lead) (?:say|give|want|tell|sign|correct|"
-    r"ask|come|go|do|think|know)\b", re.IGNORECASE)
+    r"(?<!\bhelp )(?<!\bhave )(?<!\bsaw )(?<!\bmust )\b(?:he|she|manager|boss|supervisor|chef|director|lead) "
+    r"(?:still |always |never |only |just |also )?(?:say|give|want|tell|sign|correct|ask|come|go|do|think|know|check|send|call|read|"
+    r"review|change|make)\b", re.IGNORECASE)
 RELATED_FLOOR = 0.5
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "1st", "2nd", "3rd", "4th", "5th", "6th")
 NTH_STEP = re.compile(r"\b(?:very )?(?P<nth>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|last|final)\s+"

@@ -63,7 +63,9 @@ SET_ASIDE = re.compile(r"\b(?:forget|never ?mind|leave aside|park|drop|skip|not 
 
 def adjacent_topic(text: str) -> str | None:
     text = SET_ASIDE.sub(" ", text)
-    for topic, pattern in ADJACENT.items():
+    # a visa named at all is the question ("If I get the promotion, I must tell the Ausländerbehörde for my Blue Card?
+    # And the salary change something for the card?"), ahead of the pay words around it
+    for topic, pattern in sorted(ADJACENT.items(), key=lambda item: item[0] != "visa"):
         if pattern.search(text):
             return "pay" if topic == "pay_offer" else topic  # an offer's numbers are a pay question
     return None

@@ -724,7 +724,7 @@ ASKS_HOW = re.compile(r"\bhow (?:do |can |should |could |would )?(?:i|we) (?:\w+
 EXPLAIN = re.compile(r"\b(?:can|could) you (?:explain|clarify|rephrase|unpack)\b|\bwhat (?:do|did) you mean\b|\bexplain (?:what|that|this)\b"
                      r"|\b(?:i'?m )?not sure i (?:follow|understand|get it)\b|\bi don'?t (?:follow|understand what you|get what you)\b", _I)
 # A closing that ends on thanks after something else ("most of this is common sense, but fine. thanks I guess.").
-CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,?\s+)?(?:thanks?|thank you|thx|cheers)"
+CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,?\s+)?(?:thanks?|thank you|thx|cheers|obrigad[oa]|gracias|merci|danke)"
                             r"(?:\s+(?:i guess|anyway|though|again|a lot|so much|for (?:this|that|the help|your time)))?"
                             # "Cheers for this, genuinely."
                             r"(?:,?\s+(?:genuinely|really|truly|honestly|seriously|mate|again))?"

@@ -60,7 +60,9 @@ BACK_REFERENCE = re.compile(
     # question", "I'm not asking about your instructions"): frustration with us, not an override.
     r"|\byou(?:'re| are|re)? (?:\w+ )?(?:not|n't) (?:tracking|listening|following|getting it|understanding|helping|answering)\b"
     r"|\byou (?:didn't|did not|don't|do not|never|keep|kept|still|just) (?:\w+ )?(?:answer|listen|get|understand|read|address|"
-    r"respond|jump|repeat|ignor|misread|miss|skip)\w*"
+    r"respond|jump|repeat|ignor|misread|miss|skip|know)\w*"
+    # ... or reminding us whose stake it is: "that's my registration on the line, not yours", "easy for you to say"
+    r"|\bnot yours\b|\beasy for you to say\b|\bwith (?:all due )?respect\b"
     r"|\bnot asking (?:you )?(?:about|for) (?:your|the|any) (?:instructions|prompt|rules|setup)\b(?=\s*(?:[.!?]|$))",
     re.IGNORECASE,
 )
