@@ -101,6 +101,10 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("I run the night shift at a wholesale bakery, 14 staff. One of my bakers, Marcus, 2 years with us, keeps asking to "
      "run the new sourdough line. How do I tell him he's not ready?", {"manages_others"}, set()),
     ("one of my shifts, today, was awful. One of my colleagues, Sam, got the project", set(), {"manages_others"}),
+    # (Y+Z) a learner's "my team leader read every my report" is her documents being checked, not her reports
+    ("I am social worker in child protection team in Dublin. I never miss deadline. But my team leader read every my "
+     "report before it go out.", {"checked_closely"}, {"manages_others"}),
+    ("he reads all the news", set(), {"checked_closely"}),
     ("I lead a small team building a new search indexer. Should I ship phase 1 now?", set(), {"manages_others"}),
     ("one of my journeymen, Dez. never late, his rough-in passes inspection first time every time, I hand him a floor and "
      "forget about it. he told me he's bored and wants to 'do more'", {"has_track_record", "trusted", "wants_scope"}, set()),
@@ -542,6 +546,9 @@ def test_a_lead_asking_about_their_own_work_is_not_a_manager_asking_about_a_repo
     # a closing that ends on an adverb is still a closing
     ("Makes sense. Variations log first, then CostX. Cheers for this, genuinely.", "thanks"),
     ("Thank you, I will try with only the clips first, they are not in new model. Obrigada!", "thanks"),
+    # a question on the same ground is not news of progress
+    ("But I think the problem is not my work, is my English. I cannot make more results, I am already always on time. "
+     "How I make trust if the problem is language?", "new_situation"),
 ])
 def test_what_a_follow_up_does(message, move):
     assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move
@@ -806,6 +813,9 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     ("I need a degree of trust from my boss before I can do that", None),
     # a visa named at all is the question, ahead of the pay words around it
     ("If I get it, I must tell the Auslanderbehorde for my Blue Card? And the salary change something for the card?", "visa"),
+    ("Other question, not about this. I am on Critical Skills permit, after 2 years I can ask Stamp 4. If I move to senior "
+     "social worker before, is it problem for the permit?", "visa"),
+    ("the council wants a building permit before we start the extension", None),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic

@@ -240,7 +240,10 @@ def test_an_attack_after_a_thank_you_is_still_caught(detector):
                                     "You're right, but the plant managers are really protective of their floor.",
                                     # (session 19, W+X) pushback that reminds us whose stake it is
                                     "I hear you but if someone reinjures in my class that's my registration on the line, not yours.",
-                                    "With respect, you don't know our readers. They WILL email the editor."])
+                                    "With respect, you don't know our readers. They WILL email the editor.",
+                                    # a to-do list after a colon starts with a verb but speaks to no one
+                                    "Now I don't know where I start, there are so many things: translate the letters, list "
+                                    "of interpreters, training for colleagues, maybe WhatsApp group for the families..."])
 def test_reporting_back_or_saying_goodbye_is_not_an_attack(detector, report):
     assert not detector.flags(report)
 

@@ -41,7 +41,7 @@ ADJACENT = {
                                  # "For operations manager job, I need university degree?"
                                  r"(?:need|require[sd]?|without) (?:an? |the )?(?:university |college |bachelor'?s |master'?s )?degree\b[^.!?]{0,30}\?)", re.I),
     "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship|settled status|"
-                       r"residence permit|right to work)\b", re.I),
+                       r"residence permit|right to work|critical skills(?: employment)? permit|stamp \d|permit (?:holder|renewal)|ausl[aä]nderbeh[oö]rde)\b", re.I),
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),

@@ -291,7 +291,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         # someone going over the mentee's work ("she re-reads every single one of my charts"), not the mentee's own plan
         # ("rewrite all 4 in swiftui or keep objc?", "should I rewrite all of it")
         r"(?<!^)(?<![.!?] )(?<!\bi )(?<!\bto )(?<!\bor )(?<!\bwe )"
-        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?|re-?reads?|proofreads?) (?:every|all|each)\b"
+        r"\b(?:reviews?|checks?|sanity[- ]checks?|double[- ]checks?|rewrites?|redoes|edits?|re-?reads?|proofreads?) (?:every|all|each)\b|\b(?:reads?|corrects?) (?:every|all|each) (?:single )?(?:one of )?my\b"
         r"|\bmicromanag\w*\b|\bdaily status\b",
         r"\b(?:cc'?(?:ing|s)?|copies|copying) (?:herself|himself|themselves) on (?:everything|every)\b|\bnever (?:been )?(?:put|invited|included) (?:on|in|to)\b",
         r"\bnot in (?:the )?(?:planning|design|roadmap|leadership|important) (?:meetings?|discussions?|calls?)\b|\binvites? only\b",
@@ -319,7 +319,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
     ),
     "manages_others": _rx(
         # "my reports are coming back wrong": documents, not people
+        # ("read every my report before it go out": a learner's English for documents)
         r"(?<!in )(?<!on )(?<!of )(?<!checking )(?<!checks )(?<!check )(?<!reviews )(?<!reviewing )(?<!finish )(?<!send )"
+        r"(?<!every )(?<!each )(?<!all )(?<!reads )(?<!read )(?<!corrects )(?<!correct )(?<!writes )(?<!write )"
         r"\b(?:my|one of my) (?:direct )?(?:reports?(?!\s+(?:are|is|were|was|keep|kept)\s+(?:\w+\s+)?(?:coming|wrong|late|off|broken|"
         r"failing|inaccurate|due|slow|empty))(?!\s+(?:went|go|goes|had|has|contained|showed|shows|got sent|was sent|were sent|with)\b)"
         r"|mentees?|junior(?: engineers?| devs?)?|new hires?|engineers?'?|senior engineers?|tech lead)\b",
@@ -752,12 +754,16 @@ def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pendin
         return "outcome_failure"
     if "shipped" in facts:
         return "outcome_success"
+    asks_how = bool(ASKS_HOW.search(text))
     if (MOVE_PATTERNS["objection"].search(text) and not ({"idea_approved", "trusted", "shipped"} & set(facts))
-            and not ASKS_HOW.search(text)):  # "I am not engineer, I cannot tell them what to do. How I fix this?": a question
+            and not asks_how):  # "I am not engineer, I cannot tell them what to do. How I fix this?": a question
         return "objection"
     if "manager_said_no" in facts:
         return "objection"
-    if MOVE_PATTERNS["progress"].search(text) or {"idea_approved", "trusted", "has_track_record", "stuck_in_analysis"} & set(facts):
+    # ... but a question about the same ground is not news of progress: "I cannot make more results, I am already
+    # always on time. How I make trust if the problem is language?"
+    if MOVE_PATTERNS["progress"].search(text) or not asks_how and {"idea_approved", "trusted", "has_track_record",
+                                                                    "stuck_in_analysis"} & set(facts):
         return "progress"
     if MOVE_PATTERNS["after_that"].search(text):
         return "after_that"

@@ -40,6 +40,10 @@ MIN_WORDS = 3
 MAX_WORDS = 60  # a longer sentence is split into windows of this many words
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+|(?<=\))\s+(?=[A-Z(])")
+# A list of the mentee's to-dos after a colon ("so many things: translate the letters, list of interpreters,
+# training for colleagues…") starts with a verb but speaks to no one: it was refused as an order to us.
+TODO_LIST = re.compile(r"^[^,]{3,60},[^,]{3,60},", re.IGNORECASE)
+SPEAKS_TO_US = re.compile(r"\b(?:you|your|yours|you're|youre|yourself|assistant|ai|bot|chatbot|llm|gpt)\b", re.IGNORECASE)
 # A sentence is scored only if it speaks to the assistant or about the machinery of a prompt.
 # What someone said to the mentee, quoted ("she said 'you're the obvious person'"): "you" there is
 # the mentee, not us. Such a quote alone doesn't make a sentence address the assistant (the regex
@@ -176,7 +180,7 @@ class InjectionDetector:
     def score(self, text: str) -> InjectionScore:
         parts = [p for p in segments(text)
                  if ADDRESSED.search(COURTESY_PHRASE.sub(" ", BACK_REFERENCE.sub(" ", REPORTED_SPEECH.sub(" ", p))))
-                 and not COURTESY.match(p)]
+                 and not COURTESY.match(p) and not (TODO_LIST.match(p) and not SPEAKS_TO_US.search(p))]
         if not parts or not self.exemplars:
             return InjectionScore(0.0, "", "")
         vectors, alpha, mu = self._fit()
