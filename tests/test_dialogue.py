@@ -105,6 +105,10 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("I am social worker in child protection team in Dublin. I never miss deadline. But my team leader read every my "
      "report before it go out.", {"checked_closely"}, {"manages_others"}),
     ("he reads all the news", set(), {"checked_closely"}),
+    # (Y+Z) a head chef about his commis: someone on their section they ask how to handle
+    ("got a lad on my section, 19, commis, been with us 5 months. his mise en place is never done by service. how do I "
+     "handle him without killing the enthusiasm", {"manages_others"}, set()),
+    ("I have a new manager on my floor and she checks everything. how do I handle her?", set(), {"manages_others"}),
     ("I lead a small team building a new search indexer. Should I ship phase 1 now?", set(), {"manages_others"}),
     ("one of my journeymen, Dez. never late, his rough-in passes inspection first time every time, I hand him a floor and "
      "forget about it. he told me he's bored and wants to 'do more'", {"has_track_record", "trusted", "wants_scope"}, set()),

@@ -338,6 +338,10 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
         r"\bi (?:manage|mentor|coach)\b[^.!?]{0,30}\b(?:someone|engineers?|people|him|her|them|an? )\b",
         r"\bhow (?:do|can|should) i (?:help|grow|coach|mentor|develop|support)\b[^.!?]{0,15}\b(?:him|her|them|my report|my mentee)\b",
+        # someone on their section they ask how to handle: "got a lad on my section, 19, commis … how do I handle him"
+        r"\b(?:got|have) an? (?!(?:[\w-]+ ){0,2}?(?:manager|boss|supervisor|lead|director|head|owner|ceo|chef|sous)\b)"
+        r"(?:[\w-]+ ){0,2}(?:on|in) my (?:section|team|shift|line|crew|ward|brigade|floor|kitchen)\b[\s\S]{0,400}?"
+        r"\bhow (?:do|can|should) i (?:handle|manage|motivate|tell|talk to|deal with|help|coach|develop|support)\b[^.!?]{0,15}\b(?:him|her)\b",
         # one of their people, named: "One of my bakers, Marcus, 2 years with us" (not a colleague, friend or client)
         r"\bone of my (?!colleagues|coworkers|co-workers|friends|peers|customers|clients|patients|students|kids|children|"
         r"managers|bosses|teachers|professors|mentors|classmates|neighbou?rs|parents|siblings|cousins|exes)[a-z-]+s,? (?-i:[A-Z][a-z]+)\b",
