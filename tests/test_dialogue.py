@@ -1126,6 +1126,21 @@ def test_what_the_author_did_after_an_event_is_told_from_what_came_next(shared_m
     assert expected in shared_mentor.ask(question).text
 
 
+def test_a_managers_opener_is_never_said_twice_in_a_conversation(shared_mentor):
+    # a blind reviewer's head chef heard "Hire and Develop the Best treats growing people…" on turns 6 and 7
+    session = Session()
+    turns = ["got a lad on my section, 19, commis. his mise en place is never done by service. how do I handle him",
+             "nobody's properly sat him down tbh. I just shout at him in service",
+             "sat him down, built a prep list. 6 weeks on, prep done every service. do I give him a special",
+             "gave him the tuesday special for a month, GP over 70%. I've stopped tasting his stuff. now he wants the sunday menu",
+             "said yes. he's come back with a 4 page doc. my gut says it's way too much",
+             "he cut it down to two changes. but now he wants to wait til september and do another staff tasting",
+             "ran it 4 sundays, beef waste down from 9kg to 3kg, but the pre orders were a shambles. he's gutted"]
+    texts = [shared_mentor.ask(t, session=session).text for t in turns]
+    openers = [t.split(" From what you describe")[0] for t in texts if not t.startswith(("From what", "**Short"))]
+    assert len(openers) == len(set(openers)) >= 4, openers
+
+
 def test_a_team_fills_an_actions_slot_only_where_a_place_fits(shared_mentor):
     from types import SimpleNamespace
 

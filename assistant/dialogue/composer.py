@@ -784,7 +784,9 @@ class OfflineComposer:
         step = turn.step
         info = self.flywheel[step]
         direct = self._short_answer(turn, step)
-        opener = "" if direct else self._pick("openers", self.content.manager_openers(), turn)  # the answer comes first
+        # the answer comes first; once every opener has been said, none (a sixth turn repeated the third's)
+        fresh = [o for o in self.content.manager_openers() if o not in turn.profile.used("openers")]
+        opener = "" if direct or not fresh else self._pick("openers", fresh, turn)
         position = f"step {info.order} of 6" if info.order else "the accelerant"
         who = "your report" if re.search(r"\b(?:she|her|he|him|his|they|them)\b", turn.question, re.I) else "the person you support"
         facts = [about_them(FACTS[f][1]) for f in (turn.reading.facts if turn.reading else {})
