@@ -158,12 +158,7 @@ def _validate_flywheel(name: str, meta: dict) -> None:
     if missing:
         raise KnowledgeFileError(name, f"flywheel steps missing: {', '.join(sorted(s.value for s in missing))}")
     _check_answers(name, meta.get("answers") or [])
-    _check_choices(name, meta.get("choices") or [])
-    tests = meta.get("choice_test") or {}
-    unknown = [k for k in tests if k not in {s.value for s in Step}] if isinstance(tests, dict) else ["(not a mapping)"]
-    if unknown or not all(isinstance(v, str) and v.strip() for v in tests.values()):
-        raise KnowledgeFileError(name, f"choice_test needs one sentence per step, keyed by {sorted(s.value for s in Step)}"
-                                       + (f"; unknown: {unknown}" if unknown else ""))
+    _check_choices(name, meta.get("choices") or [], meta.get("choice_test") or {})
 
 
 def _check_answers(name: str, entries: list) -> None:
@@ -181,10 +176,15 @@ def _check_answers(name: str, entries: list) -> None:
             raise KnowledgeFileError(name, f"{where} has role {raw['role']!r}; use self or manager, or leave it out")
 
 
-def _check_choices(name: str, entries: list) -> None:
+def _check_choices(name: str, entries: list, tests: dict) -> None:
     """The either/or axes (`assistant.dialogue.choices`): two poles with valid regexes, and verdicts
-    that pick one of them (or `depends`) with a reason, for known steps."""
+    that pick one of them (or `depends`) with a reason, for known steps; and `choice_test`, one
+    sentence per step."""
     steps = sorted(s.value for s in Step)
+    unknown = [k for k in tests if k not in steps] if isinstance(tests, dict) else ["(not a mapping)"]
+    if unknown or not all(isinstance(v, str) and v.strip() for v in tests.values()):
+        raise KnowledgeFileError(name, f"choice_test needs one sentence per step, keyed by {steps}"
+                                       + (f"; unknown: {unknown}" if unknown else ""))
     for n, raw in enumerate(entries, 1):
         where = f"choices entry {n} ({raw.get('axis', 'no axis') if isinstance(raw, dict) else raw!r})"
         if not isinstance(raw, dict) or not raw.get("axis") or not isinstance(raw.get("poles"), dict) \

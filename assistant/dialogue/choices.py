@@ -38,12 +38,12 @@ SECOND_PERSON = (("myself", "yourself"), ("mine", "yours"), ("my", "your"), ("me
                  ("i am", "you are"), ("i've", "you've"), ("i'll", "you'll"), ("i", "you"), ("am", "are"),
                  ("our", "your"), ("us", "you"), ("we", "you"))
 _SECOND_PERSON = re.compile(r"\b(?:" + "|".join(re.escape(a) for a, _ in SECOND_PERSON) + r")\b", re.IGNORECASE)
+_YOUR_WORD = dict(SECOND_PERSON)
 
 
 def to_second_person(phrase: str) -> str:
     """ "push back on my lead" → "push back on your lead": their option, said back to them."""
-    table = dict(SECOND_PERSON)
-    return _SECOND_PERSON.sub(lambda m: table[m.group(0).lower()], phrase)
+    return _SECOND_PERSON.sub(lambda m: _YOUR_WORD[m.group(0).lower()], phrase)
 
 
 def options_of(question: str) -> tuple[str, str] | None:

@@ -25,6 +25,10 @@ from .meaning import StepModel, TransitionModel
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
+    # a visa named at all is the question ("If I get the promotion, I must tell the Ausländerbehörde for my
+    # Blue Card? And the salary change something for the card?"), ahead of the pay words around it
+    "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship|settled status|"
+                       r"residence permit|right to work|critical skills(?: employment)? permit|stamp \d|permit (?:holder|renewal)|ausl[aä]nderbeh[oö]rde)\b", re.I),
     "pay": re.compile(r"\b(?:salary|salaries|(?:a|my|for|the|pay) raise|(?:get|got|getting|gets|give (?:me|him|her)|much|big) raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
                       r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp)|"
                       r"(?:bigger|higher|better) (?:base|commission)|commission rate|(?<!above my )(?<!beyond my )(?<!over my )pay grade|grade \d+ (?:not|instead of|vs\.?|or) \d+|"
@@ -40,8 +44,6 @@ ADJACENT = {
                                  r"(?:mba|cfa|cpa|phd) or (?:an? |the )?(?:mba|cfa|cpa|phd|master'?s)|"
                                  # "For operations manager job, I need university degree?"
                                  r"(?:need|require[sd]?|without) (?:an? |the )?(?:university |college |bachelor'?s |master'?s )?degree\b[^.!?]{0,30}\?)", re.I),
-    "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship|settled status|"
-                       r"residence permit|right to work|critical skills(?: employment)? permit|stamp \d|permit (?:holder|renewal)|ausl[aä]nderbeh[oö]rde)\b", re.I),
     "levels": re.compile(r"\b(?:(?:L|E|IC)[3-9]\b(?:\s+(?:vs\.?|or|and|to)\s+(?:L|E|IC)[3-9])?|level(?:ing)? (?:guide|criteria|system|names)|"
                          r"promo(?:tion)? (?:packet|criteria|committee|rubric)|sde ?(?:i|ii|iii|1|2|3)\b|what level (?:is|would)|"
                          r"equivalent level)", re.I),
@@ -63,9 +65,7 @@ SET_ASIDE = re.compile(r"\b(?:forget|never ?mind|leave aside|park|drop|skip|not 
 
 def adjacent_topic(text: str) -> str | None:
     text = SET_ASIDE.sub(" ", text)
-    # a visa named at all is the question ("If I get the promotion, I must tell the Ausländerbehörde for my Blue Card?
-    # And the salary change something for the card?"), ahead of the pay words around it
-    for topic, pattern in sorted(ADJACENT.items(), key=lambda item: item[0] != "visa"):
+    for topic, pattern in ADJACENT.items():  # in order: the first topic found names the question
         if pattern.search(text):
             return "pay" if topic == "pay_offer" else topic  # an offer's numbers are a pay question
     return None

@@ -39,6 +39,11 @@ def _rx(*parts: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in parts), _I)
 
 
+# "I run the night shift", "I manage 6 engineers": the mentee leads people (a manager reading only with a person in view).
+LEADS_A_TEAM = re.compile(r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\b(?:team|shift|crew)\b"
+                          r"|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b", _I)
+
+
 FACT_PATTERNS: dict[str, re.Pattern] = {
     "new_in_role": _rx(
         r"\b(?:just|recently)\s+(?:joined|started|switched|moved|transferred|been hired|got hired|landed|began)\b",
@@ -332,7 +337,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
         r"\b(?:foreman|supervisor|charge nurse|head nurse|head chef|shift (?:lead|manager)|store manager)\b[^.!?]{0,30}\b\d+ "
         r"(?:guys|people|men|women|staff|electricians|techs|nurses|cooks|workers|agents|reps)\b",
-        r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\b(?:team|shift|crew)\b|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b",
+        LEADS_A_TEAM.pattern,
         r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
         r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
@@ -518,8 +523,6 @@ SAID_THROUGH_A_NEGATION = {
 
 
 # "I'm NOT a manager": the mentee correcting a manager reading of an earlier message.
-LEADS_A_TEAM = re.compile(r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\b(?:team|shift|crew)\b"
-                          r"|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b", _I)
 ABOUT_SOMEONE = re.compile(r"\b(?:he|she|him|her|his|someone|somebody|one of (?:them|my \w+)|"
                            r"(?:my|the) team (?:doesn'?t|don'?t|won'?t|isn'?t|aren'?t|keeps?|needs?|is|are)|"
                            r"they (?:don'?t|won'?t|aren'?t|keep|need|never|always|are|seem))\b", _I)
