@@ -158,7 +158,8 @@ def _validate_flywheel(name: str, meta: dict) -> None:
     if missing:
         raise KnowledgeFileError(name, f"flywheel steps missing: {', '.join(sorted(s.value for s in missing))}")
     _check_answers(name, meta.get("answers") or [])
-    _check_choices(name, meta.get("choices") or [], meta.get("choice_test") or {})
+    _check_direct_answers(name, meta.get("direct_answers") or [])
+    _check_choices(name, meta.get("choices") or [], meta.get("choice_test") or {}, meta.get("manager_choice") or {})
 
 
 def _check_answers(name: str, entries: list) -> None:
@@ -176,15 +177,35 @@ def _check_answers(name: str, entries: list) -> None:
             raise KnowledgeFileError(name, f"{where} has role {raw['role']!r}; use self or manager, or leave it out")
 
 
-def _check_choices(name: str, entries: list, tests: dict) -> None:
+def _check_direct_answers(name: str, entries: list) -> None:
+    """`direct_answers`: a valid `when` regex, an `answer`, and `who` (if given) one of self, manager, any."""
+    for n, raw in enumerate(entries, 1):
+        where = f"direct_answers entry {n}"
+        if not isinstance(raw, dict) or not raw.get("when") or not raw.get("answer"):
+            raise KnowledgeFileError(name, f"{where} needs `when` (a regex) and `answer`")
+        try:
+            re.compile(str(raw["when"]))
+        except re.error as exc:
+            raise KnowledgeFileError(name, f"{where}: `when` is not a valid regex ({exc})") from None
+        if raw.get("who", "self") not in ("self", "manager", "any"):
+            raise KnowledgeFileError(name, f"{where}: `who` is {raw['who']!r}; use self, manager or any")
+
+
+def _check_choices(name: str, entries: list, tests: dict, manager_reasons: dict) -> None:
     """The either/or axes (`assistant.dialogue.choices`): two poles with valid regexes, and verdicts
-    that pick one of them (or `depends`) with a reason, for known steps; and `choice_test`, one
-    sentence per step."""
+    that pick one of them (or `depends`) with a reason, for known steps; `choice_test`, one sentence
+    per step; and `manager_choice`, per step a reason and the poles it backs."""
     steps = sorted(s.value for s in Step)
     unknown = [k for k in tests if k not in steps] if isinstance(tests, dict) else ["(not a mapping)"]
     if unknown or not all(isinstance(v, str) and v.strip() for v in tests.values()):
         raise KnowledgeFileError(name, f"choice_test needs one sentence per step, keyed by {steps}"
                                        + (f"; unknown: {unknown}" if unknown else ""))
+    poles = {pole for raw in entries if isinstance(raw, dict) and isinstance(raw.get("poles"), dict) for pole in raw["poles"]}
+    unknown = [k for k in manager_reasons if k not in steps] if isinstance(manager_reasons, dict) else ["(not a mapping)"]
+    if unknown or not all(isinstance(v, dict) and isinstance(v.get("why"), str) and v["why"].strip()
+                          and isinstance(v.get("backs"), list) and set(v["backs"]) <= poles for v in manager_reasons.values()):
+        raise KnowledgeFileError(name, f"manager_choice needs, per step keyed by {steps}, `why` (one sentence) and "
+                                       f"`backs` (a list of poles from {sorted(poles)})" + (f"; unknown: {unknown}" if unknown else ""))
     for n, raw in enumerate(entries, 1):
         where = f"choices entry {n} ({raw.get('axis', 'no axis') if isinstance(raw, dict) else raw!r})"
         if not isinstance(raw, dict) or not raw.get("axis") or not isinstance(raw.get("poles"), dict) \

@@ -1,5 +1,6 @@
 """Either/or questions: "should I X or Y?" gets the option the flywheel backs at the mentee's step,
-named in their own words, or what decides it; never a "yes" to a question that offered two options."""
+named in their own words, or what decides it; never a "yes" to a question that offered two options.
+A yes/no question about one thing to do gets go ahead or not yet; a manager's, for the report's step."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Session, Step
-from assistant.dialogue.choices import options_of, to_second_person
+from assistant.dialogue.choices import options_of, proposal_of, to_second_person
 from assistant.errors import KnowledgeFileError
 from assistant.knowledge import read_file
 
@@ -97,7 +98,7 @@ def test_a_bad_choice_test_is_a_clear_error(knowledge_copy: Path):
     assert "choice_test needs one sentence per step" in str(err.value) and "level_up" in str(err.value)
 
 
-def test_a_choice_is_answered_once_and_not_for_a_manager(shared_mentor):
+def test_a_choice_is_answered_once_and_a_mentees_reason_never_goes_to_a_manager(shared_mentor):
     session = Session()
     first = shared_mentor.ask("I'm a nurse, two years on the ward, my manager relies on me. A new handover sheet I made "
                               "worked on our ward. The other ward's manager thinks it's pointless. Should I push back or let it go?",
@@ -122,3 +123,63 @@ def test_a_bad_choices_entry_is_a_clear_error(knowledge_copy: Path, axis_text, p
     with pytest.raises(KnowledgeFileError) as err:
         read_file(path, knowledge_copy)
     assert problem in str(err.value) and "flywheel.md" in str(err.value)
+
+
+@pytest.mark.parametrize("message, proposal", [
+    ("Would it be pushy to volunteer to lead the redesign right now?", ("volunteer to lead the redesign right now", True)),
+    ("Is now a good time to pitch the automation idea?", ("pitch the automation idea", False)),
+    ("Is it too early to ask for the team lead role?", ("ask for the team lead role", True)),
+    ("Should I just ship it?", ("ship it", False)),
+    ("what should I do?", None),  # an open question
+    ("How should I start?", None),
+    ("Should I keep him on the basics, or hand him the pilot?", None),  # two options: `options_of` reads those
+])
+def test_a_yes_no_question_names_its_one_option(message, proposal):
+    assert proposal_of(message) == proposal
+
+
+def test_a_yes_no_question_gets_go_ahead_or_not_yet_by_where_the_mentee_is(shared_mentor):
+    """A blind judge: "Would it be pushy to volunteer now?" got a stage label and a stock action."""
+    wobbly = shared_mentor.ask("I'm a flight data assistant, 8 months in. Last month I entered a runway closure notice with the "
+                               "wrong runway and it got written up; since then my supervisor checks every entry I make. They're "
+                               "redoing the handover sheet and I have loads of ideas. Would it be pushy to volunteer to lead the "
+                               "redesign right now?")
+    assert wobbly.step is Step.DELIVER_RESULTS
+    assert (short_answer(wobbly) or "").startswith("Right now, yes: I would hold off."), wobbly.text
+    trusted = shared_mentor.ask("Three years in the team, my manager relies on me and nobody checks my work anymore. I see a "
+                                "problem across three teams nobody owns. Is it too early to propose taking it on?")
+    assert trusted.step is Step.OWNERSHIP_THINK_BIG
+    assert (short_answer(trusted) or "").startswith(("No, go ahead.", "No.")), trusted.text
+
+
+BAKER = ("I run a small bakery. One of my bakers, Marcus, joined three weeks ago and he's burnt two batches of the morning "
+         "bread already. He keeps asking to run the new sourdough line. ")
+
+
+def test_a_managers_choice_is_answered_for_the_report_in_a_managers_voice(shared_mentor):
+    answer = shared_mentor.ask(BAKER + "Should I keep him on the basics for now, or hand him the sourdough line?")
+    assert answer.step is Step.DELIVER_RESULTS
+    said = short_answer(answer) or ""
+    assert said.startswith("Keep him on the basics for now, rather than hand him the sourdough line. What grows someone"), answer.text
+    trusted = shared_mentor.ask("I manage a warehouse team. One of my pickers, Tom, has been with me 2 years, hits his numbers "
+                                "every week, and I've stopped checking his counts. Is it too early to give him the returns "
+                                "process to own?")
+    said = short_answer(trusted) or ""
+    assert said.startswith("No, go ahead. They have trust to spend"), trusted.text
+    assert "You have trust" not in said  # the mentee's own reason, written to someone about their own work
+
+
+def test_a_bad_manager_choice_is_a_clear_error(knowledge_copy: Path):
+    path = knowledge_copy / "flywheel.md"
+    path.write_text(path.read_text().replace("    backs: [current, own_lane, piece]", "    backs: [current, sideways]", 1))
+    with pytest.raises(KnowledgeFileError) as err:
+        read_file(path, knowledge_copy)
+    assert "manager_choice needs" in str(err.value) and "backs" in str(err.value)
+
+
+def test_a_direct_answer_for_nobody_is_a_clear_error(knowledge_copy: Path):
+    path = knowledge_copy / "flywheel.md"
+    path.write_text(path.read_text().replace("    who: manager\n", "    who: boss\n", 1))
+    with pytest.raises(KnowledgeFileError) as err:
+        read_file(path, knowledge_copy)
+    assert "`who` is 'boss'" in str(err.value)

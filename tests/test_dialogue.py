@@ -393,6 +393,23 @@ def test_factual_questions_are_answered_from_the_article_with_cited_sentences(sh
     assert all(c.verified for c in answer.citations) and answer.citations
 
 
+@pytest.mark.parametrize("question, lead", [
+    ("how long did it take the author to get his trust back after the outage?", "12 months."),
+    ("when was the author's outage?", "2012, during Cybermonday."),
+    ("How many lines of code did the author write in the second spin?", "20k lines."),
+    ("how many teams did the author offer to help load test in his second spin?", "5 teams."),
+])
+def test_a_how_long_when_or_how_many_question_opens_with_what_it_asks_for(shared_mentor, question, lead):
+    """A blind judge: "how long did he wait?" never got the 12 months, which sat in the third quote."""
+    answer = shared_mentor.ask(question)
+    assert answer.step is None and answer.text.startswith(f"**Short answer:** {lead}"), answer.text
+
+
+def test_a_factual_question_without_a_span_gets_no_lead(shared_mentor):
+    answer = shared_mentor.ask("how long was the author's original doc for the big project?")
+    assert answer.step is None and "Short answer" not in answer.text, answer.text
+
+
 @pytest.mark.parametrize("question, step_name, order", [
     ("Which Leadership Principle is the very first step in his flywheel?", "Deliver Results", 1),
     ("so what's step four again, the fourth step?", "Invent and Simplify", 4),

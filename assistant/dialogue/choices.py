@@ -7,6 +7,14 @@ your lane, the whole thing or a first piece, act now or wait). When the two opti
 that axis backs one of them, and the answer names it in the mentee's own words ("Start with one
 ward, rather than roll it out to every ward."). A verdict of `depends` says what decides it.
 Options that fit no axis get the step's test for choosing (`choice_test:`), naming both options.
+
+A yes/no question about one thing to do ("Would it be pushy to volunteer to lead the redesign right
+now?", "Is now a good time to pitch it?") is the same choice with one option named: when that option
+leans to one pole of an axis, the step's verdict says go ahead or not yet (`yes_or_no`).
+
+A manager asking about a report ("keep him on the basics, or hand him the pilot?") gets the pick for
+the report's step with the manager's reason (`manager_choice:`), not the reason written to a mentee
+about their own work, and only where that reason argues for the pick (its `backs`).
 """
 
 from __future__ import annotations
@@ -33,6 +41,24 @@ NOT_AN_OPTION = re.compile(r"^(?:not|no|nah|what|something|something else|anythi
 # "Is that just more of the same or a proper step up?", "Is enough or I need to do more?": a question about
 # how things stand, not two things to do.
 A_STATE = re.compile(r"^(?:is|are|was|were|am|it'?s|that'?s|this is|that is|it is)\b", re.IGNORECASE)
+# One proposal asked yes or no: "is it too early to X?", "is now a good time to X?", "should I just X?".
+PROPOSAL = re.compile(
+    r"\b(?:(?:is it|would it be|would that be|it'?s|isn'?t it|wouldn'?t it be|is that)\s+(?:still\s+|a bit\s+|too\s+(?=pushy|much))?"
+    r"(?P<frame>too (?:early|soon|much|late|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|overstepping|crazy|"
+    r"stupid|naive|a (?:bad|good|smart|dumb) idea|a mistake|wrong|ok(?:ay)?|fine|wise|smart|worth it|reasonable|"
+    r"the right (?:time|move|call)|a good time|time)(?: for me)?\s+(?:to|if i)\s+"
+    r"|\bis (?:now|this|it) (?:a good|the right) (?:time|moment) to\s+"
+    r"|\bam i ready to\s+"
+    r"|\b(?:should|shall|do|can|could) (?:i|we)\s+(?:just\s+|still\s+|now\s+)?)"
+    r"(?P<option>[^?.!]{3,120})\?", re.IGNORECASE)
+# "is it too early to…?", "would it be pushy to…?": a yes means don't.
+AGAINST_FRAME = re.compile(r"^(?:too (?:early|soon|much|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|"
+                           r"overstepping|crazy|stupid|naive|a (?:bad|dumb) idea|a mistake|wrong)$", re.IGNORECASE)
+# "what should I do?", "how do I start?": a question word before it, not a yes/no.
+OPEN_QUESTION = re.compile(r"\b(?:what|how|where|which|who|when|why|whom)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+# The axes a manager's choice about a report is read on: whether the manager should stay or leave, or
+# ask first, is not about the report.
+MANAGER_AXES = ("speak_or_accept", "keep_or_stop", "new_or_current", "bigger_or_own_lane", "whole_or_first_piece", "act_or_wait")
 MAX_WORDS = 20  # a longer "option" is a sentence of the story, not one of two choices
 SECOND_PERSON = (("myself", "yourself"), ("mine", "yours"), ("my", "your"), ("me", "you"), ("i'm", "you're"),
                  ("i am", "you are"), ("i've", "you've"), ("i'll", "you'll"), ("i", "you"), ("am", "are"),
@@ -71,6 +97,18 @@ def options_of(question: str) -> tuple[str, str] | None:
     return None
 
 
+def proposal_of(question: str) -> tuple[str, bool] | None:
+    """The one thing a yes/no question asks about, and whether the question leans against it ("is it
+    too early to pitch it?" → ("pitch it", True)); None for an either/or or an open question."""
+    for match in PROPOSAL.finditer(question):
+        option = match.group("option").strip(" ,\"'“”‘’")
+        if OPEN_QUESTION.search(question[:match.start()]) or re.search(r"\bor\b", option, re.IGNORECASE) \
+                or len(option.split()) > MAX_WORDS:
+            continue
+        return option, bool(match.group("frame") and AGAINST_FRAME.match(match.group("frame")))
+    return None
+
+
 @dataclass(frozen=True)
 class Verdict:
     pick: str  # a pole's name, or "depends"
@@ -93,6 +131,11 @@ class Axis:
         a, b = pole(first), pole(second)
         return (a, b) if a and b and a != b else None
 
+    def side(self, option: str) -> str | None:
+        """The one pole a single option names ("volunteer to lead it" → new), or None when it names none or both."""
+        named = [name for name, pattern in self.poles.items() if pattern.search(option)]
+        return named[0] if len(named) == 1 else None
+
     def verdict(self, step: Step) -> Verdict | None:
         return self.verdicts.get(step.value) or self.verdicts.get("default")
 
@@ -101,30 +144,71 @@ class ChoiceAnswers:
     """The `choices:` axes of the flywheel file, answering either/or questions, and `choice_test:`, the
     step's test for choosing when no axis can settle the two options."""
 
-    def __init__(self, entries: list[dict], tests: dict[str, str] | None = None) -> None:
+    def __init__(self, entries: list[dict], tests: dict[str, str] | None = None,
+                 manager_reasons: dict[str, dict] | None = None) -> None:
         self.axes = [Axis(raw["axis"], {name: re.compile(rx, re.IGNORECASE) for name, rx in raw["poles"].items()},
                           {step: Verdict(v["pick"], v["why"].strip()) for step, v in raw["verdicts"].items()})
                      for raw in entries]
         self.tests = dict(tests or {})
+        self.manager_reasons = {step: (tuple(raw["backs"]), raw["why"].strip()) for step, raw in (manager_reasons or {}).items()}
 
-    def answer(self, question: str, steps: tuple[Step, ...]) -> str | None:
+    def _axes(self, manager: bool) -> list[Axis]:
+        return [a for a in self.axes if a.name in MANAGER_AXES] if manager else self.axes
+
+    def _one_verdict(self, axis: Axis, steps: tuple[Step, ...], manager: bool) -> Verdict | None:
+        """The axis's verdict when every step agrees on it (else the clarifying question comes first); for a
+        manager, with the manager's reason for the report's step, only where that reason backs the pick."""
+        verdicts = {axis.verdict(step) for step in steps}
+        if len(verdicts) != 1 or None in verdicts:
+            return None
+        verdict = verdicts.pop()
+        if not manager:
+            return verdict
+        reasons = {self.manager_reasons.get(step.value) for step in steps}
+        if len(reasons) != 1 or None in reasons:
+            return None
+        backs, why = reasons.pop()
+        return Verdict(verdict.pick, why) if verdict.pick in backs else None
+
+    def answer(self, question: str, steps: tuple[Step, ...], manager: bool = False) -> str | None:
         """The short answer to an either/or question, when it is the same on every one of `steps`."""
         options = options_of(question)
         if options is None or not steps:
             return None
-        for axis in self.axes:
+        for axis in self._axes(manager):
             sides = axis.sides(*options)
             if sides is None:
                 continue
-            verdicts = {axis.verdict(step) for step in steps}
-            if len(verdicts) != 1 or None in verdicts:
-                return None  # the steps disagree: the clarifying question comes first
-            return self._say(verdicts.pop(), options, sides)
+            verdict = self._one_verdict(axis, steps, manager)
+            return self._say(verdict, options, sides) if verdict else None
+        if manager:
+            return None
         tests = {self.tests.get(step.value) for step in steps}
         if len(tests) != 1 or None in tests:
             return None
         first, second = (to_second_person(o) for o in options)
         return f"Between \u201c{first}\u201d and \u201c{second}\u201d, the flywheel doesn't pick for you; at this step, {tests.pop()}"
+
+    def yes_or_no(self, question: str, steps: tuple[Step, ...], manager: bool = False) -> str | None:
+        """Go ahead or not yet, for a yes/no question about one thing to do whose option leans to one
+        pole of an axis; the verdict's reason says why. None when no axis reads the option."""
+        found = proposal_of(question)
+        if found is None or not steps:
+            return None
+        option, against = found
+        for axis in self._axes(manager):
+            side = axis.side(option)
+            if side is None:
+                continue
+            verdict = self._one_verdict(axis, steps, manager)
+            if verdict is None:
+                return None
+            if verdict.pick not in axis.poles:  # "depends": what decides it
+                return verdict.why
+            if verdict.pick == side:
+                return f"{'No, go ahead' if against else 'Yes, go ahead'}. {verdict.why}"
+            return f"{'Right now, yes: I would hold off' if against else 'Not yet'}. {verdict.why}"
+        return None
 
     @staticmethod
     def _say(verdict: Verdict, options: tuple[str, str], sides: tuple[str, str]) -> str:

@@ -365,7 +365,8 @@ class OfflineComposer:
         self.content = Content(flywheel)
         self.sentences = sentences
         self.answers = answers
-        self.choices = ChoiceAnswers(flywheel.meta.get("choices") or [], flywheel.meta.get("choice_test") or {})
+        self.choices = ChoiceAnswers(flywheel.meta.get("choices") or [], flywheel.meta.get("choice_test") or {},
+                                     flywheel.meta.get("manager_choice") or {})
         self._actions = self.content.pickable_texts()
         self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
 
@@ -819,17 +820,20 @@ class OfflineComposer:
         cases), then an either/or question's verdict (`choices`), then the answer bank's closest
         entry by meaning."""
         direct = None
+        manager = "manages_others" in turn.profile.facts  # their report's step, in a manager's voice
         if YES_NO.search(turn.question) or CHOICE_QUESTION.search(turn.question):
-            answers = {self.content.direct_answer(turn.question, step) for step in steps}
+            answers = {self.content.direct_answer(turn.question, step, manager) for step in steps}
             direct = answers.pop() if len(answers) == 1 else None
         if direct is not None and direct[:60] in turn.profile.used("direct"):
             direct = None
-        if (direct is None or YES_OR_NO_ANSWER.match(direct)) and None not in steps and "manages_others" not in turn.profile.facts:
-            # "should I push back or let it go?": the option the flywheel backs at their step, in their
-            # words (ahead of a pattern's "Yes, …", which doesn't answer an either/or)
-            direct = self.choices.answer(turn.question, tuple(steps)) or direct
+        if (direct is None or YES_OR_NO_ANSWER.match(direct)) and None not in steps:
+            # "should I push back or let it go?": the option the flywheel backs at their step (a manager's:
+            # their report's), in their words, ahead of a pattern's "Yes, …", which doesn't answer an either/or
+            direct = self.choices.answer(turn.question, tuple(steps), manager=manager) or direct
         if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
             # "Is it because I'm too quiet? Yes or no.": say honestly we can't, and what would decide it
+            direct = self.choices.yes_or_no(turn.question, tuple(steps), manager=manager)
+        if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
             test = self.flywheel[steps[0]].moves_on_when.strip()
             direct = ("I can't give you an honest yes or no from what you've told me. What decides it on the flywheel "
                       f"is this test, so check yourself against it: {test}")
@@ -838,6 +842,9 @@ class OfflineComposer:
             if found is not None:
                 turn.profile.mark_used("answers", found.id)
                 return found.answer
+        if direct is None and None not in steps:
+            # "Would it be pushy to volunteer to lead it right now?": go ahead or not yet, where an axis reads it
+            direct = self.choices.yes_or_no(turn.question, tuple(steps), manager=manager)
         if not direct or direct[:60] in turn.profile.used("direct"):
             return None  # none, or said already: the rest of the answer moves on
         turn.profile.mark_used("direct", direct[:60])
@@ -955,6 +962,9 @@ class OfflineComposer:
         summary = self._summary_lead(turn, found)
         if summary:
             return summary + " " + " ".join(quote(s.text, citer.cite(self._source(s, citer))) for s in found)
+        # "how long did it take him?": the number itself first (a judge: the 12 months was in the third quote)
+        fact = self.sentences.short_fact(turn.question, turn.vector, found)
+        lead = f"**Short answer:** {fact[0].upper() + fact[1:]}.\n\n" if fact else ""
         quotes, section = [], None
         for s in found:
             label = ""
@@ -974,4 +984,4 @@ class OfflineComposer:
             total = total_of(found)
             if total:
                 return f"Adding up what the article says: {total}. " + " ".join(quotes)
-        return " ".join(quotes)
+        return lead + " ".join(quotes)

@@ -122,10 +122,13 @@ class Content:
     def closings(self) -> list[str]:
         return list(self.meta.get("closings") or ["Glad it helped. Come back when your next action is done."])
 
-    def direct_answer(self, question: str, step: Step | None) -> str | None:
-        """The front matter's direct answer to a yes/no question (`direct_answers`), or None."""
+    def direct_answer(self, question: str, step: Step | None, manager: bool = False) -> str | None:
+        """The front matter's direct answer to a yes/no question (`direct_answers`), or None; a manager
+        asking about a report gets only the answers written for a manager (`who: manager` or `any`)."""
         for entry in self.meta.get("direct_answers") or []:
             if entry.get("steps") and (step is None or step.value not in entry["steps"]):
+                continue
+            if entry.get("who", "self") not in ("any", "manager" if manager else "self"):
                 continue
             if re.search(entry["when"], question, re.IGNORECASE):
                 moves = self.flywheel[step].moves_on_when.strip() if step is not None else ""

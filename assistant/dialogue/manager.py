@@ -261,16 +261,16 @@ class DialogueManager:
 
     def written_answer(self, question: str, vector, state: TurnState) -> str | None:
         """The written answer to the mentee's question where they are placed, if there is one: an
-        either/or question's verdict, else the answer bank's closest entry."""
+        either/or question's verdict, else the answer bank's closest entry, else a yes/no question's go ahead or not yet."""
         step = state.placement.step
         if step is None or state.reading is None or state.reading.move in ("factual", "thanks"):
             return None
-        if "manages_others" not in state.profile.facts:
-            chosen = self.composer.choices.answer(question, (step,))
-            if chosen:
-                return chosen
+        manager = "manages_others" in state.profile.facts
+        chosen = self.composer.choices.answer(question, (step,), manager=manager)
+        if chosen:
+            return chosen
         found = self.answers.match(question, vector, (step,), state.profile)
-        return found.answer if found else None
+        return found.answer if found else self.composer.choices.yes_or_no(question, (step,), manager=manager)
 
     def step_label(self, step: Step) -> str:
         return self.flywheel[step].name

@@ -41,6 +41,13 @@ NUMBER = re.compile(r"\b\d[\d,.]*\s*k?\b|\b(?:one|two|three|four|five|six|ten|tw
                     r"dozens?|tens)\b", re.IGNORECASE)
 YEAR_OR_TIME = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:after|during|before|back in|in the course of|months?|years?|"
                           r"day|weekends|eventually|then|once)\b", re.IGNORECASE)
+# The span a "how long / when / how many" question asks for, read out of the sentence that answers it.
+_COUNT = r"(?:\d[\d,.]*k?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|a|an)"
+DURATION = re.compile(rf"\b{_COUNT}\s+(?:months?|years?|weeks?|days?|quarters?|hours?)\b", re.IGNORECASE)
+HOW_LONG = re.compile(r"\bhow long\b|\bhow many (?:months|years|weeks|days|quarters)\b", re.IGNORECASE)
+HOW_MANY = re.compile(r"\bhow many (?P<noun>[a-z]+?)s?\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+NAMED_DAY = re.compile(r"\b(?:during|on) (?P<day>[A-Z][\w-]+(?: [A-Z][\w-]+)?)")
 BECAUSE = re.compile(r"\b(?:because|should have|so (?:i|that)|due to|which makes sense|it was|that's why|"
                      r"failed|since|leads? to|inevitably|in order to)\b", re.IGNORECASE)
 PRINCIPLE_NAME = re.compile(r"\b(?:Deliver(?:ing|ed)? (?:\(Much Bigger\) )?Results|Earns? (?:\(More\) )?Trust|Ownership|"
@@ -195,6 +202,31 @@ class SentenceIndex:
         return best
 
     # --- factual answers -------------------------------------------------------------
+    def short_fact(self, question: str, vector, found: list[Sentence]) -> str | None:
+        """"12 months", "2012, during Cybermonday", "5 teams": the span a how-long, when or how-many question
+        asks for, from the best-ranked of `found` that holds one; None for other questions or when none does."""
+        if HOW_LONG.search(question):
+            span = lambda text: DURATION.search(text)  # noqa: E731
+        elif QUESTION_TYPES["when"].search(question):
+            span = lambda text: YEAR.search(text)  # noqa: E731
+        elif (many := HOW_MANY.search(question)) and not HOW_LONG.search(question):
+            noun = re.escape(many.group("noun").lower())
+            span = lambda text: re.search(rf"\b{_COUNT}\s+(?:[a-z]+\s+)?{noun}s?\b", text, re.IGNORECASE)  # noqa: E731
+        else:
+            return None
+        holding = [s for s in found if span(s.text)]
+        if not holding:
+            return None
+        if self.ranker is not None and self.ranker.weights is not None and vector is not None:
+            scores = self.ranker.probabilities(question, vector)
+            rank = {id(x): float(scores[i]) for i, x in enumerate(self.sentences)}
+            holding.sort(key=lambda s: rank.get(id(s), 0.0), reverse=True)
+        best = holding[0].text
+        said = span(best).group(0)
+        if YEAR.fullmatch(said) and (day := NAMED_DAY.search(best)):
+            said += f", {day.group(0)}"
+        return said
+
     def answer_sentences(self, question: str, vector: np.ndarray, *, spin: int | None = None,
                          principle: str | None = None, limit: int | None = None,
                          passages: dict[str, float] | None = None) -> list[Sentence]:

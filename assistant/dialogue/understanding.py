@@ -41,7 +41,10 @@ def _rx(*parts: str) -> re.Pattern:
 
 # "I run the night shift", "I manage 6 engineers": the mentee leads people (a manager reading only with a person in view).
 LEADS_A_TEAM = re.compile(r"\bi (?:run|lead|manage) (?:a|an|the|my|our)\b[^.!?,;]{0,30}\b(?:team|shift|crew)\b"
-                          r"|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b", _I)
+                          r"|\bi manage (?:a team|\d+|[a-z]+ (?:people|engineers|analysts))\b"
+                          # "I manage six auditors", "I supervise 12 nurses"
+                          r"|\bi (?:manage|supervise|oversee) (?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"fifteen|twenty|a dozen|a handful of)\s+(?:\w+\s+)?\w+s\b", _I)
 
 
 FACT_PATTERNS: dict[str, re.Pattern] = {
