@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant import Session, Step
-from assistant.dialogue.composer import A_NO, SOFTWARE_ONLY
+from assistant.dialogue.composer import A_NO, DESK_ONLY, SOFTWARE_ONLY
 from assistant.dialogue.manager import is_factual
 from assistant.dialogue.placement import place, stage_from_facts
 from assistant.dialogue.profile import Profile
@@ -502,6 +502,20 @@ def test_someone_outside_software_gets_no_software_team_actions(shared_mentor):
               "ok, anything else?", "I already did that"]:
         answer = shared_mentor.ask(t, session=unknown)
         assert not SOFTWARE_ONLY.search(answer.next_action or ""), answer.next_action
+
+
+def test_someone_who_works_on_a_floor_gets_no_desk_chores(shared_mentor):
+    """Blind judges: a florist's manager told to "cancel a recurring meeting on their calendar" and to "write it
+    up for your skip-level", a head chef to "set up a saved query or dashboard", a plumber to go through
+    "notes from last week's meetings"."""
+    actions = []
+    for turns in (["I'm an electrician, my van is always stocked and my jobs get signed off first time. but the foreman "
+                   "still won't let me quote jobs.", "anything else?", "and?"],
+                  ["head chef here. my new menu went live 3 weeks ago, covers are up 12% but food cost went up too",
+                   "ok, what else should I look at?", "and after that?"]):
+        session = Session()
+        actions += [shared_mentor.ask(t, session=session).next_action for t in turns]
+    assert all(actions) and not any(DESK_ONLY.search(a) for a in actions), actions
 
 
 def test_someone_who_names_both_kinds_of_work_is_read_by_the_job_they_do(shared_mentor):

@@ -262,6 +262,31 @@ SOFTWARE_ROLE = re.compile(r"\b(?:i'?m|i am|im|as|work as|working as|job as)\s+(
                            re.IGNORECASE)
 
 
+# Work done on a floor, a ward, a site or a counter, not at a desk: a plumber was told to go through
+# "notes from last week's meetings", a florist to "cancel a recurring meeting on their calendar" and to
+# "write it up for your skip-level", a head chef to "set up a saved query or dashboard".
+HANDS_ON_WORK = re.compile(
+    r"\b(?:nurs(?:e|es|ing)|wards?|icu|patients?|chefs?|sous|commis|kitchen|restaurant|bistro|bakery|bakers?|cooks?|"
+    r"plumb\w*|electricians?|apprentices?|carpent\w*|joiners?|mechanics?|technicians?|florists?|shop floor|retail|"
+    r"warehouse|pickers?|forklift|drivers?|depot|construction|building site|factory|line workers?|barista|caf[eé]|"
+    r"hotel|front desk|housekeep\w*|salon|hairdress\w*|paramedics?|firefight\w*|vet nurse|veterinary|farm\w*|"
+    r"butcher|care home|carers?|caregivers?|radiograph\w*|pharmac\w*|dispatch\w*|van|crew|foreman|tradesm[ae]n|"
+    r"journeym[ae]n|store|till|checkout staff|cashiers?|waiters?|waitress|servers?|bartenders?|porters?|cleaners?)\b",
+    re.IGNORECASE)
+DESK_ONLY = re.compile(
+    r"\b(?:skip-?level|dashboard|saved query|team channel|calendar|chat and email|design doc|status update|"
+    r"demo of whatever runs|internal (?:or beta|team)|release|planning meeting|last week's meetings|decline any meeting|"
+    r"recurring meeting|decision meeting|agenda|working session|doc|write it up|write-?up|slides?|deck|wiki|email thread)\b",
+    re.IGNORECASE)
+
+
+def works_hands_on(question: str, profile: Profile) -> bool:
+    """The mentee works on a floor, a ward, a site or a counter (kept in the profile), not as a developer."""
+    if HANDS_ON_WORK.search(question) and "hands-on" not in profile.used("work"):
+        profile.mark_used("work", "hands-on")
+    return "hands-on" in profile.used("work") and their_work(question, profile) != "software"
+
+
 def their_work(question: str, profile: Profile) -> str | None:
     """"software", "other" or None: the kind of work the mentee has told us about (kept in the profile)."""
     for kind, words in (("software", SOFTWARE_WORK), ("other", OTHER_WORK), ("software role", SOFTWARE_ROLE)):
@@ -326,6 +351,15 @@ OPENER_PREMISES = (
                 r"drag\w*|another (?:round|review|version|week))\b", re.I)),
     (re.compile(r"^You've thought about this long enough", re.I),
      re.compile(r"\b(?:plan\w*|think\w*|thought|analy\w+|research\w*|readings|data|review\w*|doc|v\d+|version|perfect\w*)\b", re.I)),
+)
+
+
+# Progress that doesn't yet meet the step's "moves on when": each said once in a conversation.
+PARTIAL_PROGRESS = (
+    "That's the right work, and it keeps you on this step a little longer:",
+    "Good, that counts, and it's part of this step rather than the end of it:",
+    "Worth doing, and it adds up; it isn't yet what moves you on:",
+    "That's progress on the right thing, so keep going where you are:",
 )
 
 
@@ -421,6 +455,9 @@ class OfflineComposer:
             if their_work(turn.question, turn.profile) != "software":
                 options = [o for o in options if not SOFTWARE_ONLY.search(o)] or list(options)
         fresh = [o for o in options if o not in used] or list(options)
+        if kind == "actions" and works_hands_on(turn.question, turn.profile):
+            # a desk chore is a worse fit than a fresh one, but a repeat is worse than either
+            fresh = [o for o in fresh if not DESK_ONLY.search(o)] or fresh
         if not fresh:
             return None
         if kind == "openers" and not turn.profile.key_phrases:  # an opener reads best with their own words
@@ -585,7 +622,8 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead="A slip like that is a setback, not a verdict, and what you do "
                                                              "next week counts for more than it does: "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
-            parts.append(self._where(turn, step, citer, lead="That's the right work, and it keeps you on this step a little longer: "))
+            lead = self._pick("holds", list(PARTIAL_PROGRESS), turn)  # said twice, two replies read as one
+            parts.append(self._where(turn, step, citer, lead=lead + " "))
         elif direct:  # their question is answered first, then placed, in their words
             lead = self._echo(turn)
             if turn.profile.key_phrases and (not lead or thing and thing.lower() not in lead.lower()):

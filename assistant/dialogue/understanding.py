@@ -191,6 +191,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bsaid yes\b|\bbought in\b|\bon board with\b|\bgot what i asked for\b",
         r"\b(?:said|told (?:me|us))(?: to)?,? [\"“']?(?:go for it|run with it|it'?s (?:yours|mine))\b|\bgave (?:me|us) the (?:nod|thumbs[- ]up|ok|okay)\b",
         r"\b(?:she|he|they|director|manager|skip|vp)\s+signed off\b",
+        # "boss said sort it out, its mine": the problem handed over
+        r"\b(?:said|told (?:me|us))(?: to)?,? (?:sort|fix|deal with|take on|own|handle|run) (?:it|this|that)(?: out)?,? it'?s (?:all )?(?:mine|yours)\b",
         r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b"
         # ... but agreeing how the checks will run isn't a yes to a bigger idea: "we agreed spot checks"
         r"(?! (?:on |to )?(?:do )?(?:spot[- ]?checks?|check-?ins?|reviews?|a threshold|thresholds|weekly|daily|a trial period)\b)",
