@@ -405,8 +405,13 @@ def test_a_how_long_when_or_how_many_question_opens_with_what_it_asks_for(shared
     assert answer.step is None and answer.text.startswith(f"**Short answer:** {lead}"), answer.text
 
 
-def test_a_factual_question_without_a_span_gets_no_lead(shared_mentor):
-    answer = shared_mentor.ask("how long was the author's original doc for the big project?")
+@pytest.mark.parametrize("question", [
+    "how long was the author's original doc for the big project?",  # no sentence holds a length
+    # a blind judge saw "Short answer: 2001." (Bezos's flywheel): the ranker's best was unsure, the years differ
+    "the amazon guy in that flywheel article. he took the whole site down right? what year was that",
+])
+def test_a_factual_question_gets_no_lead_it_cannot_stand_behind(shared_mentor, question):
+    answer = shared_mentor.ask(question)
     assert answer.step is None and "Short answer" not in answer.text, answer.text
 
 
