@@ -85,9 +85,18 @@ def test_options_no_axis_can_settle_get_the_steps_test_for_choosing(shared_mento
                                "design. We're split on how: should we run it in-person on the floor or build it as "
                                "self-paced online modules?")
     assert answer.step is Step.INVENT_AND_SIMPLIFY
-    assert short_answer(answer) == ("Between \u201crun it in-person on the floor\u201d and \u201cbuild it as self-paced online "
-                                    "modules\u201d, the flywheel doesn't pick for you; at this step, choose the simpler one: "
+    assert short_answer(answer) == ("Either \u201crun it in-person on the floor\u201d or \u201cbuild it as self-paced online "
+                                    "modules\u201d can work; what decides it at this step: choose the simpler one: "
                                     "fewer moving parts, fewer people to wait on, and a first piece someone could use on its own."), answer.text
+
+
+def test_where_the_test_is_the_simpler_one_the_smaller_option_is_picked(shared_mentor):
+    """A blind judge: "the alert or the daily list?" got "the flywheel doesn't pick for you"."""
+    answer = shared_mentor.ask("Hospital pharmacist. My chief approved my idea to catch renal dosing errors, it's mine to "
+                               "design now. What do we build first, the alert or the daily list?")
+    assert answer.step is Step.INVENT_AND_SIMPLIFY
+    assert (short_answer(answer) or "").startswith("I'd go with \u201cthe daily list\u201d over \u201cthe alert\u201d. At this step, "
+                                                   "choose the simpler one"), answer.text
 
 
 def test_a_bad_choice_test_is_a_clear_error(knowledge_copy: Path):

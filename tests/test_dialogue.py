@@ -227,6 +227,11 @@ def test_move_classification():
     ("thanks, but what about my manager?", "new_situation"),
     ("k thx", "thanks"),
     ("this was really helpful", "thanks"),
+    # blind judges: both got a new task, one "That's fair… smaller than what I suggested"
+    ("Thank you, this has been really helpful. I'm going to sit down with her Friday.", "thanks"),
+    ("Thank you so much for the help. I go now to prepare the report for my chief", "thanks"),
+    ("alright. appreciate it man", "thanks"),
+    ("thanks, but my boss still says no to everything", "objection"),
 ])
 def test_a_closing_thanks_after_something_else_is_a_thank_you(message, move):
     assert classify_move(message, find_facts(message), has_history=True, pending_clarification=False, factual=False) == move

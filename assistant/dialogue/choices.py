@@ -6,7 +6,8 @@ accept, keep going or stop, ask or just do, new work or current commitments, go 
 your lane, the whole thing or a first piece, act now or wait). When the two options sit at opposite poles of one axis, the step's verdict on
 that axis backs one of them, and the answer names it in the mentee's own words ("Start with one
 ward, rather than roll it out to every ward."). A verdict of `depends` says what decides it.
-Options that fit no axis get the step's test for choosing (`choice_test:`), naming both options.
+Options that fit no axis get the step's test for choosing (`choice_test:`), naming both options; at
+the steps whose test is the simpler one, the option that names the smaller thing is picked.
 
 A yes/no question about one thing to do ("Would it be pushy to volunteer to lead the redesign right
 now?", "Is now a good time to pitch it?") is the same choice with one option named: when that option
@@ -31,9 +32,9 @@ LEAD = re.compile(
     r"^.*?\b(?:should (?:i|we)|shall (?:i|we)|do (?:i|we)|can (?:i|we)|could (?:i|we)|must (?:i|we)|"
     r"(?:is it|would it be|it'?s) (?:better|smarter|wiser|best) to|better to|am i better off|"
     r"(?:i'?m|i am) (?:torn|stuck|deciding|choosing) between|whether (?:i should |to )?|choose between|"
-    r"do you think i should|would you)\s+(?:rather\s+)?", re.IGNORECASE)
+    r"do you think i should|would you|(?:is|are|am) (?:i|she|he|they|we) ready to)\s+(?:rather\s+)?", re.IGNORECASE)
 # Where the second option starts, and the words that restate the question before it.
-OR = re.compile(r",?\s+\bor\b\s+(?:should (?:i|we)\s+|do (?:i|we)\s+|would (?:i|you)\s+|is it better to\s+|to\s+)?",
+OR = re.compile(r",?\s+\bor\b\s+(?:should (?:i|we|she|he|they)\s+|do (?:i|we)\s+|would (?:i|you)\s+|is it better to\s+|to\s+)?",
                 re.IGNORECASE)
 # "…or not?", "…or what?": a yes/no question with a tail, not two options.
 NOT_AN_OPTION = re.compile(r"^(?:not|no|nah|what|something|something else|anything|whatever|so|am i|is it|is that|"
@@ -54,11 +55,24 @@ PROPOSAL = re.compile(
 # "is it too early to…?", "would it be pushy to…?": a yes means don't.
 AGAINST_FRAME = re.compile(r"^(?:too (?:early|soon|much|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|"
                            r"overstepping|crazy|stupid|naive|a (?:bad|dumb) idea|a mistake|wrong)$", re.IGNORECASE)
+# "Do I let her?": what she asked to do is in an earlier sentence ("she's come to me asking to lead…").
+LET_THEM = re.compile(r"^(?:just )?let (?:him|her|them)$", re.IGNORECASE)
+WANTS_TO = re.compile(r"\b(?:asking|asked|asks|wants?|wanting|keen|pushing|begging) to (?P<what>[^.!?]{3,80})", re.IGNORECASE)
 # "what should I do?", "how do I start?": a question word before it, not a yes/no.
 OPEN_QUESTION = re.compile(r"\b(?:what|how|where|which|who|when|why|whom)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 # The axes a manager's choice about a report is read on: whether the manager should stay or leave, or
 # ask first, is not about the report.
 MANAGER_AXES = ("speak_or_accept", "keep_or_stop", "new_or_current", "bigger_or_own_lane", "whole_or_first_piece", "act_or_wait")
+WH_QUESTION = re.compile(r"^(?:\W*(?:(?:so|and|but|ok(?:ay)?|honestly|then|right),?\s+){0,3})?(?:how|what|why|where|who)\s+(?:do|does|did|can|could|should|would|is|are|am|will)\b", re.IGNORECASE)
+# "…or is better I first do a master degree": the learner's "is better I" is not part of the option.
+IS_BETTER = re.compile(r"^(?:is|it'?s) (?:better|best|smarter|wiser) (?:that )?(?:i|to|we)\s+", re.IGNORECASE)
+# When no axis reads the two options, the steps whose test is "the simpler one" still lean: to the option
+# that names a smaller, sooner, simpler thing ("the daily list") over a bigger one ("the alert").
+SIMPLER_FIRST = ("deliver_results", "invent_and_simplify", "bias_for_action")
+SMALLER = re.compile(r"\b(?:one|a few|small(?:er)?|first|pilot|trial|list|manual(?:ly)?|by hand|simple|simpler|quick|short|"
+                     r"paper|existing|just|only|sample|spot[- ]checks?|test)\b", re.IGNORECASE)
+BIGGER = re.compile(r"\b(?:all|every|whole|entire|system|platform|full|automat\w*|app|software|alerts?|integration|everyone|"
+                    r"company|department|program(?:me)?|rollout|rebuild|redesign)\b", re.IGNORECASE)
 MAX_WORDS = 20  # a longer "option" is a sentence of the story, not one of two choices
 SECOND_PERSON = (("myself", "yourself"), ("mine", "yours"), ("my", "your"), ("me", "you"), ("i'm", "you're"),
                  ("i am", "you are"), ("i've", "you've"), ("i'll", "you'll"), ("i", "you"), ("am", "are"),
@@ -80,7 +94,9 @@ def options_of(question: str) -> tuple[str, str] | None:
         sentences.append(last)
     for sentence in sentences:
         sentence = sentence.strip()
-        lead = LEAD.match(sentence)
+        if WH_QUESTION.match(sentence) and "," not in sentence[:sentence.lower().find(" or ")]:
+            continue  # "how do I tell if it's working or if I'm seeing what I want?" (but "what first, X or Y?" is a choice)
+        lead = None if WH_QUESTION.match(sentence) else LEAD.match(sentence)  # "what do we build first, X or Y?"
         body = sentence[lead.end():] if lead else sentence
         split = OR.search(body)
         if split is None:
@@ -89,7 +105,7 @@ def options_of(question: str) -> tuple[str, str] | None:
         if not lead:  # "Honestly, roll out now or fix it first?": the option is the last clause before the "or"
             first = re.split(r"[,;:]\s+|\s+-+\s+", first)[-1]
         first = first.strip(" ,\"'“”‘’")
-        second = re.sub(r"[?\s]+$", "", body[split.end():]).strip(" ,\"'“”‘’")
+        second = IS_BETTER.sub("", re.sub(r"[?\s]+$", "", body[split.end():]).strip(" ,\"'“”‘’"))
         if (not first or not second or NOT_AN_OPTION.match(second) or A_STATE.match(first)
                 or len(first.split()) > MAX_WORDS or len(second.split()) > MAX_WORDS):
             continue
@@ -105,6 +121,8 @@ def proposal_of(question: str) -> tuple[str, bool] | None:
         if OPEN_QUESTION.search(question[:match.start()]) or re.search(r"\bor\b", option, re.IGNORECASE) \
                 or len(option.split()) > MAX_WORDS:
             continue
+        if LET_THEM.match(option) and (wanted := WANTS_TO.search(question[:match.start()])):
+            option = f"{option} {wanted.group('what').strip()}"  # "…asking to lead the falls work. Do I let her?"
         return option, bool(match.group("frame") and AGAINST_FRAME.match(match.group("frame")))
     return None
 
@@ -187,7 +205,13 @@ class ChoiceAnswers:
         if len(tests) != 1 or None in tests:
             return None
         first, second = (to_second_person(o) for o in options)
-        return f"Between \u201c{first}\u201d and \u201c{second}\u201d, the flywheel doesn't pick for you; at this step, {tests.pop()}"
+        test = tests.pop()
+        if all(step.value in SIMPLER_FIRST for step in steps):
+            size = {o: len(SMALLER.findall(o)) - len(BIGGER.findall(o)) for o in (first, second)}
+            if size[first] != size[second]:  # "the alert or the daily list?": the daily list
+                pick, other = (first, second) if size[first] > size[second] else (second, first)
+                return f"I'd go with \u201c{pick}\u201d over \u201c{other}\u201d. At this step, {test}"
+        return f"Either \u201c{first}\u201d or \u201c{second}\u201d can work; what decides it at this step: {test}"
 
     def yes_or_no(self, question: str, steps: tuple[Step, ...], manager: bool = False) -> str | None:
         """Go ahead or not yet, for a yes/no question about one thing to do whose option leans to one
@@ -206,7 +230,9 @@ class ChoiceAnswers:
             if verdict.pick not in axis.poles:  # "depends": what decides it
                 return verdict.why
             if verdict.pick == side:
-                return f"{'No, go ahead' if against else 'Yes, go ahead'}. {verdict.why}"
+                lead = ("No" if against else "Yes") if verdict.why.lower().startswith("go ahead") else \
+                    ("No, go ahead" if against else "Yes, go ahead")
+                return f"{lead}. {verdict.why}"
             return f"{'Right now, yes: I would hold off' if against else 'Not yet'}. {verdict.why}"
         return None
 

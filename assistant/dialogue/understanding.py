@@ -72,6 +72,13 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:tickets?|work|things)\b[^.!?]{0,20}\bstill open\b",
         r"\b(?:shipped|delivered|landed)\b[^.!?]{0,30}\b(?:\w+ )?(?:weeks?|days?|months?) late\b|\blate\b[^.!?]{0,10}\band with a bug\b",
         r"\blate (?:on|with) (?:my|the|a few|some|several|most)\b|\b(?:can'?t|cannot) rely on my (?:estimates|dates)\b",
+        # in any job's words: "two late med passes flagged by pharmacy", "charting still open at the end of shift",
+        # "the audit she turned in was rushed, half the rooms weren't actually checked"
+        r"\b(?:late|missed|rushed|sloppy|incomplete|wrong)\b[^.!?]{0,25}\b(?:flagged|written up|sent back|kicked back|complained about)\b",
+        r"\b(?:two|three|four|several|\d+|one|another) late (?:med(?:ication)?s?(?: pass(?:es)?)?|charts?|reports?|returns?|filings?|"
+        r"submissions?|notes|invoices?|orders?)\b|\bstill open at the end of (?:the )?(?:shift|day)\b",
+        r"\b(?:turned|handed|sent) in was rushed\b|\b(?:my|her|his|their|the) (?:\w+ )?(?:audit|report|work|job|check|count|notes|"
+        r"charting) (?:was|were) rushed\b|\bweren'?t (?:actually |really )?(?:checked|done|finished|counted)\b|\bcomplained (?:twice|again|\d+ times)\b",
     ),
     "caused_incident": _rx(
         # "Last month I made big mistake, I uploaded wrong file for the bonus run"
@@ -133,7 +140,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bbacks? (?:my|our) (?:calls|decisions|judg\w+)\b|\b(?:hands?|gives?|forwards?) me (?:the )?(?:hard|hardest|tricky|trickiest|important|critical)\b",
         r"\bpromoted to (?:staff|senior|lead|principal|tech lead)\b",
         r"\bwithout (?:a second look|checking|reviewing|a review)\b|\bstopped (?:reviewing|checking|double-checking)\b|\bask(?:s|ed)? for (?:her|him|me|them) (?:directly|by name)\b",
-        r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me)\b",
+        r"\b(?:manager|boss|lead|director|skip|vp|team|she|he|they|people|everyone|leadership)\b[^.!?]{0,30}\b(?:trusts? me|trusting me|has confidence in me|back(?:s|ed)? me|relies on me|rely on me|count on me|vouch(?:es)? for me|comes? to me(?! (?:asking|to ask|wanting|about|with)))\b",
         r"\bi(?:'ve| have)?\s+(?:earned|built|got|gained|have|built up)\b[^.!?]{0,20}\b(?:trust|credibility|goodwill|reputation)\b",
         r"\b(?:go-to (?:person|engineer)|go to person|trusted (?:engineer|member|person)|without (?:double-?checking|checking|review)|free rein|a lot of autonomy|full autonomy)\b",
         r"\bi(?:'m| am) trusted\b|\bpeople come to\b|\beveryone (?:on the team )?(?:trusts|comes to)\b|\blets me do what i want\b",
@@ -338,6 +345,12 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         # in other trades' words: "one of my journeymen, Dez", "my assistant PM, Dana", "foreman, 14 guys"
         r"\bone of my (?:journeymen|apprentices|nurses|techs|technicians|analysts|designers|cooks|chefs|agents|reps|hygienists|"
         r"teachers|associates|assistants|staff|crew|team members|guys|people|employees|workers)\b",
+        # any job's people, named or talked about: "One of my shift leads, Marcus, redesigned…", "one of my
+        # pharmacy techs keeps … she" (not friends, peers, patients, clients or one of my shifts)
+        r"\bone of my (?!(?:\w+ )?(?:friends|colleagues|peers|co-?workers|teammates|mates|managers|bosses|directors|"
+        r"supervisors|seniors|projects|ideas|tasks|reports|mistakes|kids|children|sons|daughters|parents|classmates|"
+        r"clients|customers|patients|students|pupils|guests|residents|suppliers|vendors|shifts|jobs|days|weeks)\b)"
+        r"(?:[a-z-]+\s+){0,2}[a-z-]+s\b(?=,\s*[A-Z][a-z]+|[^.!?]{0,80}\b(?:he|she|him|her|his)\b)",
         # (not "my journeyman": to an apprentice that is the boss)
         r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
         r"\b(?:foreman|supervisor|charge nurse|head nurse|head chef|shift (?:lead|manager)|store manager)\b[^.!?]{0,30}\b\d+ "
@@ -374,7 +387,7 @@ NEGATION_ONLY = {"wants_scope", "slipping"}  # a wish doesn't undo these ("I nee
 
 MOVE_PATTERNS: dict[str, re.Pattern] = {
     "thanks": _rx(
-        r"^\W*(?:(?:ok(?:ay)?|k+|cool|great|nice|awesome|perfect|got it)[,!. ]+)?(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|(?:that|this)(?:'s| is| was) (?:really |very |so |super )?(?:helpful|great|useful)|very (?:helpful|useful)|this (?:really )?help(?:s|ed))\b",
+        r"^\W*(?:(?:ok(?:ay)?|k+|cool|great|nice|awesome|perfect|got it|alright|all right|right|sweet|brilliant|lovely|ace|fair enough)[,!. ]+)?(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|(?:that|this)(?:'s| is| was) (?:really |very |so |super )?(?:helpful|great|useful)|very (?:helpful|useful)|this (?:really )?help(?:s|ed))\b",
     ),
     "whats_next": _rx(
         r"\bwhat(?:'s| is| comes)? next\b|\bnow what\b|\bwhat now\b|\bthen what\b|\bwhat do i do (?:now|next)\b",
@@ -747,10 +760,19 @@ CLOSING_THANKS = re.compile(r"(?:^|[.!,;]\s*)(?:ok(?:ay)?,?\s+|fine,?\s+|anyway,
                             r"gotta (?:go|run)|have a good (?:one|day|week(?:end)?)))?\W*$", _I)
 
 
+# Thanks first, then what they'll do ("Thank you, this has been really helpful. I'm going to sit down with
+# her Friday.", "Thank you… I go now to prepare the report"): a closing, unless a "but" follows.
+THANKS_THEN_PLAN = re.compile(r"^\W*(?:(?:ok(?:ay)?|alright|great|perfect),?\s+)?(?:thanks?|thank you|thx|cheers|appreciate (?:it|this)|"
+                              r"obrigad[oa]|gracias|merci|danke)\b(?![^.!?]*\b(?:but|however|though|except)\b)", _I)
+
+
 def classify_move(text: str, facts: dict[str, str], *, has_history: bool, pending_clarification: bool,
                   factual: bool) -> str:
     words = len(text.split())
-    if (MOVE_PATTERNS["thanks"].search(text) and words <= 14 or CLOSING_THANKS.search(text) and words <= 30 and not facts) and "?" not in text:
+    if (MOVE_PATTERNS["thanks"].search(text) and words <= 14 or CLOSING_THANKS.search(text) and words <= 30 and not facts
+            or has_history and THANKS_THEN_PLAN.search(text) and words <= 30 and not facts
+            and not re.search(r"\b(?:but|however)\b", text, re.I)) and "?" not in text \
+            and not re.search(r"\b(?:thanks?|thank you|cheers)\W+but\b", text, re.I):  # "thanks, but…" is pushback
         return "thanks"
     if factual:
         return "factual"
