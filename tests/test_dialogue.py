@@ -136,6 +136,19 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("we got IT to sign off on a two-crew pilot and it's been in their hands since May.", {"shipped"}, set()),
     ("flipped it on for half the team. avg build went from 40 to 14 min", {"shipped"}, set()),
     ("numbers are mixed: win rate dropped from 27% to 19%", {"failed"}, set()),
+    # (AA+AB) any job's people after "one of my", named or talked about, and "I manage six auditors"
+    ("Ops manager at a 3PL DC. One of my shift leads, Marcus, redesigned the pick paths in zone C.", {"manages_others"}, set()),
+    ("I manage six auditors. Priya is my best senior associate and she wants a bigger problem", {"manages_others"}, set()),
+    ("one of my patients said she was cold all night", set(), {"manages_others"}),
+    # a report asking the manager for more is not the manager's trust in them
+    ("Now she's come to me asking to lead our falls-prevention initiative", set(), {"trusted"}),
+    ("everyone on the ward comes to me when the pumps act up", {"trusted"}, set()),
+    # slips in a nurse's words
+    ("her charting is routinely still open at the end of shift and she's had two late med passes flagged by pharmacy",
+     {"slipping"}, set()),
+    ("the audit she turned in was rushed, about half the rooms weren't actually checked", {"slipping"}, set()),
+    ("we had three late deliveries this month from the supplier", set(), {"slipping"}),
+    ("plumber, 2 years. van stock is a mess. boss said sort it out, its mine. where do i start", {"idea_approved"}, set()),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
