@@ -149,6 +149,13 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("the audit she turned in was rushed, about half the rooms weren't actually checked", {"slipping"}, set()),
     ("we had three late deliveries this month from the supplier", set(), {"slipping"}),
     ("plumber, 2 years. van stock is a mess. boss said sort it out, its mine. where do i start", {"idea_approved"}, set()),
+    ("14 booked, 5 actualy turned up, only 2 came back for the 2nd weigh in. PM says its not worth the afternoon",
+     {"failed"}, set()),
+    ("I did the list by hand from the lab system every morning, 2 weeks in one ICU", set(), {"new_in_role"}),
+    ("every close on time since feb, the controller hasnt had a single correction on my stuff", {"has_track_record"}, set()),
+    ("One of my pickers, Dani, honestly one of the most reliable people I've got, never late, hits rate every week",
+     {"has_track_record", "manages_others"}, set()),
+    ("My general manager give me all the difficult guests and complaints", {"trusted"}, set()),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
@@ -201,6 +208,9 @@ def test_key_phrases_are_the_mentees_own_names_for_their_work():
     ({"failed"}, set(), Step.ARE_RIGHT_A_LOT),
     ({"checked_closely", "trusted"}, set(), Step.EARN_TRUST),  # given the section, but every unit plan is still checked
     ({"checked_closely"}, {"new_in_role"}, Step.DELIVER_RESULTS),  # six weeks in and micromanaged: no record yet
+    ({"checked_closely"}, {"slipping"}, Step.DELIVER_RESULTS),  # watched because the dates slipped
+    # (AA+AB) "every close on time since feb… she STILL reviews every entry": the slips are behind her
+    ({"checked_closely", "has_track_record"}, {"slipping"}, Step.EARN_TRUST),
 ])
 def test_placement_follows_the_facts_and_the_wheel(facts, known, expected):
     assert stage_from_facts(facts, known)[0] is expected
@@ -462,6 +472,17 @@ def test_a_question_about_the_author_is_factual_even_when_it_names_a_situation(s
 ])
 def test_mid_conversation_questions_about_the_author_are_told_from_questions_about_the_mentee(message, factual):
     assert is_factual(message, has_history=True) is factual
+
+
+@pytest.mark.parametrize("message", [
+    # (AA+AB) the article named in passing, mid-conversation, among first-person words
+    "also random but my bf is a dev and we have a bet - in that amazon article, how many lines of code did the guy "
+    "write when he went from his team to the 5 teams? he says over 50k",
+    "wait random q, isnt customer obsesion amazons number 1 thing? why did the amazon guy leave it out of his wheel",
+])
+def test_the_article_named_in_passing_makes_a_factual_question(message):
+    assert is_factual(message, has_history=True)
+    assert not is_factual("I read a blog post about burnout and my manager keeps checking my work, what do I do?", True)
 
 
 def test_a_factual_question_mid_conversation_is_answered_on_its_own_terms(shared_mentor):

@@ -71,7 +71,12 @@ def adjacent_topic(text: str) -> str | None:
     return None
 
 
+# The article or its author named outright: "in that amazon article", "the amazon guy", "the guy in the post".
+ARTICLE_NAMED = re.compile(r"\b(?:the author|author's|carlos|spin|(?:the|that|this) (?:\w+ ){0,2}(?:article|post|blog)|"
+                           r"the (?:amazon|flywheel) (?:guy|author|dude|engineer|man|fella)|the guy (?:in|from|who wrote) "
+                           r"(?:the|that|this) (?:\w+ )?(?:article|post|blog))\b", re.IGNORECASE)
 ABOUT_THE_ARTICLE = re.compile(
+    ARTICLE_NAMED.pattern + r"|"
     r"\b(?:the author|author's|carlos|the article|the post|the writer|the flywheel|his (?:first|second|third|fourth|fifth|own) spin)\b"
     r"|\b(?:flywheel|that|this) (?:article|post|blog)\b|\bwho wrote (?:the|that|this)\b"
     r"|\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for|definition)\b|\b(?:define|definition of)\b"
@@ -116,8 +121,7 @@ def is_factual(text: str, has_history: bool) -> bool:
         if FIRST_PERSON.search(text) and find_facts(text):
             return False
         # "What does 'more' even mean?" after a story about my manager is still about me.
-        return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not re.search(
-            r"\b(?:the author|author's|carlos|the article|the post|spin)\b", text, re.I))
+        return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not ARTICLE_NAMED.search(text))
     if not has_history and THIRD_PERSON.search(text) and not FIRST_PERSON.search(text):
         return True  # "who did he go to for more scope?" opens a chat about the author, whatever it mentions
     if find_facts(text) and not has_history:

@@ -76,7 +76,8 @@ def stage_from_facts(facts: set[str], known: set[str]) -> tuple[Step | None, lis
         if "has_track_record" in facts:  # the record since the incident is rebuilt: trust comes next
             return Step.EARN_TRUST, ["caused_incident", "has_track_record"]
         return Step.DELIVER_RESULTS, ["caused_incident"]
-    if "checked_closely" in facts and "slipping" in facts | known:  # watched because the dates slip: the record first
+    if "checked_closely" in facts and ("slipping" in facts or "slipping" in known and "has_track_record" not in facts):
+        # watched because the dates slip: the record first (unless this message says the record is rebuilt)
         return Step.DELIVER_RESULTS, ["slipping", "checked_closely"]
     if "checked_closely" in facts and "new_in_role" in known and not (facts | known) & {"has_track_record", "trusted"}:
         return Step.DELIVER_RESULTS, ["new_in_role", "checked_closely"]  # weeks in and watched closely: no record yet

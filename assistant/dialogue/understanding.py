@@ -53,7 +53,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnew\s+(?:grad|graduate|hire|joiner|starter|employee|to the team|to the company)\b",
         r"\b(?:my|a|this)\s+new\s+(?:job|role|team|company|position)\b(?!\s+(?:scheduler|service|system|tool|feature|project))",
         r"\b(?:first|1st)\s+(?:job|week|weeks|month|months|90 days|year|few weeks|sprint)\b(?!\s*(?:types?|queues?|runs?|kinds?|class|ids?)\b)",
-        r"(?<!update )(?<!update: )(?<!update, )(?<!later, )\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b(?!\s*[:,-])",
+        r"(?<!update )(?<!update: )(?<!update, )(?<!later, )\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b(?!\s*[:,-])(?!\s+(?:one|two|three|a single|each|both|\d+)\b)",
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
         r"\bstarted (?:a new|my first|at a new)\b",
@@ -124,6 +124,11 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\balways (?:in |out |done |delivered |shipped )?on time\b|\b(?:my|the team'?s?) most (?:dependable|reliable)\b",
         r"\bshipped (?:\w+ ){0,3}cleanly\b|\b(?:hasn'?t|haven'?t|never) (?:missed|slipped|blown) (?:a|any|one)\b",
         r"\bzero (?:sev\w*|incidents|pages|bugs|outages)\b|\bbeen green for\b|\bcaught \d+\b",
+        # "every close on time since feb", "hasnt had a single correction", "never late, hits rate every week"
+        r"\bevery (?:\w+ )?(?:close|shift|order|job|delivery|filing|report|deadline|service|month-?end|batch)s? (?:\w+ )?on time\b"
+        r"|\b(?:hasn'?t|hasnt|haven'?t|havent|not) had a single (?:correction|error|mistake|complaint|miss)\b|\bnot a single (?:correction|error|mistake|complaint|miss)\b",
+        r"\bnever late\b|\b(?:hits?|meets?|makes?) (?:her |his |their |my )?(?:rate|target|numbers|quota)s? every (?:week|day|shift|month)\b"
+        r"|\b(?:one of )?(?:the|my|our) most (?:reliable|dependable)\b",
     ),
     "trusted": _rx(
         r"\b(?:didn'?t|doesn'?t|dont|didnt|doesnt|does not|did not) even look at (?:the last one|my (?:tickets|work|reports|charts|drafts|numbers))\b"
@@ -157,6 +162,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\binvited (?:me|her|him|them) to\b|\blets (?:me|her|him|them) (?:set|decide|own|run|lead|pick)\b|\b(?:teams?|people|everyone)\b[^.!?]{0,15}\b(?:came|come|keep coming|goes|go) (?:to (?:me|her|him) )?(?:now )?(?:asking|for)\b",
         r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b|\bi (?:\w+ )?trust (?:her|him|them)(?: with\b|\W*$|\.)",
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
+        r"\bnever (?:checks?|looks? at|reviews?|questions?) (?:what i do|my work|anything i (?:do|send|write))\b"
+        r"|\bgives? me (?:all )?the (?:difficult|hard|hardest|tricky|trickiest|toughest|angry|complicated)\b",
     ),
     "wants_scope": _rx(
         r"\b(?:bored|restless)\b[^.!?]{0,30}\bwants? to ['\u2018\"]?do more\b|\bwants? to ['\u2018\"]?do more['\u2019\"]?\b(?! (?:of|than)\b)",
@@ -301,6 +308,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t) (?:go down|come down|improve|drop|move|help|change)\b|\bresults (?:are|were) (?:bad|poor|disappointing)\b",
         r"\b(?:win|close|hit|conversion|retention|click-?through) rate\b[^.!?]{0,25}\b(?:dropped|fell|went down|declined|is down)\b",
         r"\bwent (?:\d+\s?% )?over budget\b|\b(?:client|customer)s? complained\b|\bwants to scrap\b",
+        # "14 booked, 5 actually turned up, only 2 came back", "PM says it's not worth the afternoon"
+        r"\bonly (?:\d+|one|two|three|a few|a handful)\b[^.!?]{0,15}\b(?:came back|turned up|showed up|signed up|used it|stayed)\b"
+        r"|\b(?:says?|said|thinks?) (?:it'?s|its|it is|it was) not worth (?:it|the)\b|\b(?:never|don'?t|do not) (?:look at|use|read|open) (?:it|the (?:list|tool|report|sheet|app))\b",
     ),
     "checked_closely": _rx(
         r"\bstill (?:gives|hands|sends|assigns) (?:all |every |the )[^.!?]{0,40}\bto (?!me\b|us\b)\w+\b",
