@@ -180,6 +180,9 @@ WHO_THEY_ARE = (
     (re.compile(r"^If you (?:work with data|own a scheduled job or data pipeline)"),
      re.compile(r"\b(?:data|pipelines?|etl|dashboards?|analytics|sql|warehouse|batch jobs?)\b", re.I)),
     (re.compile(r"^If you work in QA"), re.compile(r"\b(?:qa|testers?|test engineers?|quality assurance)\b", re.I)),
+    # a saved query or a dashboard only for someone who works with data (a paralegal got one twice)
+    (re.compile(r"\b(?:saved query|dashboards?)\b", re.I),
+     re.compile(r"\b(?:data|dashboards?|analytics|analyst|sql|metrics?|kpis?|bi|tableau|power ?bi|looker|spreadsheets?|excel)\b", re.I)),
     (re.compile(r"^If you work remotely"), re.compile(r"\b(?:remote(?:ly)?|distributed|time ?zones?|from home|wfh)\b", re.I)),
     (re.compile(r"^If you rarely speak up"), re.compile(r"\b(?:quiet|introvert\w*|shy|speak up|(?:don't|never) talk)\b", re.I)),
     (re.compile(r"^If your customers are other engineers"),
@@ -276,7 +279,9 @@ HANDS_ON_WORK = re.compile(
 DESK_ONLY = re.compile(
     r"\b(?:skip-?level|dashboard|saved query|team channel|calendar|chat and email|design doc|status update|"
     r"demo of whatever runs|internal (?:or beta|team)|release|planning meeting|last week's meetings|decline any meeting|"
-    r"recurring meeting|decision meeting|agenda|working session|doc|write it up|write-?up|slides?|deck|wiki|email thread)\b",
+    r"recurring meeting|decision meeting|agenda|working session|doc|write it up|write-?up|slides?|deck|wiki|email thread|"
+    # the author's own ask ("which teams worry them most… spend a quarter helping those teams") is an office's
+    r"your director|teams worry|a quarter helping|automate it|your team's product)\b",
     re.IGNORECASE)
 
 
@@ -293,9 +298,9 @@ def their_work(question: str, profile: Profile) -> str | None:
         if words.search(question) and kind not in profile.used("work"):
             profile.mark_used("work", kind)
     said = profile.used("work")
-    if "software role" in said or "software" in said and "other" not in said:
-        return "software"
-    return "other" if "other" in said else None
+    if "software role" in said or "software" in said and not {"other", "hands-on"} & set(said):
+        return "software"  # (a hotel receptionist who mentions "the app" still works at a front desk)
+    return "other" if {"other", "hands-on"} & set(said) else None
 
 
 # Objection responses that assume a situation ("When leadership changes priorities every few
