@@ -990,6 +990,19 @@ def test_a_goodbye_after_thanks_is_a_closing():
                          factual=False) == "thanks"
 
 
+def test_a_closing_wishes_their_plan_well_names_the_ground_covered_and_sets_no_homework(shared_mentor):
+    """Blind judges: "Thank you… I'm going to sit down with her Friday" got a new task."""
+    session = Session()
+    shared_mentor.ask("I manage a ward. One of my nurses, Priya, 5 months in, still has charting open at the end of "
+                      "shift and two late med passes flagged this month.", session=session)
+    shared_mentor.ask("Three months on: her charting is closed every shift, no late meds since, but I still pull her "
+                      "charts every week to check.", session=session)
+    closing = shared_mentor.ask("Thank you, this has been really helpful. I'm going to sit down with her Friday.", session=session)
+    assert closing.move == "thanks" and closing.text.startswith("Good luck when you sit down with her Friday."), closing.text
+    assert "your report went from **Deliver Results** to **Earn Trust**" in closing.text, closing.text
+    assert "next action" not in closing.text.lower() and closing.next_action is None
+
+
 def test_a_cancelled_bet_is_judged_and_recalling_it_later_does_not_pull_the_mentee_back(shared_mentor):
     session = Session()
     first = shared_mentor.ask("Senior UX researcher, 8 yrs, fintech. Last year I pitched a discovery program to our CPO. "

