@@ -990,6 +990,14 @@ def test_a_goodbye_after_thanks_is_a_closing():
                          factual=False) == "thanks"
 
 
+def test_a_clause_cut_off_inside_an_aside_is_not_quoted_back(shared_mentor):
+    """A blind judge: "Thanks for spelling it out: “im ~8 months in as a staff accountant (career switch”"."""
+    answer = shared_mentor.ask("so i kind of messed up bad. im ~8 months in as a staff accountant (career switch, i used to "
+                               "manage a shoe store lol). i was behind at quarter end and skipped tieing out the payroll tax "
+                               "deposit, it went out short and we recieved a penalty notice", session=Session())
+    assert "(career switch\u201d" not in answer.text and "(career switch\"" not in answer.text, answer.text[:300]
+
+
 def test_a_closing_wishes_their_plan_well_names_the_ground_covered_and_sets_no_homework(shared_mentor):
     """Blind judges: "Thank you… I'm going to sit down with her Friday" got a new task."""
     session = Session()

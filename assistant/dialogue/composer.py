@@ -359,6 +359,12 @@ OPENER_PREMISES = (
 )
 
 
+# Placed earlier on the wheel than the turn before: each said once in a conversation (a judge saw the first twice running).
+STEPPING_BACK = (
+    "Then let's take a step back.",
+    "That puts you a step earlier than I had you.",
+    "Let's go back a step, then.",
+)
 # Progress that doesn't yet meet the step's "moves on when": each said once in a conversation.
 PARTIAL_PROGRESS = (
     "That's the right work, and it keeps you on this step a little longer:",
@@ -582,8 +588,8 @@ class OfflineComposer:
             return ""  # "I feel like an idiot…" quoted back reads as agreeing with it; a learner's grammar, as mocking it
         evidence = re.sub(r"^(?:hey|hi|hello|so|ok(?:ay)?|well|honestly|um+|update)\b[,:!.]*\s*", "", evidence, flags=re.I)
         words = evidence.split()
-        if not 3 <= len(words) <= 18:
-            return ""
+        if not 3 <= len(words) <= 18 or evidence.count("(") != evidence.count(")"):
+            return ""  # ("im ~8 months in as a staff accountant (career switch": a clause cut off mid-aside)
         frame = self._pick("echoes", list(ECHOES), turn) or ECHOES[0]
         return frame.format(evidence.rstrip(".!?, ")) + " "
 
@@ -629,10 +635,11 @@ class OfflineComposer:
             parts.append(self._where(turn, step, citer, lead="Thanks, that settles it. "))
         elif turn.went_back:  # what they said puts them earlier on the wheel than we had them
             good_news = bool(turn.reading and GOOD_NEWS & set(turn.reading.facts))  # "the CTO said yes" isn't a step back
-            parts.append(self._where(turn, step, citer, lead="That changes the picture. " if good_news else "Then let's take a step back. "))
+            leads = ["That changes the picture."] if good_news else list(STEPPING_BACK)
+            parts.append(self._where(turn, step, citer, lead=self._pick("backs", leads, turn) + " "))
         elif move == "progress" and turn.reading and SETBACKS & set(turn.reading.facts):  # "update: i missed thursday"
             parts.append(self._where(turn, step, citer, lead="A slip like that is a setback, not a verdict, and what you do "
-                                                             "next week counts for more than it does: "))
+                                                             "next week counts for more than the slip itself: "))
         elif move == "progress":  # real work, but the step's condition isn't met yet
             lead = self._pick("holds", list(PARTIAL_PROGRESS), turn)  # said twice, two replies read as one
             parts.append(self._where(turn, step, citer, lead=lead + " "))
