@@ -437,6 +437,10 @@ def test_a_how_long_when_or_how_many_question_opens_with_what_it_asks_for(shared
     "how long was the author's original doc for the big project?",  # no sentence holds a length
     # a blind judge saw "Short answer: 2001." (Bezos's flywheel): the ranker's best was unsure, the years differ
     "the amazon guy in that flywheel article. he took the whole site down right? what year was that",
+    # (AC+AD) "Ten teams" for a couple of hundred, "four years" (at Google) for the 12 months
+    "A quick aside: in the article, roughly how many teams were using the author's load-testing tool before he moved "
+    "to the developer tools organisation?",
+    "side q, the guy who wrote that article, how long did it take him to fix things after he crashed amazon",
 ])
 def test_a_factual_question_gets_no_lead_it_cannot_stand_behind(shared_mentor, question):
     answer = shared_mentor.ask(question)
