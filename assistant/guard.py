@@ -94,7 +94,8 @@ def classify_scope(question: str, similarity: float) -> Scope:
         return Scope(False, "injection")
     if GREETING.search(question):
         return Scope(False, "greeting")
-    if OFF_TOPIC.search(question):
+    if OFF_TOPIC.search(question) and len({m.group(0).lower() for m in CAREER.finditer(question)}) < 2:
+        # (a bank advisor who wants "mortgage appointments", a pastry chef's "ingredients": their work)
         return Scope(False, "off_topic")
     if CAREER.search(question) or similarity >= ON_TOPIC_SIMILARITY:
         return Scope(True, "career")

@@ -156,6 +156,23 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("One of my pickers, Dani, honestly one of the most reliable people I've got, never late, hits rate every week",
      {"has_track_record", "manages_others"}, set()),
     ("My general manager give me all the difficult guests and complaints", {"trusted"}, set()),
+    # (AC+AD, read after their verdicts) any job's people, learners' time words, QA incidents, a record that just broke
+    ("I'm a deputy head and I line manage most of our KS1 staff. One of my Year 2 teachers, Priya, is in her fifth year "
+     "and honestly she's the one I never worry about – her planning is always in on time, I stopped looking at her books",
+     {"manages_others", "has_track_record", "trusted"}, set()),
+    ("QA manager, food packaging plant. one of my inspectors, 10 yrs in, normally solid. last month signed off a batch "
+     "w/o doing the seal pull tests. batch leaked at the customer, we ate a 40k credit.", {"manages_others", "caused_incident"}, set()),
+    ("My assistant site manager Kyle wants to run phase 2. weekly progress reports come in late, two RAMS he signed off "
+     "had errors the H&S inspector picked up", {"manages_others", "slipping"}, {"idea_approved"}),
+    ("I am working in bank as customer advisor since 5 months. my compliance files sometimes come back for correction",
+     {"new_in_role", "slipping"}, set()),
+    ("all my PMs done on time, foreman even said nice job once. but then had a callback tuesday, i missed a loose lug",
+     {"slipping"}, {"has_track_record"}),
+    ("croissants and pain au choc have been made in house for 3 weeks now. they're the first thing to go off the buffet",
+     {"shipped"}, set()),
+    ("food cost up 22%, and breakfast guest scores haven't moved at all. he's asking if we should just go back to frozen",
+     {"failed"}, set()),
+    ("She's been saying for a while that our phonics results are poor", set(), {"failed"}),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
@@ -254,6 +271,7 @@ def test_move_classification():
     ("Thank you, this has been really helpful. I'm going to sit down with her Friday.", "thanks"),
     ("Thank you so much for the help. I go now to prepare the report for my chief", "thanks"),
     ("alright. appreciate it man", "thanks"),
+    ("ok cool thx man this helped", "thanks"),
     ("thanks, but my boss still says no to everything", "objection"),
 ])
 def test_a_closing_thanks_after_something_else_is_a_thank_you(message, move):
@@ -483,6 +501,9 @@ def test_mid_conversation_questions_about_the_author_are_told_from_questions_abo
     "also random but my bf is a dev and we have a bet - in that amazon article, how many lines of code did the guy "
     "write when he went from his team to the 5 teams? he says over 50k",
     "wait random q, isnt customer obsesion amazons number 1 thing? why did the amazon guy leave it out of his wheel",
+    "random q but in the article how much code did he write in the first big push? like when he went from 1 team to 5. "
+    "trying to show my boss that even the author just had to grind it out lol",
+    "author had something similar right? what happened to him",
 ])
 def test_the_article_named_in_passing_makes_a_factual_question(message):
     assert is_factual(message, has_history=True)

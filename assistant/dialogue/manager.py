@@ -72,7 +72,7 @@ def adjacent_topic(text: str) -> str | None:
 
 
 # The article or its author named outright: "in that amazon article", "the amazon guy", "the guy in the post".
-ARTICLE_NAMED = re.compile(r"\b(?:the author|author's|carlos|spin|(?:the|that|this) (?:\w+ ){0,2}(?:article|post|blog)|"
+ARTICLE_NAMED = re.compile(r"\b(?:the author|author's|author (?:had|has|did|was|said|says|wrote|went|got|mentions?)|carlos|spin|(?:the|that|this) (?:\w+ ){0,2}(?:article|post|blog)|"
                            r"the (?:amazon|flywheel) (?:guy|author|dude|engineer|man|fella)|the guy (?:in|from|who wrote) "
                            r"(?:the|that|this) (?:\w+ )?(?:article|post|blog))\b", re.IGNORECASE)
 ABOUT_THE_ARTICLE = re.compile(
@@ -107,6 +107,10 @@ AUTHOR_QUESTION = re.compile(r"\b(?:what|how|why) did he\b|\bdid he\b|\bhow long
                              r"|\b(?:what|how) (?:does|did) he (?:say|write|call|mean|describe|recommend|suggest|think)\b", re.IGNORECASE)
 
 
+# A question word about him: "how much code did he write", "what happened to him", "why did the author…".
+ABOUT_HIM = re.compile(r"\b(?:how (?:much|many|long)|what|when|why|which|where|who)\b[^?.!]{0,60}\b(?:he|him|his|the author|the guy)\b"
+                       r"[^.!]{0,80}\?|\b(?:how (?:much|many|long)|what|when|why|which) (?:did|does|was|is) (?:he|the author|the guy)\b",
+                       re.IGNORECASE)
 # "was the author ever in a spot like mine?": about his story, whatever the rest of the message says about theirs
 AUTHOR_EVER = re.compile(r"\b(?:was|has|did|had) (?:the author|he|carlos) ever\b|\bdid the author (?:ever|also)\b", re.IGNORECASE)
 
@@ -116,6 +120,8 @@ def is_factual(text: str, has_history: bool) -> bool:
     "He said no" from a mentee is about their manager; "what did he do next?" is about the author."""
     if AUTHOR_EVER.search(text) and "?" in text:
         return True
+    if ARTICLE_NAMED.search(text) and ABOUT_HIM.search(text):
+        return True  # "in the article how much code did he write… trying to show my boss": the question is about him
     if ABOUT_THE_ARTICLE.search(text):
         # "junior dev, 4 months in, I took down checkout… am I in his spin 1?" tells us about them first.
         if FIRST_PERSON.search(text) and find_facts(text):

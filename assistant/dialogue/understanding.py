@@ -56,6 +56,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"(?<!update )(?<!update: )(?<!update, )(?<!later, )\b(?:a|one|two|three|four|five|six|few|couple(?: of)?|\d+)\s+(?:days?|weeks?|months?)\s+(?:in|into (?:the|my) (?:job|role|new))\b(?!\s*[:,-])(?!\s+(?:one|two|three|a single|each|both|\d+)\b)",
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
+        # a learner's "working in bank as customer advisor since 5 months"
+        r"(?<!errors )(?<!mistakes )(?<!misses )\bsince (?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|a few) (?:weeks?|months?)\b",
         r"\bstarted (?:a new|my first|at a new)\b",
         # "hi im an intern (week 3)", "second week here"
         r"\b(?:i'?m|im|i am) (?:an? |the )?(?:\w+ )?intern\b|\bintern(?:ship)? \(?week [1-6]\b|\(week [1-6]\)|(?<!every )(?<!each )(?<!one )\b(?:second|third|2nd|3rd) week\b(?! of)",
@@ -77,7 +79,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:late|missed|rushed|sloppy|incomplete|wrong)\b[^.!?]{0,25}\b(?:flagged|written up|sent back|kicked back|complained about)\b",
         r"\b(?:two|three|four|several|\d+|one|another) late (?:med(?:ication)?s?(?: pass(?:es)?)?|charts?|reports?|returns?|filings?|"
         r"submissions?|notes|invoices?|orders?)\b|\bstill open at the end of (?:the )?(?:shift|day)\b",
-        r"\b(?:turned|handed|sent) in was rushed\b|\b(?:my|her|his|their|the) (?:\w+ )?(?:audit|report|work|job|check|count|notes|"
+        r"\b(?:had|got) a (?:callback|call-back|comeback)\b|\bi missed (?:a|an|the) (?:loose|step|check|detail|fault|leak|crack|bolt|wire|lug|setting)\b|"
+        r"\b(?:come|comes|came|coming) in late\b|\b(?:come|comes|came) back (?:for|with) (?:a )?corrections?\b|\b(?:turned|handed|sent) in was rushed\b|\b(?:my|her|his|their|the) (?:\w+ )?(?:audit|report|work|job|check|count|notes|"
         r"charting) (?:was|were) rushed\b|\bweren'?t (?:actually |really )?(?:checked|done|finished|counted)\b|\bcomplained (?:twice|again|\d+ times)\b",
     ),
     "caused_incident": _rx(
@@ -96,6 +99,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi (?:signed off|approved|checked|missed)\b[^.!?]{0,80}\b(?:was wrong|were wrong|wrong in|missed that|mistake|error)\b"
         r"|\b[£$€]?\d+(?:\s?-\s?\d+)?\s?k\b[^.!?]{0,20}\b(?:lost|loss|to fix|and a (?:week|day|month) lost)\b",
         r"\bpost-?mortem\b[^.!?]{0,40}\b(?:my|me)\b",
+        # "signed off a batch w/o doing the seal pull tests. batch leaked at the customer, we ate a 40k credit"
+        r"\bsigned off\b[^.!?]{0,40}\b(?:w/o|without) (?:doing|running|checking)\b|\bate a [£$€]?\d+\s?k? (?:credit|loss|bill)\b"
+        r"|\b(?:leaked|failed|broke|recalled) at the (?:customer|client)\b",
         r"\b(?:pushed|shipped|deployed|merged|rolled out)\b[^.!?]{0,60}\b(?:took|brought|knocked) (?:down|out)\b",
         r"\bbroke (?:prod|production)\b|\b(?:the guy|the one|the person) who broke\b|\bdouble-charged\b",
         r"\bit was (?:prod|production)\b|\b(?:orders|records|data|rows|payments|files) (?:were|was) (?:gone|lost|deleted|wiped)\b",
@@ -127,7 +133,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         # "every close on time since feb", "hasnt had a single correction", "never late, hits rate every week"
         r"\bevery (?:\w+ )?(?:close|shift|order|job|delivery|filing|report|deadline|service|month-?end|batch)s? (?:\w+ )?on time\b"
         r"|\b(?:hasn'?t|hasnt|haven'?t|havent|not) had a single (?:correction|error|mistake|complaint|miss)\b|\bnot a single (?:correction|error|mistake|complaint|miss)\b",
-        r"\bnever late\b|\b(?:hits?|meets?|makes?) (?:her |his |their |my )?(?:rate|target|numbers|quota)s? every (?:week|day|shift|month)\b"
+        r"\b(?:planning|prep|paperwork|reports?|work|marking|rota|orders?) (?:is|are) always (?:in |done |ready )?(?:on time|early)\b|\bnever late\b|\b(?:hits?|meets?|makes?) (?:her |his |their |my )?(?:rate|target|numbers|quota)s? every (?:week|day|shift|month)\b"
         r"|\b(?:one of )?(?:the|my|our) most (?:reliable|dependable)\b",
     ),
     "trusted": _rx(
@@ -163,6 +169,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bi'?d trust (?:her|him|them) with\b|\bgoes to (?:her|him) (?:now )?for\b|\bi (?:\w+ )?trust (?:her|him|them)(?: with\b|\W*$|\.)",
         r"\b(?:asked|asks) if (?:i|she|he|they) could (?:help|lead|own)\b|\b(?:dm|ask|asks|come to) (?:her|him|them|me) for advice\b",
         r"\bnever (?:checks?|looks? at|reviews?|questions?) (?:what i do|my work|anything i (?:do|send|write))\b"
+        r"|\bstopped (?:looking at|reading|checking) (?:her|his|their|my) \w+"
+        r"|\b(?:newer|other|junior|new) (?:\w+ )?(?:teachers|nurses|staff|starters|hires|colleagues|people) (?:go|come|turn) to (?:her|him|me)\b"
         r"|\bgives? me (?:all )?the (?:difficult|hard|hardest|tricky|trickiest|toughest|angry|complicated)\b",
     ),
     "wants_scope": _rx(
@@ -204,7 +212,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:letting|let|lets|allowed|allowing) (?:me|us) (?:do|run|try|pilot)\b[^.!?]{0,60}\bas an? (?:\w+[- ]?){0,3}(?:trial|pilot|test)\b",
         r"\bsaid yes\b|\bbought in\b|\bon board with\b|\bgot what i asked for\b",
         r"\b(?:said|told (?:me|us))(?: to)?,? [\"“']?(?:go for it|run with it|it'?s (?:yours|mine))\b|\bgave (?:me|us) the (?:nod|thumbs[- ]up|ok|okay)\b",
-        r"\b(?:she|he|they|director|manager|skip|vp)\s+signed off\b",
+        r"\b(?:she|he|they|director|manager|skip|vp)\s+signed off\b(?![^.!?]{0,20}\b(?:had|with|contained)\s+(?:\w+\s+)?(?:errors?|mistakes?|issues?|problems?))",
         # "boss said sort it out, its mine": the problem handed over
         r"\b(?:said|told (?:me|us))(?: to)?,? (?:sort|fix|deal with|take on|own|handle|run) (?:it|this|that)(?: out)?,? it'?s (?:all )?(?:mine|yours)\b",
         r"\b(?:director|manager|boss|vp|leadership|skip|she|he|they)\b[^.!?]{0,20}\b(?:agreed|loved (?:it|the idea)|liked (?:it|the idea))\b"
@@ -254,6 +262,9 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"|\b\d+ (?:[\w-]+ )?(?:last|this) (?:month|week|quarter) vs (?:like |about |around )?\d+\b",
         r"\b(?:used|ran|run|trialled|trialed|piloted) (?:it|the (?:\w+ )?(?:checklist|tool|process|model|system|form)) (?:for )?(?:\d+|two|three|four|five|six|eight) (?:weeks?|months?)\b",
         r"\b(?:now at|used by|adopted by|rolled out to) \d+ (?:teams|customers|users|stores|services|sites|clinics)\b",
+        # "croissants have been made in house for 3 weeks now… the first thing to go off the buffet"
+        r"\b(?:have|has) been (?:made|running|served|live|in use|on the menu|used|sold|in place)\b[^.!?]{0,30}\bfor (?:\d+|a few|two|three|four|six) (?:days?|weeks?|months?)\b"
+        r"|\bthe first (?:thing )?to go\b",
         # opened to the people it's for, or in use by them: "It opened.", "the planners are ordering with it now"
         r"(?:^|[.!?]\s+)(?:it|the (?:\w+ )?(?:gallery|exhibit|exhibition|clinic|service|pilot|shop|store|program(?:me)?|class(?:es)?))"
         r" (?:finally )?(?:opened|launched|went live)\b(?=\s*(?:[.!,;]|$|(?:to|on|last|this|in|yesterday|a week|two|three)\b))",
@@ -305,7 +316,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
         r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth(?! trying| asking| staying| it to))\b|\bwhether it was (?:even )?worth\b|\bonly (?:gone|went|dropped|moved|fell) from\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
-        r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t) (?:go down|come down|improve|drop|move|help|change)\b|\bresults (?:are|were) (?:bad|poor|disappointing)\b",
+        r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t|have not|haven'?t) (?:go down|come down|improve|drop|move|moved|help|change)\b"
+        r"|\b(?:should|could|might) (?:just )?go back to (?:the old|frozen|how it was|the previous|the way)\b|(?:^|[.!?]\s*|\b(?:the|my|its|the pilot'?s|the trial'?s) )results (?:are|were) (?:bad|poor|disappointing)\b",
         r"\b(?:win|close|hit|conversion|retention|click-?through) rate\b[^.!?]{0,25}\b(?:dropped|fell|went down|declined|is down)\b",
         r"\bwent (?:\d+\s?% )?over budget\b|\b(?:client|customer)s? complained\b|\bwants to scrap\b",
         # "14 booked, 5 actually turned up, only 2 came back", "PM says it's not worth the afternoon"
@@ -360,13 +372,13 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bone of my (?!(?:\w+ )?(?:friends|colleagues|peers|co-?workers|teammates|mates|managers|bosses|directors|"
         r"supervisors|seniors|projects|ideas|tasks|reports|mistakes|kids|children|sons|daughters|parents|classmates|"
         r"clients|customers|patients|students|pupils|guests|residents|suppliers|vendors|shifts|jobs|days|weeks)\b)"
-        r"(?:[a-z-]+\s+){0,2}[a-z-]+s\b(?=,\s*[A-Z][a-z]+|[^.!?]{0,80}\b(?:he|she|him|her|his)\b)",
+        r"(?:[\w-]+\s+){0,2}[a-z-]+s\b(?=,\s*[A-Z][a-z]+|,\s*\d|[\s\S]{0,200}?\b(?:he|she|him|her|his|hes|shes)\b)",
         # (not "my journeyman": to an apprentice that is the boss)
         r"\bmy (?:new )?(?:assistant|apprentice|trainee|intern|deputy|second-in-command|supervisee)s?\b(?! (?:manager|director|head|principal))",
         r"\b(?:foreman|supervisor|charge nurse|head nurse|head chef|shift (?:lead|manager)|store manager)\b[^.!?]{0,30}\b\d+ "
         r"(?:guys|people|men|women|staff|electricians|techs|nurses|cooks|workers|agents|reps)\b",
         LEADS_A_TEAM.pattern,
-        r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b",
+        r"\bi (?:have|manage) an? (?:new grad|mid-level|junior|senior|engineer)\b|\bi line[- ]manage\b",
         r"\b(?:someone|an engineer|a developer|a dev|a person|somebody)\b[^.!?]{0,20}\b(?:on my team|i manage|who reports to me|i mentor|i lead)\b",
         r"\b(?:as (?:a|her|his|their|the) (?:manager|eng manager|engineering manager|tech lead|team lead|mentor))\b",
         r"\bi (?:manage|mentor|coach)\b[^.!?]{0,30}\b(?:someone|engineers?|people|him|her|them|an? )\b",
@@ -397,7 +409,7 @@ NEGATION_ONLY = {"wants_scope", "slipping"}  # a wish doesn't undo these ("I nee
 
 MOVE_PATTERNS: dict[str, re.Pattern] = {
     "thanks": _rx(
-        r"^\W*(?:(?:ok(?:ay)?|k+|cool|great|nice|awesome|perfect|got it|alright|all right|right|sweet|brilliant|lovely|ace|fair enough)[,!. ]+)?(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|(?:that|this)(?:'s| is| was) (?:really |very |so |super )?(?:helpful|great|useful)|very (?:helpful|useful)|this (?:really )?help(?:s|ed))\b",
+        r"^\W*(?:(?:ok(?:ay)?|k+|cool|great|nice|awesome|perfect|got it|alright|all right|right|sweet|brilliant|lovely|ace|fair enough)[,!. ]+){0,3}(?:(?:muchas )?gracias|merci|danke|obrigad[oa]|thanks?|thank you|thx|ty|cheers|much appreciated|appreciate (?:it|this)|bye|goodbye|see you|great,? thanks|perfect,? thanks|(?:that|this)(?:'s| is| was) (?:really |very |so |super )?(?:helpful|great|useful)|very (?:helpful|useful)|this (?:really )?help(?:s|ed))\b",
     ),
     "whats_next": _rx(
         r"\bwhat(?:'s| is| comes)? next\b|\bnow what\b|\bwhat now\b|\bthen what\b|\bwhat do i do (?:now|next)\b",
@@ -514,7 +526,7 @@ def _negated(text: str, start: int, wish_counts: bool = False) -> bool:
     return bool(pattern.search(window[breaks[-1].end():] if breaks else window))
 
 
-_NEGATION_ENDS = re.compile(r"[,;:]\s*|[.!?]\s+|\s(?:and|but|so)\s", _I)  # a sentence end too: "no extra money needed. She said yes!"
+_NEGATION_ENDS = re.compile(r"[,;:]\s*|[.!?]\s+|\s(?:and|but|so)\s|\s[—–-]+\s", _I)  # a sentence end too: "no extra money needed. She said yes!"; a dash: "I never worry about – her planning is always in on time"
 # Not checking someone's work is trust: "my manager never second-guesses my calls", "doesn't even check my scripts".
 TRUSTED_BY_NOT_CHECKING = re.compile(
     r"\b(?:doesn'?t|doesnt|does not|no longer|never) (?:even |really )?(?:check|review|read)s? (?:it |them |anything )?(?:at all|any ?more)\b|"
@@ -635,6 +647,10 @@ def read_facts(text: str) -> tuple[dict[str, str], set[str]]:
     # "I failed to hit my dates" is slipping, not a failed bet.
     if "failed" in facts and "slipping" in facts and _overlaps(spans["failed"], spans["slipping"], slack=20):
         del facts["failed"]
+    # "all my PMs done on time… but then had a callback tuesday": the record just broke, it isn't one yet
+    if "slipping" in facts and "has_track_record" in facts and spans["slipping"][0] > spans["has_track_record"][1] \
+            and re.search(r"\b(?:but|then|except|however|until)\b", text[spans["has_track_record"][1]:spans["slipping"][0]], re.I):
+        del facts["has_track_record"]
     for key in HYPOTHETICAL_FACTS & set(facts):  # "if I overrule them, a wrong call costs a year" happened to nobody
         if HYPOTHETICAL.search(text[_sentence_start(text, spans[key][0], ".?!"):spans[key][0]]):
             del facts[key]

@@ -53,6 +53,13 @@ REPORTED_SPEECH = re.compile(
     r"[\"'\u201c\u2018][^\"\u201d\u2019]{1,160}?[\"'\u201d\u2019](?=\W|$)",
     re.IGNORECASE,
 )
+# The same, unquoted, when the sentence is the report ("i said ok its yours, fix it, you've got til end of
+# quarter" to a sous chef was refused as an override): "you" there is whoever they said it to.
+REPORTED_LINE = re.compile(
+    r"^\W*(?:(?:so|and|then|ok(?:ay)?)\W+)?(?:i|we) (?:said|told (?:him|her|them|my \w+|the \w+)|replied)\b"
+    r"|^\W*(?:(?:so|and|then)\W+)?(?:he|she|they|my (?:boss|manager|lead|chef|director|supervisor)) (?:said|told (?:me|us))\b",
+    re.IGNORECASE,
+)
 # The mentee reporting back on our earlier advice ("I changed it like you said", "took your advice"):
 # "you" there is our last answer, and nothing is being overridden.
 BACK_REFERENCE = re.compile(
@@ -180,7 +187,8 @@ class InjectionDetector:
     def score(self, text: str) -> InjectionScore:
         parts = [p for p in segments(text)
                  if ADDRESSED.search(COURTESY_PHRASE.sub(" ", BACK_REFERENCE.sub(" ", REPORTED_SPEECH.sub(" ", p))))
-                 and not COURTESY.match(p) and not (TODO_LIST.match(p) and not SPEAKS_TO_US.search(p))]
+                 and not COURTESY.match(p) and not (TODO_LIST.match(p) and not SPEAKS_TO_US.search(p))
+                 and not REPORTED_LINE.match(p)]
         if not parts or not self.exemplars:
             return InjectionScore(0.0, "", "")
         vectors, alpha, mu = self._fit()
