@@ -1021,6 +1021,7 @@ def test_a_clause_cut_off_inside_an_aside_is_not_quoted_back(shared_mentor):
                                "manage a shoe store lol). i was behind at quarter end and skipped tieing out the payroll tax "
                                "deposit, it went out short and we recieved a penalty notice", session=Session())
     assert "(career switch\u201d" not in answer.text and "(career switch\"" not in answer.text, answer.text[:300]
+    assert "\u201cim ~8 months in as a staff accountant\u201d" in answer.text  # the clause, trimmed at the aside
 
 
 def test_a_closing_wishes_their_plan_well_names_the_ground_covered_and_sets_no_homework(shared_mentor):

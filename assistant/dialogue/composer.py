@@ -587,9 +587,13 @@ class OfflineComposer:
         if SELF_INSULT.search(evidence) or LEARNER_ENGLISH.search(turn.question):
             return ""  # "I feel like an idiot…" quoted back reads as agreeing with it; a learner's grammar, as mocking it
         evidence = re.sub(r"^(?:hey|hi|hello|so|ok(?:ay)?|well|honestly|um+|update)\b[,:!.]*\s*", "", evidence, flags=re.I)
+        if evidence.count("(") > evidence.count(")"):  # "…a staff accountant (career switch": cut off inside an aside
+            evidence = evidence[:evidence.rfind("(")].rstrip(" ,;:-")
+        elif evidence.count(")") > evidence.count("("):
+            evidence = evidence[evidence.find(")") + 1:].lstrip(" ,;:-.")
         words = evidence.split()
-        if not 3 <= len(words) <= 18 or evidence.count("(") != evidence.count(")"):
-            return ""  # ("im ~8 months in as a staff accountant (career switch": a clause cut off mid-aside)
+        if not 3 <= len(words) <= 18:
+            return ""
         frame = self._pick("echoes", list(ECHOES), turn) or ECHOES[0]
         return frame.format(evidence.rstrip(".!?, ")) + " "
 
