@@ -142,6 +142,8 @@ def test_a_bad_choices_entry_is_a_clear_error(knowledge_copy: Path, axis_text, p
     ("what should I do?", None),  # an open question
     ("How should I start?", None),
     ("Should I keep him on the basics, or hand him the pilot?", None),  # two options: `options_of` reads those
+    ("do i tell her it's working or not?", ("tell her it's working", False)),  # "…or not" is the yes/no's tail
+    ("I still check his RAMS. Is he ready for phase 2 now?", ("give them more now", False)),  # ready for more
 ])
 def test_a_yes_no_question_names_its_one_option(message, proposal):
     assert proposal_of(message) == proposal
@@ -176,6 +178,20 @@ def test_a_managers_choice_is_answered_for_the_report_in_a_managers_voice(shared
     said = short_answer(trusted) or ""
     assert said.startswith("No, go ahead. They have trust to spend"), trusted.text
     assert "You have trust" not in said  # the mentee's own reason, written to someone about their own work
+
+
+def test_is_the_report_ready_is_answered_for_their_step(shared_mentor):
+    """A blind judge: "Do I give him phase 2?" and "Is he ready now?" never got a yes or a no."""
+    session = Session()
+    first = shared_mentor.ask("Site manager, resi build. My assistant site manager Kyle, 8 months in, wants to run phase 2 "
+                              "himself. Problem: weekly progress reports come in late, two RAMS he signed off had errors "
+                              "the inspector picked up. Do I give him phase 2 or not?", session=session)
+    assert first.step is Step.DELIVER_RESULTS and (short_answer(first) or "").startswith("Not yet. What grows someone"), first.text
+    later = shared_mentor.ask("Three months on: every weekly report in on time since April, RAMS clean, the subbies go "
+                              "straight to him now. I still check his programme updates before they go out though. Is he "
+                              "ready for phase 2 now?", session=session)
+    assert later.step is Step.EARN_TRUST, later.text
+    assert (short_answer(later) or "").startswith("Yes, go ahead. They have the record"), later.text
 
 
 def test_a_bad_manager_choice_is_a_clear_error(knowledge_copy: Path):

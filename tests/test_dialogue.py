@@ -587,6 +587,11 @@ def test_someone_who_works_on_a_floor_gets_no_desk_chores(shared_mentor):
     assert all(actions) and not any(DESK_ONLY.search(a) for a in actions), actions
 
 
+def test_the_off_topic_redirect_speaks_to_any_job():
+    from assistant.dialogue.composer import REDIRECTS
+    assert "engineer" not in REDIRECTS["off_topic"]  # a bank advisor was told to ask about "your growth as an engineer"
+
+
 def test_someone_who_names_both_kinds_of_work_is_read_by_the_job_they_do(shared_mentor):
     # from a blind review: an occupational health nurse whose "surveillance programme" read as programming
     # was told to stop the checks on her "pull requests", then to rewrite "the noisiest alert"

@@ -38,7 +38,7 @@ OR = re.compile(r",?\s+\bor\b\s+(?:should (?:i|we|she|he|they)\s+|do (?:i|we)\s+
                 re.IGNORECASE)
 # "…or not?", "…or what?": a yes/no question with a tail, not two options.
 NOT_AN_OPTION = re.compile(r"^(?:not|no|nah|what|something|something else|anything|whatever|so|am i|is it|is that|"
-                           r"are they|does it|nothing)\b", re.IGNORECASE)
+                           r"are they|does it|nothing(?=\W*$))\b", re.IGNORECASE)  # ("nothing extra till…" is an option)
 # "Is that just more of the same or a proper step up?", "Is enough or I need to do more?": a question about
 # how things stand, not two things to do.
 A_STATE = re.compile(r"^(?:is|are|was|were|am|it'?s|that'?s|this is|that is|it is)\b", re.IGNORECASE)
@@ -52,6 +52,9 @@ PROPOSAL = re.compile(
     r"|\bam i ready to\s+"
     r"|\b(?:should|shall|do|can|could) (?:i|we)\s+(?:just\s+|still\s+|now\s+)?)"
     r"(?P<option>[^?.!]{3,120})\?", re.IGNORECASE)
+# "Is he ready now?", "is she ready yet?": ready for more, with nothing named.
+READY = re.compile(r"\b(?:is|are|am) (?P<who>he|she|they|i) ready(?: for (?:the |a |an |his |her |their |my )?[\w -]{1,30}?)?(?: (?:now|yet))?\s*\?",
+                   re.IGNORECASE)
 # "is it too early to…?", "would it be pushy to…?": a yes means don't.
 AGAINST_FRAME = re.compile(r"^(?:too (?:early|soon|much|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|"
                            r"overstepping|crazy|stupid|naive|a (?:bad|dumb) idea|a mistake|wrong)$", re.IGNORECASE)
@@ -116,8 +119,10 @@ def options_of(question: str) -> tuple[str, str] | None:
 def proposal_of(question: str) -> tuple[str, bool] | None:
     """The one thing a yes/no question asks about, and whether the question leans against it ("is it
     too early to pitch it?" → ("pitch it", True)); None for an either/or or an open question."""
+    if ready := READY.search(question):  # "Is he ready now?": for more than he has
+        return ("give them more now", False) if ready.group("who").lower() != "i" else ("take on more now", False)
     for match in PROPOSAL.finditer(question):
-        option = match.group("option").strip(" ,\"'“”‘’")
+        option = re.sub(r",?\s+or not$", "", match.group("option").strip(" ,\"'“”‘’"), flags=re.IGNORECASE)  # "…or not?"
         if OPEN_QUESTION.search(question[:match.start()]) or re.search(r"\bor\b", option, re.IGNORECASE) \
                 or len(option.split()) > MAX_WORDS:
             continue

@@ -83,7 +83,7 @@ REDIRECTS = {
     "off_topic": (
         "That's outside what I can help with: I'm a career mentor built around the leadership-principle "
         "flywheel (Deliver Results, Earn Trust, Ownership and Think Big, Invent and Simplify, Bias for Action, "
-        "Are Right a Lot). Ask me about your growth as an engineer, for example \"How do I get out of a rut?\""
+        "Are Right a Lot). Ask me about your growth at work, for example \"How do I get out of a rut?\""
     ),
 }
 
@@ -274,14 +274,16 @@ HANDS_ON_WORK = re.compile(
     r"warehouse|pickers?|forklift|drivers?|depot|construction|building site|factory|line workers?|barista|caf[eé]|"
     r"hotel|front desk|housekeep\w*|salon|hairdress\w*|paramedics?|firefight\w*|vet nurse|veterinary|farm\w*|"
     r"butcher|care home|carers?|caregivers?|radiograph\w*|pharmac\w*|dispatch\w*|van|crew|foreman|tradesm[ae]n|"
-    r"journeym[ae]n|store|till|checkout staff|cashiers?|waiters?|waitress|servers?|bartenders?|porters?|cleaners?)\b",
+    r"journeym[ae]n|store|till|checkout staff|cashiers?|waiters?|waitress|servers?|bartenders?|porters?|cleaners?|"
+    r"dental|dentists?|hygienists?|lab(?:oratory)?|scientists?|physio\w*|therapists?|midwi(?:fe|ves)|police|cabin crew|"
+    r"flight attendants?|teachers?|classroom|school|librar\w*|site manager|groundworks|subbies|inspectors?|pastry)\b",
     re.IGNORECASE)
 DESK_ONLY = re.compile(
     r"\b(?:skip-?level|dashboard|saved query|team channel|calendar|chat and email|design doc|status update|"
     r"demo of whatever runs|internal (?:or beta|team)|release|planning meeting|last week's meetings|decline any meeting|"
     r"recurring meeting|decision meeting|agenda|working session|doc|write it up|write-?up|slides?|deck|wiki|email thread|"
     # the author's own ask ("which teams worry them most… spend a quarter helping those teams") is an office's
-    r"your director|teams worry|a quarter helping|automate it|your team's product)\b",
+    r"your director|teams worry|a quarter helping|automate it|your team's product|would fund|you'd fund|build or release)\b",
     re.IGNORECASE)
 
 
