@@ -173,6 +173,17 @@ INTERNAL = re.compile(r"You may be at this step|Things to do now|\{thing[}|]|nex
     ("food cost up 22%, and breakfast guest scores haven't moved at all. he's asking if we should just go back to frozen",
      {"failed"}, set()),
     ("She's been saying for a while that our phonics results are poor", set(), {"failed"}),
+    # older reviewers' conversations that the session's new patterns had misread (the replay caught them)
+    ("fw engineer, 2y. pushed an OTA update last month without running full regression on the older hw rev. bricked ~300 "
+     "units in the field.", {"caused_incident"}, {"failed"}),
+    ("update: 6 weeks of same-day notes, zero flags. buuut my lead still reviews every custom splint plan i write",
+     {"has_track_record", "checked_closely"}, set()),
+    ("he said 'you obviously think about this more than I do, come back to me with what we should do about energy'",
+     {"trusted"}, set()),
+    ("Code is ready since 3 weeks. But now security review wants more documents", set(), {"new_in_role"}),
+    ("hi. i am shift supervisor in warehouse since 8 month. before i was picker 3 years.", set(), {"new_in_role"}),
+    ("So she has the plan. But its been 3 weeks and she hasnt moved one pallet.", set(), {"failed"}),
+    ("plan's done, flyers went home. only 9 families signed up out of about 60.", set(), {"failed"}),
 ])
 def test_facts_are_read_from_the_mentees_words(message, present, absent):
     facts = find_facts(message)
@@ -508,6 +519,9 @@ def test_mid_conversation_questions_about_the_author_are_told_from_questions_abo
 def test_the_article_named_in_passing_makes_a_factual_question(message):
     assert is_factual(message, has_history=True)
     assert not is_factual("I read a blog post about burnout and my manager keeps checking my work, what do I do?", True)
+    # "the next spin" in the mentee's own news is the wheel's word, not a question about the author
+    assert not is_factual("tech director now wants me to look at the whole studio's pipeline across all 3 projects and "
+                          "maybe lead a small tools team. is that the next spin thing?", True)
 
 
 def test_a_factual_question_mid_conversation_is_answered_on_its_own_terms(shared_mentor):

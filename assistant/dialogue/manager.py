@@ -72,7 +72,7 @@ def adjacent_topic(text: str) -> str | None:
 
 
 # The article or its author named outright: "in that amazon article", "the amazon guy", "the guy in the post".
-ARTICLE_NAMED = re.compile(r"\b(?:the author|author's|author (?:had|has|did|was|said|says|wrote|went|got|mentions?)|carlos|spin|(?:the|that|this) (?:\w+ ){0,2}(?:article|post|blog)|"
+ARTICLE_NAMED = re.compile(r"\b(?:the author|author's|author (?:had|has|did|was|said|says|wrote|went|got|mentions?)|carlos|(?:the|that|this) (?:\w+ ){0,2}(?:article|post|blog)|"
                            r"the (?:amazon|flywheel) (?:guy|author|dude|engineer|man|fella)|the guy (?:in|from|who wrote) "
                            r"(?:the|that|this) (?:\w+ )?(?:article|post|blog))\b", re.IGNORECASE)
 ABOUT_THE_ARTICLE = re.compile(
@@ -127,7 +127,8 @@ def is_factual(text: str, has_history: bool) -> bool:
         if FIRST_PERSON.search(text) and find_facts(text):
             return False
         # "What does 'more' even mean?" after a story about my manager is still about me.
-        return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not ARTICLE_NAMED.search(text))
+        return not (FIRST_PERSON.search(text) and len(text.split()) > 25 and not ARTICLE_NAMED.search(text)
+                    and not re.search(r"\bspin\b", text, re.I))
     if not has_history and THIRD_PERSON.search(text) and not FIRST_PERSON.search(text):
         return True  # "who did he go to for more scope?" opens a chat about the author, whatever it mentions
     if find_facts(text) and not has_history:

@@ -57,7 +57,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:nobody|no one)\s+(?:here\s+)?(?:really\s+)?knows\s+(?:me|who i am)\s+yet\b",
         r"\bstill (?:ramping|onboarding|learning the ropes)\b",
         # a learner's "working in bank as customer advisor since 5 months"
-        r"(?<!errors )(?<!mistakes )(?<!misses )\bsince (?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|a few) (?:weeks?|months?)\b",
+        r"\b(?:i am|i'?m|im|i work|working|i'?ve been|i have been)\b[^.!?]{0,60}\bsince (?:[1-6]|one|two|three|four|five|six|a few) (?:weeks?|months?)\b",
         r"\bstarted (?:a new|my first|at a new)\b",
         # "hi im an intern (week 3)", "second week here"
         r"\b(?:i'?m|im|i am) (?:an? |the )?(?:\w+ )?intern\b|\bintern(?:ship)? \(?week [1-6]\b|\(week [1-6]\)|(?<!every )(?<!each )(?<!one )\b(?:second|third|2nd|3rd) week\b(?! of)",
@@ -103,7 +103,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bsigned off\b[^.!?]{0,40}\b(?:w/o|without) (?:doing|running|checking)\b|\bate a [£$€]?\d+\s?k? (?:credit|loss|bill)\b"
         r"|\b(?:leaked|failed|broke|recalled) at the (?:customer|client)\b",
         r"\b(?:pushed|shipped|deployed|merged|rolled out)\b[^.!?]{0,60}\b(?:took|brought|knocked) (?:down|out)\b",
-        r"\bbroke (?:prod|production)\b|\b(?:the guy|the one|the person) who broke\b|\bdouble-charged\b",
+        r"\bbricked\b[^.!?]{0,20}\b(?:units|devices|machines|phones|customers|\d+)\b|\bbroke (?:prod|production)\b|\b(?:the guy|the one|the person) who broke\b|\bdouble-charged\b",
         r"\bit was (?:prod|production)\b|\b(?:orders|records|data|rows|payments|files) (?:were|was) (?:gone|lost|deleted|wiped)\b",
         r"\b(?:i|we) (?:deleted|dropped|wiped|truncated)\b[^.!?]{0,40}\b(?:prod|production|table|database|data)\b",
     ),
@@ -133,7 +133,7 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         # "every close on time since feb", "hasnt had a single correction", "never late, hits rate every week"
         r"\bevery (?:\w+ )?(?:close|shift|order|job|delivery|filing|report|deadline|service|month-?end|batch)s? (?:\w+ )?on time\b"
         r"|\b(?:hasn'?t|hasnt|haven'?t|havent|not) had a single (?:correction|error|mistake|complaint|miss)\b|\bnot a single (?:correction|error|mistake|complaint|miss)\b",
-        r"\b(?:planning|prep|paperwork|reports?|work|marking|rota|orders?) (?:is|are) always (?:in |done |ready )?(?:on time|early)\b|\bnever late\b|\b(?:hits?|meets?|makes?) (?:her |his |their |my )?(?:rate|target|numbers|quota)s? every (?:week|day|shift|month)\b"
+        r"\b(?:planning|prep|paperwork|reports?|work|marking|rota|orders?) (?:is|are) always (?:in |done |ready )?(?:on time|early)\b|\b(?:\d+|two|three|four|five|six|eight) (?:weeks?|months?) of [^.!?]{0,30}\b(?:zero|no) (?:flags|errors|issues|misses|complaints|corrections)\b|\bnever late\b|\b(?:hits?|meets?|makes?) (?:her |his |their |my )?(?:rate|target|numbers|quota)s? every (?:week|day|shift|month)\b"
         r"|\b(?:one of )?(?:the|my|our) most (?:reliable|dependable)\b",
     ),
     "trusted": _rx(
@@ -171,7 +171,8 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\bnever (?:checks?|looks? at|reviews?|questions?) (?:what i do|my work|anything i (?:do|send|write))\b"
         r"|\bstopped (?:looking at|reading|checking) (?:her|his|their|my) \w+"
         r"|\b(?:newer|other|junior|new) (?:\w+ )?(?:teachers|nurses|staff|starters|hires|colleagues|people) (?:go|come|turn) to (?:her|him|me)\b"
-        r"|\bgives? me (?:all )?the (?:difficult|hard|hardest|tricky|trickiest|toughest|angry|complicated)\b",
+        r"|\bgives? me (?:all )?the (?:difficult|hard|hardest|tricky|trickiest|toughest|angry|complicated)\b"
+        r"|\bcome back to me with (?:what|how|a plan|a proposal|ideas|options)\b",
     ),
     "wants_scope": _rx(
         r"\b(?:bored|restless)\b[^.!?]{0,30}\bwants? to ['\u2018\"]?do more\b|\bwants? to ['\u2018\"]?do more['\u2019\"]?\b(?! (?:of|than)\b)",
@@ -312,16 +313,17 @@ FACT_PATTERNS: dict[str, re.Pattern] = {
         r"\b(?:adoption|uptake|usage|take-?up|sign-?ups)\b[^.!?]{0,25}\b(?:is|are|was|has been|stays?|stayed) (?:basically |almost |close to |near |practically |still )?"
         r"(?:zero|nil|nothing|flat|non-?existent|tiny|negligible)\b|\b(?:exactly|only|just) (?:one|1) (?:team|person|user|store|site|ward|customer)s? "
         r"(?:has )?(?:used|uses|adopted|tried|signed up)\b",
-        r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregressed\b|(?<!automated )(?<!automate )\bregression\b(?!\s+(?:tests?|testing|suites?|packs?|runs?|coverage|scripts?|checks?)\b)|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
+        r"\b(?:got|made (?:it|things)) (?:worse|slower)\b|\bregressed\b|(?<!automated )(?<!automate )(?<!full )(?<!running )(?<!run )\bregression\b(?!\s+(?:tests?|testing|suites?|packs?|runs?|coverage|scripts?|checks?)\b)|\bmissed (?:them|the targets|our targets)\b|\broll(?:ed|ing)? (?:it )?back\b|\brollback\b",
         r"\b(?:low|poor|zero|no) adoption\b|\b(?:not|wasn'?t|weren'?t|never) (?:adopted|used)\b",
         r"\bwrong (?:bet|idea|call|problem)\b|\bdoubt\w* (?:the whole|whether)\b|\b(?:was|is) (?:it|this) (?:even )?(?:the right|worth(?! trying| asking| staying| it to))\b|\bwhether it was (?:even )?worth\b|\bonly (?:gone|went|dropped|moved|fell) from\b|\bnot sure (?:it|this) was (?:the right|worth)\b",
         r"\bmissed (?:the|our|its) (?:target|goal|numbers|mark)\b|\bdidn'?t move the (?:needle|metric)\b|\bunderperform\w*\b",
-        r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t|have not|haven'?t) (?:go down|come down|improve|drop|move|moved|help|change)\b"
+        r"\b(?:did not|didn'?t|does not|doesn'?t|has not|hasn'?t) (?:go down|come down|improve|drop|move|help|change)\b"
+        r"|\b(?:scores?|numbers?|metrics?|results?|rates?|sales|figures|kpis?)\b[^.!?]{0,10}\b(?:have not|haven'?t|has not|hasn'?t) (?:moved|budged|changed|improved)\b"
         r"|\b(?:should|could|might) (?:just )?go back to (?:the old|frozen|how it was|the previous|the way)\b|(?:^|[.!?]\s*|\b(?:the|my|its|the pilot'?s|the trial'?s) )results (?:are|were) (?:bad|poor|disappointing)\b",
         r"\b(?:win|close|hit|conversion|retention|click-?through) rate\b[^.!?]{0,25}\b(?:dropped|fell|went down|declined|is down)\b",
         r"\bwent (?:\d+\s?% )?over budget\b|\b(?:client|customer)s? complained\b|\bwants to scrap\b",
         # "14 booked, 5 actually turned up, only 2 came back", "PM says it's not worth the afternoon"
-        r"\bonly (?:\d+|one|two|three|a few|a handful)\b[^.!?]{0,15}\b(?:came back|turned up|showed up|signed up|used it|stayed)\b"
+        r"\bonly (?:\d+|one|two|three|a few|a handful)\b[^.!?]{0,15}\b(?:came back|turned up|showed up|used it|stayed)\b"
         r"|\b(?:says?|said|thinks?) (?:it'?s|its|it is|it was) not worth (?:it|the)\b|\b(?:never|don'?t|do not) (?:look at|use|read|open) (?:it|the (?:list|tool|report|sheet|app))\b",
     ),
     "checked_closely": _rx(
