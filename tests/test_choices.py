@@ -194,6 +194,16 @@ def test_is_the_report_ready_is_answered_for_their_step(shared_mentor):
     assert (short_answer(later) or "").startswith("Yes, go ahead. They have the record"), later.text
 
 
+def test_a_newcomer_asking_to_speak_up_or_keep_quiet_hears_what_it_depends_on(shared_mentor):
+    """A blind judge: a six-week hire wanting the chiller work was told "Ask him straight up… Have Backbone"."""
+    answer = shared_mentor.ask("so i just started at a new company like 6 weeks ago, commercial hvac. foreman keeps giving "
+                               "me all the PM calls while the other guys get the chiller work. i want on the chillers. "
+                               "should i ask him straight up or just keep my head down for now")
+    assert answer.step is Step.DELIVER_RESULTS
+    said = short_answer(answer) or ""
+    assert said.startswith("It depends on what you'd be saying.") and "ask what would earn it" in said, answer.text
+
+
 def test_a_bad_manager_choice_is_a_clear_error(knowledge_copy: Path):
     path = knowledge_copy / "flywheel.md"
     path.write_text(path.read_text().replace("    backs: [current, own_lane, piece]", "    backs: [current, sideways]", 1))
