@@ -42,22 +42,22 @@ NOT_AN_OPTION = re.compile(r"^(?:not|no|nah|what|something|something else|anythi
 # "Is that just more of the same or a proper step up?", "Is enough or I need to do more?": a question about
 # how things stand, not two things to do.
 A_STATE = re.compile(r"^(?:is|are|was|were|am|it'?s|that'?s|this is|that is|it is)\b", re.IGNORECASE)
+# Frames that lean against the proposal: "is it too early to…?", "would it be pushy to…?" (a yes means don't).
+AGAINST = (r"too (?:early|soon|much|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|overstepping|crazy|"
+           r"stupid|naive|a (?:bad|dumb) idea|a mistake|wrong")
 # One proposal asked yes or no: "is it too early to X?", "is now a good time to X?", "should I just X?".
 PROPOSAL = re.compile(
-    r"\b(?:(?:is it|would it be|would that be|it'?s|isn'?t it|wouldn'?t it be|is that)\s+(?:still\s+|a bit\s+|too\s+(?=pushy|much))?"
-    r"(?P<frame>too (?:early|soon|much|late|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|overstepping|crazy|"
-    r"stupid|naive|a (?:bad|good|smart|dumb) idea|a mistake|wrong|ok(?:ay)?|fine|wise|smart|worth it|reasonable|"
+    r"\b(?:(?:is it|would it be|would that be|it'?s|isn'?t it|wouldn'?t it be|is that)\s+(?:still\s+|a bit\s+)?"
+    rf"(?P<frame>{AGAINST}|too late|a (?:good|smart) idea|ok(?:ay)?|fine|wise|smart|worth it|reasonable|"
     r"the right (?:time|move|call)|a good time|time)(?: for me)?\s+(?:to|if i)\s+"
     r"|\bis (?:now|this|it) (?:a good|the right) (?:time|moment) to\s+"
     r"|\bam i ready to\s+"
     r"|\b(?:should|shall|do|can|could) (?:i|we)\s+(?:just\s+|still\s+|now\s+)?)"
     r"(?P<option>[^?.!]{3,120})\?", re.IGNORECASE)
+AGAINST_FRAME = re.compile(rf"^(?:{AGAINST})$", re.IGNORECASE)
 # "Is he ready now?", "is she ready yet?": ready for more, with nothing named.
 READY = re.compile(r"\b(?:is|are|am) (?P<who>he|she|they|i) ready(?: for (?:the |a |an |his |her |their |my )?[\w -]{1,30}?)?(?: (?:now|yet))?\s*\?",
                    re.IGNORECASE)
-# "is it too early to…?", "would it be pushy to…?": a yes means don't.
-AGAINST_FRAME = re.compile(r"^(?:too (?:early|soon|much|pushy)|pushy|overreaching|presumptuous|rude|weird|out of line|"
-                           r"overstepping|crazy|stupid|naive|a (?:bad|dumb) idea|a mistake|wrong)$", re.IGNORECASE)
 # "Do I let her?": what she asked to do is in an earlier sentence ("she's come to me asking to lead…").
 LET_THEM = re.compile(r"^(?:just )?let (?:him|her|them)$", re.IGNORECASE)
 WANTS_TO = re.compile(r"\b(?:asking|asked|asks|wants?|wanting|keen|pushing|begging) to (?P<what>[^.!?]{3,80})", re.IGNORECASE)
@@ -97,9 +97,10 @@ def options_of(question: str) -> tuple[str, str] | None:
         sentences.append(last)
     for sentence in sentences:
         sentence = sentence.strip()
-        if WH_QUESTION.match(sentence) and "," not in sentence[:sentence.lower().find(" or ")]:
+        asks_wh = WH_QUESTION.match(sentence)
+        if asks_wh and "," not in sentence[:sentence.lower().find(" or ")]:
             continue  # "how do I tell if it's working or if I'm seeing what I want?" (but "what first, X or Y?" is a choice)
-        lead = None if WH_QUESTION.match(sentence) else LEAD.match(sentence)  # "what do we build first, X or Y?"
+        lead = None if asks_wh else LEAD.match(sentence)  # "what do we build first, X or Y?": the options follow the comma
         body = sentence[lead.end():] if lead else sentence
         split = OR.search(body)
         if split is None:

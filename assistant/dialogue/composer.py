@@ -894,12 +894,12 @@ class OfflineComposer:
             # their report's), in their words, ahead of a pattern's "Yes, …", which doesn't answer an either/or
             direct = self.choices.answer(turn.question, tuple(steps), manager=manager) or direct
         if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
-            # "Is it because I'm too quiet? Yes or no.": say honestly we can't, and what would decide it
-            direct = self.choices.yes_or_no(turn.question, tuple(steps), manager=manager)
-        if direct is None and DEMANDS_YES_OR_NO.search(turn.question) and len(steps) == 1 and steps[0] is not None:
+            # "Is it because I'm too quiet? Yes or no.": go ahead or not yet where an axis reads it; otherwise
+            # say honestly we can't, and what would decide it
             test = self.flywheel[steps[0]].moves_on_when.strip()
-            direct = ("I can't give you an honest yes or no from what you've told me. What decides it on the flywheel "
-                      f"is this test, so check yourself against it: {test}")
+            direct = self.choices.yes_or_no(turn.question, tuple(steps), manager=manager) or (
+                "I can't give you an honest yes or no from what you've told me. What decides it on the flywheel "
+                f"is this test, so check yourself against it: {test}")
         if direct is None and self.answers is not None and steps and None not in steps:
             found = self.answers.match(turn.question, turn.vector, tuple(steps), turn.profile)
             if found is not None:
