@@ -77,7 +77,7 @@ ARTICLE_NAMED = re.compile(r"\b(?:the author|author's|author (?:had|has|did|was|
                            r"(?:the|that|this) (?:\w+ )?(?:article|post|blog))\b", re.IGNORECASE)
 ABOUT_THE_ARTICLE = re.compile(
     ARTICLE_NAMED.pattern + r"|"
-    r"\b(?:the author|author's|carlos|the article|the post|the writer|the flywheel|his (?:first|second|third|fourth|fifth|own) spin)\b"
+    r"\b(?:the writer|the flywheel|his (?:first|second|third|fourth|fifth|own) spin)\b"  # (the author, the article: ARTICLE_NAMED)
     r"|\b(?:flywheel|that|this) (?:article|post|blog)\b|\bwho wrote (?:the|that|this)\b"
     r"|\bwhat (?:does|do|is|are)\b[^?]{0,60}\b(?:mean|means|stand for|definition)\b|\b(?:define|definition of)\b"
     r"|\bspin\s*#?\s*\d\b|\b(?:first|second|third|fourth|fifth) spin\b"
