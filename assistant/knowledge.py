@@ -175,6 +175,15 @@ def _check_answers(name: str, entries: list) -> None:
             raise KnowledgeFileError(name, f"{where} names unknown steps {unknown}; use {steps}")
         if raw.get("role") not in (None, "self", "manager"):
             raise KnowledgeFileError(name, f"{where} has role {raw['role']!r}; use self or manager, or leave it out")
+        if raw.get("premise") is not None:
+            try:
+                premise = re.compile(str(raw["premise"]), re.IGNORECASE)
+            except re.error as exc:
+                raise KnowledgeFileError(name, f"{where}: `premise` is not a valid regex ({exc})") from None
+            unmet = [a for a in raw["asked_as"] if not premise.search(str(a))]
+            if unmet:  # the premise is what every way of asking it takes for granted
+                raise KnowledgeFileError(name, f"{where}: its `premise` doesn't match its own phrasing {unmet[0]!r}; "
+                                               "widen the regex or drop the phrasing")
 
 
 def _check_direct_answers(name: str, entries: list) -> None:

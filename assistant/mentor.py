@@ -14,7 +14,7 @@ import threading
 from typing import Iterator
 
 from .errors import KnowledgeFileError, MentorError, ProviderCause, ProviderError
-from .guard import classify_scope, validate_question
+from .guard import Scope, classify_scope, validate_question
 from .session import Session
 from .settings import Settings
 from .tracing import answer_stage, stage, traced, turn
@@ -348,6 +348,8 @@ class Mentor:
         scope = classify_scope(standalone, similarity)
         mid_conversation = session is not None and session.step is not None and move not in ("factual",)
         placed = state.facts_added or (state.model_read and state.placement.step is not None)
+        if state.off_topic and scope.in_scope:  # (a greeting or an injection keeps its own reply)
+            scope = Scope(False, "off_topic")
         if not scope.in_scope and not placed and move not in ("thanks", "clarify_answer") \
                 and not mid_conversation and scope.reason != "injection":
             return AnswerRequest(question, standalone, [], None, session, scope.reason)

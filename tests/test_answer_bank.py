@@ -105,3 +105,23 @@ def test_a_bad_bank_entry_is_a_clear_error(knowledge_copy: Path, entry_text, pro
     with pytest.raises(KnowledgeFileError) as err:
         read_file(path, knowledge_copy)
     assert problem in str(err.value) and "flywheel.md" in str(err.value)
+
+
+def test_a_written_answer_is_not_given_when_its_premise_was_never_said(shared_mentor):
+    # a new grad asking how to get promoted fast was told "the promotion spent trust on you"
+    new_grad = shared_mentor.ask("Started 3 weeks ago as a new grad on the payments team. How do I get noticed and get "
+                                 "promoted fast?", session=Session())
+    assert "promotion spent trust" not in new_grad.text
+    promoted = shared_mentor.ask("I was promoted to team lead last month. How do I show them they made the right call?",
+                                 session=Session())
+    assert bank_answer(promoted) == entry(shared_mentor, "a-just-promoted-new-level").answer, promoted.text
+
+
+def test_a_premise_that_misses_its_own_phrasings_is_a_clear_error(knowledge_copy: Path):
+    path = knowledge_copy / "flywheel.md"
+    text = path.read_text()
+    path.write_text(text.replace("\nanswers:\n", "\nanswers:\n  - id: x\n    answer: \"Do it.\"\n    premise: \"promoted\"\n"
+                                                 "    asked_as: [\"I got promoted, now what?\", \"new title, now what?\"]\n", 1))
+    with pytest.raises(KnowledgeFileError) as err:
+        read_file(path, knowledge_copy)
+    assert "premise" in str(err.value) and "new title, now what?" in str(err.value)

@@ -329,9 +329,8 @@ def test_asked_to_explain_the_mentor_says_its_last_advice_again_plainly(shared_m
 
 def test_and_then_while_our_question_is_open_asks_it_again(shared_mentor):
     session = Session()
-    first = shared_mentor.ask("hs chem teacher, 3rd yr. dept head gives all the good stuff (curriculum rewrite, AP section) "
-                              "to the guy hired after me. my evals are fine, never miss deadlines", session=session)
-    assert first.clarifying_question  # the step model's top two are close on this message
+    first = shared_mentor.ask("I'm unhappy at work.", session=session)
+    assert first.clarifying_question  # too vague to place
     again = shared_mentor.ask("ok and then?", session=session)
     assert again.clarifying_question == first.clarifying_question and "still need to know" in again.text
     assert again.step is first.step and not again.next_action  # not a guess at a step (a review mentee got Bias for Action)
@@ -939,6 +938,7 @@ def test_a_thank_you_restates_the_last_next_action_word_for_word(shared_mentor):
     ("Other question, not about this. I am on Critical Skills permit, after 2 years I can ask Stamp 4. If I move to senior "
      "social worker before, is it problem for the permit?", "visa"),
     ("the council wants a building permit before we start the extension", None),
+    ("my employer sponsors my work authorisation; if I move to the data team does the paperwork have to be redone?", "visa"),
 ])
 def test_career_adjacent_questions_are_named_not_placed(message, topic):
     from assistant.dialogue.manager import adjacent_topic
@@ -1324,3 +1324,48 @@ def test_an_opener_does_not_contradict_the_news_and_a_choice_of_problems_gets_an
     pick = shared_mentor.ask("What should I pick though? Options: onboarding drop-off, a research repository, or a "
                              "smaller panel.", session=trusted)
     assert pick.text.startswith("**Short answer:** Pick the one closest to a number")
+
+
+# --- scope read as a whole: the scope model (session 21) -------------------------------------------
+
+@pytest.mark.parametrize("message", [
+    # written for this test, in words the training data doesn't use; no word list catches them
+    "what's a good carry-on bag for the monthly flights to head office? budget about 100 quid",
+])
+def test_a_first_message_about_something_else_is_redirected_not_placed(shared_mentor, message):
+    answer = shared_mentor.ask(message, session=Session())
+    assert answer.step is None and not answer.in_scope, (answer.step, answer.text)
+
+
+@pytest.mark.parametrize("message", [
+    "they gave me the shift supervisor title two months ago but my paycheck is exactly the same. how much more do i ask for?",
+    "how many weeks of parental leave is normal to ask for when I move up to team lead at a startup?",
+])
+def test_a_career_adjacent_first_message_no_word_list_names_is_still_not_placed(shared_mentor, message):
+    from assistant.dialogue.manager import adjacent_topic
+
+    assert adjacent_topic(message) is None  # the word lists alone would have placed it on the wheel
+    answer = shared_mentor.ask(message, session=Session())
+    assert answer.step is None and "outside what the flywheel article covers" in answer.text, (answer.step, answer.text)
+
+
+@pytest.mark.parametrize("message, expected", [
+    # career questions that mention food, money or sport in passing stay on the wheel
+    ("pastry chef, 2 years, never missed a service, but head chef still tastes every dessert I plate before it goes out",
+     Step.EARN_TRUST),
+    ("I coach the under-12s at our football club; the committee finally said yes to my plan for a girls' team and "
+     "now I have no idea how to set it up", Step.INVENT_AND_SIMPLIFY),
+    ("I know there's no raise this year. I just want my lead to stop rewriting my reports after three years of "
+     "hitting every deadline", Step.EARN_TRUST),
+])
+def test_career_questions_that_mention_other_things_stay_on_the_wheel(shared_mentor, message, expected):
+    answer = shared_mentor.ask(message, session=Session())
+    assert answer.in_scope and answer.step is expected, (answer.step, answer.text)
+
+
+def test_scope_model_is_only_sure_when_the_data_says_so(shared_mentor):
+    model = shared_mentor.dialogue.scope_model
+    vector = shared_mentor.dialogue.embedder.embed_one("How do I get my manager to trust me with bigger projects?")
+    p = model.probabilities("How do I get my manager to trust me with bigger projects?", vector)
+    assert abs(sum(p.values()) - 1) < 1e-5 and p["flywheel"] > 0.9
+    assert model.sure("How do I get my manager to trust me with bigger projects?", vector) == "flywheel"

@@ -59,6 +59,12 @@ class BankEntry:
     asked_as: tuple[str, ...]
     steps: tuple[str, ...] = ()  # empty: right at every step
     role: str | None = None  # "self", "manager", or None for either
+    # What the answer takes for granted, as a regex over what the mentee has said ("got promoted" for the
+    # new-level answer: "how do I get promoted fast?" asks something else). None: nothing.
+    premise: re.Pattern | None = None
+
+    def premise_met(self, said: str) -> bool:
+        return self.premise is None or bool(self.premise.search(said))
 
     def holds_for(self, steps: tuple[Step, ...]) -> bool:
         return not self.steps or all(step is not None and step.value in self.steps for step in steps)
@@ -68,7 +74,8 @@ def load_entries(meta: dict) -> list[BankEntry]:
     """The front matter's `answers:` (checked when the file is read: `knowledge._check_answers`)."""
     return [BankEntry(id=str(raw["id"]), answer=" ".join(str(raw["answer"]).split()),
                       asked_as=tuple(str(a) for a in raw["asked_as"]),
-                      steps=tuple(raw.get("steps") or ()), role=raw.get("role"))
+                      steps=tuple(raw.get("steps") or ()), role=raw.get("role"),
+                      premise=re.compile(str(raw["premise"]), re.IGNORECASE) if raw.get("premise") else None)
             for raw in meta.get("answers") or []]
 
 
@@ -113,7 +120,9 @@ class AnswerBank:
         used = set(profile.used("answers"))
         # Only entries for this role that weren't given yet compete: a manager's answer is no rival for a
         # question about one's own work. Among them, the one for this step must be close to the best.
-        candidates = [e.id not in used and e.role in (None, role) for e in self.entries]
+        # what the mentee has told us: this message, and the words earlier facts and key phrases came from
+        said = " ".join([message, *(f.evidence for f in profile.facts.values()), *profile.key_phrases])
+        candidates = [e.id not in used and e.role in (None, role) and e.premise_met(said) for e in self.entries]
         sims = np.where(candidates, self.similarities(message, vector), -1.0)
         i = pick(sims, [c and e.holds_for(steps) for c, e in zip(candidates, self.entries)], floor)
         return self.entries[i] if i is not None else None

@@ -21,14 +21,14 @@ from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
 from .placement import ORDER, Placement, advance, place
 from .profile import Profile
-from .meaning import StepModel, TransitionModel
+from .meaning import ScopeModel, StepModel, TransitionModel
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
     # a visa named at all is the question ("If I get the promotion, I must tell the Ausländerbehörde for my
     # Blue Card? And the salary change something for the card?"), ahead of the pay words around it
     "visa": re.compile(r"\b(?:visa|h-?1b|green card|blue card|immigration|work permit|sponsorship|citizenship|settled status|"
-                       r"residence permit|right to work|critical skills(?: employment)? permit|stamp \d|permit (?:holder|renewal)|ausl[aä]nderbeh[oö]rde)\b", re.I),
+                       r"residence permit|right to work|work authori[sz]ation|critical skills(?: employment)? permit|stamp \d|permit (?:holder|renewal)|ausl[aä]nderbeh[oö]rde)\b", re.I),
     "pay": re.compile(r"\b(?:salary|salaries|(?:a|my|for|the|pay) raise|(?:get|got|getting|gets|give (?:me|him|her)|much|big) raise|pay (?:rise|bump|band|cut)|compensation|comp|equity|stock (?:options?|grants?|awards?|units)|rsus?|"
                       r"bonus|underpaid|overpaid|paid (?:less|more)|counter-?offer|negotiat\w* (?:my |an? |the )?(?:offer|salary|pay|comp)|"
                       r"(?:bigger|higher|better) (?:base|commission)|commission rate|(?<!above my )(?<!beyond my )(?<!over my )pay grade|grade \d+ (?:not|instead of|vs\.?|or) \d+|"
@@ -168,6 +168,7 @@ class TurnState:
     placement: Placement
     profile: Profile  # a working copy; the session takes it when the turn completes
     adjacent: str | None = None
+    off_topic: bool = False  # a first message the scope model is sure is not about careers
     moved: bool = False  # the wheel turned forward this turn
     went_back: bool = False  # placed on an earlier (or another) step than before
     facts_added: list[str] = field(default_factory=list)
@@ -191,6 +192,8 @@ class DialogueManager:
         self.embedder = embedder
         self.understanding = Understanding(embedder, cache_dir)
         self.step_model = StepModel(embedder, cache_dir)
+        self.scope_model = ScopeModel(embedder, cache_dir,
+                                      in_scope=tuple(p for entry in load_entries(flywheel.meta) for p in entry.asked_as))
         self.transitions = TransitionModel(self.step_model, embedder,
                                            lambda text, vector: read_follow_up(self.understanding, text, vector), cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
@@ -217,7 +220,14 @@ class DialogueManager:
         pending = list(profile.pending_clarification)
         reading = self.understanding.read(question, vector=vector, has_history=has_history,
                                           pending_clarification=bool(pending), factual=factual)
-        if adjacent and (not reading.facts or ASIDE.search(question)):
+        # A first message is also read for its scope as a whole: the word lists miss "no raise with the
+        # promotion, how much do I ask for?" and a team-party chili recipe.
+        scope = "flywheel" if has_history or ABOUT_THE_ARTICLE.search(question) else self.scope_model.sure(question, vector)
+        if scope == "off_topic" and not adjacent:
+            return TurnState(reading, Placement(None, 0.0, reason="off_topic"), profile, off_topic=True,
+                             previous_step=session.step if session is not None else None)
+        if (adjacent or scope == "adjacent") and (not reading.facts or ASIDE.search(question)):
+            adjacent = adjacent or "other"
             # "One more question not about this. My visa is sponsored by the hotel… can they cancel it?": an aside
             # the mentee marks as one is answered as one, whatever else it mentions
             profile.pending_clarification = []
