@@ -24,35 +24,28 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
+    from pathlib import Path
+
     from assistant.dialogue import meaning
+    from assistant.dialogue.answers import load_entries
     from assistant.dialogue.manager import adjacent_topic
     from assistant.embeddings import shared_embedder
     from assistant.guard import classify_scope
-
-    embedder = shared_embedder()
-    from pathlib import Path
-
-    from assistant.dialogue.answers import load_entries
     from assistant.knowledge import load_knowledge
 
+    embedder = shared_embedder()
     flywheel = next(f for f in load_knowledge(Path(__file__).parent.parent / "knowledge") if f.kind == "flywheel")
-    texts, scopes = meaning.training_scopes()
-    bank = [p for entry in load_entries(flywheel.meta) for p in entry.asked_as]
-    texts, scopes = texts + bank, scopes + ["flywheel"] * len(bank)
+    # what the product trains on (`DialogueManager`): the training files and the answer bank's phrasings
+    texts, scopes = meaning.scope_examples(tuple(p for entry in load_entries(flywheel.meta) for p in entry.asked_as))
     vectors = embedder.embed(texts)
     order = np.random.RandomState(args.seed).permutation(len(texts))
     probabilities = [None] * len(texts)
-    original = meaning.training_scopes
-    try:
-        for k in range(args.folds):
-            unseen = set(order[k::args.folds].tolist())
-            meaning.training_scopes = lambda: (  # noqa: E731
-                [t for i, t in enumerate(texts) if i not in unseen], [s for i, s in enumerate(scopes) if i not in unseen])
-            model = meaning.ScopeModel(embedder, None)
-            for i in unseen:
-                probabilities[i] = model.probabilities(texts[i], vectors[i])
-    finally:
-        meaning.training_scopes = original
+    for k in range(args.folds):
+        unseen = set(order[k::args.folds].tolist())
+        seen = [i for i in range(len(texts)) if i not in unseen]
+        model = meaning.ScopeModel(embedder, None, ([texts[i] for i in seen], [scopes[i] for i in seen]))
+        for i in unseen:
+            probabilities[i] = model.probabilities(texts[i], vectors[i])
 
     words = ["adjacent" if adjacent_topic(t) else "off_topic" if classify_scope(t, 1.0).reason == "off_topic" else "flywheel"
              for t in texts]
@@ -70,7 +63,7 @@ def main() -> None:
     for floor in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95):
         model = [next((s for s in ("adjacent", "off_topic") if p[s] >= floor), "flywheel") for p in probabilities]
         line(f"model ≥ {floor}", model)
-        line(f"  word lists, then model", [w if w != "flywheel" else m for w, m in zip(words, model)])
+        line("  word lists, then model", [w if w != "flywheel" else m for w, m in zip(words, model)])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
 from .placement import ORDER, Placement, advance, place
 from .profile import Profile
-from .meaning import ScopeModel, StepModel, TransitionModel
+from .meaning import ScopeModel, StepModel, TransitionModel, scope_examples
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -192,12 +192,12 @@ class DialogueManager:
         self.embedder = embedder
         self.understanding = Understanding(embedder, cache_dir)
         self.step_model = StepModel(embedder, cache_dir)
-        self.scope_model = ScopeModel(embedder, cache_dir,
-                                      in_scope=tuple(p for entry in load_entries(flywheel.meta) for p in entry.asked_as))
         self.transitions = TransitionModel(self.step_model, embedder,
                                            lambda text, vector: read_follow_up(self.understanding, text, vector), cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
         self.answers = AnswerBank(load_entries(flywheel.meta), embedder, cache_dir)
+        self.scope_model = ScopeModel(embedder, cache_dir,
+                                      scope_examples(tuple(p for entry in self.answers.entries for p in entry.asked_as)))
         composer = OfflineComposer(flywheel, self.sentences, answers=self.answers)
         texts = composer._actions
         if texts:
@@ -215,14 +215,15 @@ class DialogueManager:
         profile = Profile.from_dict(session.profile.to_dict()) if session is not None else Profile()
         user_turns = sum(1 for t in session.turns if t.role == "user") if session is not None else 0
         has_history = user_turns > 0
-        adjacent = adjacent_topic(question) if not ABOUT_THE_ARTICLE.search(question) else None
+        about_the_article = bool(ABOUT_THE_ARTICLE.search(question))
+        adjacent = adjacent_topic(question) if not about_the_article else None
         factual = is_factual(question, has_history) and adjacent is None
         pending = list(profile.pending_clarification)
         reading = self.understanding.read(question, vector=vector, has_history=has_history,
                                           pending_clarification=bool(pending), factual=factual)
         # A first message is also read for its scope as a whole: the word lists miss "no raise with the
         # promotion, how much do I ask for?" and a team-party chili recipe.
-        scope = "flywheel" if has_history or ABOUT_THE_ARTICLE.search(question) else self.scope_model.sure(question, vector)
+        scope = "flywheel" if has_history or about_the_article else self.scope_model.sure(question, vector)
         if scope == "off_topic" and not adjacent:
             return TurnState(reading, Placement(None, 0.0, reason="off_topic"), profile, off_topic=True,
                              previous_step=session.step if session is not None else None)

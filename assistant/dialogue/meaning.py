@@ -147,15 +147,17 @@ class StepModel:
                               ) * self.INPUT_SCALE
 
     def probabilities(self, text: str, vector: np.ndarray, facts) -> np.ndarray:
-        logits = self.features(text, vector, facts) @ self.weights + self.bias
-        logits = logits - logits.max()
-        p = np.exp(logits)
-        return p / p.sum()
+        return softmax(self.features(text, vector, facts) @ self.weights + self.bias)
 
     def scores(self, text: str, vector: np.ndarray | None, facts=()) -> dict[Step, float]:
         if vector is None or not self.steps:
             return {}
         return {step: float(p) * SCORE_SCALE for step, p in zip(self.steps, self.probabilities(text, vector, facts))}
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    p = np.exp(logits - logits.max())
+    return p / p.sum()
 
 
 SCOPES = ("flywheel", "adjacent", "off_topic")
@@ -185,13 +187,12 @@ class ScopeModel:
     # away, 84 caught).
     SURE = {"adjacent": 0.7, "off_topic": 0.7}
 
-    def __init__(self, embedder, cache_dir: Path | None = None, in_scope: tuple[str, ...] = ()) -> None:
-        """`in_scope`: more messages known to be career questions (the answer bank's phrasings: short
-        questions such as "should I ask for a promotion?" that the situations rarely are)."""
+    def __init__(self, embedder, cache_dir: Path | None = None,
+                 examples: tuple[list[str], list[str]] | None = None) -> None:
+        """`examples`: (texts, scopes) to learn from; `scope_examples()` when not given."""
         from ..diagnosis import signal_vectors
 
-        texts, scopes = training_scopes()
-        texts, scopes = texts + list(in_scope), scopes + ["flywheel"] * len(in_scope)
+        texts, scopes = examples if examples is not None else scope_examples()
         if not texts:
             self.weights, self.bias = np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
             return
@@ -209,9 +210,7 @@ class ScopeModel:
     def probabilities(self, text: str, vector: np.ndarray) -> dict[str, float]:
         if vector is None or not self.weights.size:
             return {"flywheel": 1.0, "adjacent": 0.0, "off_topic": 0.0}
-        logits = self.features(text, vector) @ self.weights + self.bias
-        p = np.exp(logits - logits.max())
-        return {scope: float(x) for scope, x in zip(SCOPES, p / p.sum())}
+        return {scope: float(x) for scope, x in zip(SCOPES, softmax(self.features(text, vector) @ self.weights + self.bias))}
 
     def sure(self, text: str, vector: np.ndarray) -> str:
         """"adjacent" or "off_topic" when the model is sure of it, else "flywheel"."""
@@ -344,11 +343,15 @@ def training_followups() -> list[tuple[str, Step, Step]]:
 
 @lru_cache(maxsize=1)
 def training_data() -> tuple[list[dict], list[dict]]:
+    return training_file("situations.yaml"), training_file("conversations.yaml")
+
+
+@lru_cache(maxsize=None)
+def training_file(name: str) -> list[dict]:
+    """One file of `training/`, parsed (an empty list for an empty file)."""
     from ..yamlio import load_yaml
 
-    folder = Path(__file__).with_name("training")
-    load = lambda name: load_yaml((folder / name).read_text(encoding="utf-8")) or []  # noqa: E731
-    return load("situations.yaml"), load("conversations.yaml")
+    return load_yaml((Path(__file__).with_name("training") / name).read_text(encoding="utf-8")) or []
 
 
 def training_situations() -> tuple[list[str], list[Step]]:
@@ -361,20 +364,25 @@ def training_situations() -> tuple[list[str], list[Step]]:
 
 
 def training_scopes() -> tuple[list[str], list[str]]:
-    """Every labelled situation with its scope (flywheel, adjacent, off_topic); the conversations' first turns
-    and the questions about the article (`training/facts.yaml`) are on the wheel's side: in scope."""
-    from ..yamlio import load_yaml
+    """Every labelled situation with its scope (flywheel, adjacent, off_topic); the conversations' first turns,
+    the questions about the article (`fact_ranker.training_questions`) and the mentees' own questions
+    (`training/questions.yaml`, its off-topic ones aside) are on the wheel's side: in scope."""
+    from .fact_ranker import training_questions
 
     situations, conversations = training_data()
     pairs = [(s["text"], s["scope"]) for s in situations if s.get("scope") in SCOPES]
     pairs += [(c["turns"][0]["text"], "flywheel") for c in conversations
               if c["turns"] and c["turns"][0].get("step") and c["turns"][0].get("move") == "new_situation"]
-    folder = Path(__file__).with_name("training")
-    questions = load_yaml((folder / "facts.yaml").read_text(encoding="utf-8")) or []
-    pairs += [(q["question"], "flywheel") for q in questions]
-    asked = load_yaml((folder / "questions.yaml").read_text(encoding="utf-8")) or []  # mentees' own questions
-    pairs += [(q["msg"], "off_topic" if q.get("kind") == "offtopic" else "flywheel") for q in asked]
+    pairs += [(q["question"], "flywheel") for q in training_questions()]
+    pairs += [(q["msg"], "off_topic" if q.get("kind") == "offtopic" else "flywheel") for q in training_file("questions.yaml")]
     return [t for t, _ in pairs], [s for _, s in pairs]
+
+
+def scope_examples(in_scope: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """`training_scopes()`, plus more messages known to be career questions (the answer bank's phrasings:
+    short questions such as "should I ask for a promotion?", which the situations rarely are)."""
+    texts, scopes = training_scopes()
+    return texts + list(in_scope), scopes + ["flywheel"] * len(in_scope)
 
 
 def word_buckets(text: str, buckets: int) -> np.ndarray:
