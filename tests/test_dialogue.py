@@ -350,6 +350,21 @@ def test_a_grudging_thank_you_is_not_told_it_helped(shared_mentor):
     assert "you don't have to agree" in closing.text and "Your next action stands" in closing.text
 
 
+def test_an_outcome_reported_without_restating_a_launch_we_already_know_of_is_answered(shared_mentor):
+    # The launch is known from the first turn; the good news says nothing of it. This raised KeyError
+    # (found by benchmarks/followup_cv.py running conversations the models had not seen).
+    session = Session()
+    shared_mentor.ask("I lead the nursing rota at a clinic. Last spring I pushed for and launched self-scheduling for the "
+                      "night shift. Results are in and cover gaps went up slightly.", session=session)
+    shared_mentor.ask("I showed the numbers honestly to the board and proposed keeping it with a fallback roster.",
+                      session=session)
+    news = shared_mentor.ask("The board went for it, and the director told me afterwards she'd back whatever I want to "
+                             "take on next year because I didn't spin the numbers.", session=session)
+    assert news.move == "outcome_success"
+    assert news.step is Step.OWNERSHIP_THINK_BIG  # the win paid out in trust: the next spin
+    assert "shipped" in news.facts
+
+
 def test_a_conversation_moves_with_the_mentee_and_never_repeats(shared_mentor):
     session = Session()
     turns = [

@@ -238,7 +238,7 @@ class DialogueManager:
             profile.remove_fact(key)
         known = set(profile.facts)
         outcome = {"outcome_failure": "failed", "outcome_success": "shipped"}.get(reading.move)
-        recalled = {outcome} if outcome in known and _asked_in_question(question, reading.facts[outcome]) else set()
+        recalled = {outcome} if outcome in known and outcome in reading.facts and _asked_in_question(question, reading.facts[outcome]) else set()
         if recalled:
             # "too soon to ask right after my program got killed?": an outcome we knew, recalled in a question
             reading.move = "new_situation"
