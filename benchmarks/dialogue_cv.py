@@ -59,7 +59,7 @@ def main() -> None:
                 step_right += max(scores, key=scores.get) is steps[i]
         meaning.training_situations = originals[0]
         step_model = meaning.StepModel(embedder, None)
-        turn_vectors = embedder.embed([t for t, _, _ in turns])
+        turn_vectors = embedder.embed([t for t, _, _, _ in turns])
         order = np.random.RandomState(args.seed).permutation(len(turns))
         turn_right = 0
         for k in range(args.folds):
@@ -67,9 +67,10 @@ def main() -> None:
             meaning.training_followups = lambda: [t for i, t in enumerate(turns) if i not in unseen]  # noqa: E731
             model = meaning.TransitionModel(step_model, embedder, read, None)
             for i in unseen:
-                text, before, after = turns[i]
+                text, before, after, earlier = turns[i]
                 move, facts = read(text, turn_vectors[i])
-                verdict = model.predict(text, turn_vectors[i], move, facts, before)
+                known = set().union(*(find_facts(e) for e in earlier))
+                verdict = model.predict(text, turn_vectors[i], move, facts, before, known)
                 placed = before if verdict == "stay" else meaning.advance(before) if verdict == "advance" else None
                 turn_right += placed is after
     finally:

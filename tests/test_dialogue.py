@@ -252,6 +252,21 @@ def test_moves_turn_the_wheel_or_hold_it():
     assert place("progress", {"idea_approved"}, set(), Step.OWNERSHIP_THINK_BIG, scores).step is Step.INVENT_AND_SIMPLIFY
 
 
+def test_mid_conversation_the_transition_model_decides_with_the_facts_as_its_input():
+    scores = {Step.ARE_RIGHT_A_LOT: 0.6, Step.EARN_TRUST: 0.3, Step.BIAS_FOR_ACTION: 0.1}
+    # the rules alone would move an approval on to Invent and Simplify; the model read it as not yet
+    held = place("progress", {"idea_approved"}, set(), Step.OWNERSHIP_THINK_BIG, scores, transition="stay")
+    assert held.step is Step.OWNERSHIP_THINK_BIG and held.reason == "kept"
+    agreed = place("progress", {"idea_approved"}, set(), Step.OWNERSHIP_THINK_BIG, scores, transition="advance")
+    assert agreed.step is Step.INVENT_AND_SIMPLIFY and agreed.reason == "facts" and agreed.facts_used == ["idea_approved"]
+    # elsewhere: where the facts put them if that is neither here nor one on, else the step model's best other step
+    assert place("progress", {"failed"}, set(), Step.EARN_TRUST, scores, transition="elsewhere").step is Step.ARE_RIGHT_A_LOT
+    assert place("progress", set(), set(), Step.ARE_RIGHT_A_LOT, scores, transition="elsewhere").step is Step.EARN_TRUST
+    # an incident resets the balance whatever the model says (the author's Spin 1)
+    assert place("progress", {"caused_incident"}, set(), Step.BIAS_FOR_ACTION, scores, transition="stay").step \
+        is Step.DELIVER_RESULTS
+
+
 def test_close_scores_on_a_first_message_ask_instead_of_guessing():
     scores = {Step.DELIVER_RESULTS: 0.61, Step.EARN_TRUST: 0.60, Step.BIAS_FOR_ACTION: 0.3}
     placement = place("new_situation", set(), set(), None, scores)

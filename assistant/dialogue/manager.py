@@ -255,7 +255,7 @@ class DialogueManager:
             scores = self.step_model.scores(both, self.embedder.embed_one(both), {**find_facts(asked), **reading.facts})
         else:
             scores = self.step_model.scores(question, vector, reading.facts)
-        transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous)
+        transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous, known)
                       if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "explain")
                       else None)
         placement = place(reading.move, set(reading.facts) - recalled, known, previous, scores, pending,

@@ -4,9 +4,10 @@ The flywheel is a state machine: a mentee moves on when a step's "moves on when"
 condition is met. A first message is placed by the step model (`meaning.StepModel`, which
 reads the facts the patterns found along with the message's meaning and words); when its
 top two steps are close we ask one short question instead of guessing. Mid-conversation,
-facts a message states decide where they put the mentee ("she said yes" means the bigger
-problem is agreed: Invent and Simplify); a message without facts is read by the
-transition model (`meaning.TransitionModel`): stay, move on one step, or elsewhere.
+the transition model (`meaning.TransitionModel`) decides: stay, move on one step, or
+elsewhere, reading what the facts' rules below would say ("she said yes" means the bigger
+problem is agreed: Invent and Simplify) along with the message; the rules decide alone when
+there is no model or no vector, and an incident always resets the balance.
 """
 
 from __future__ import annotations
@@ -130,6 +131,19 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
             return Placement(step, 0.9, [s for s in options if s is not step], "clarified", facts_used=used)
         picked = max(options, key=lambda s: scores.get(s, 0.0))
         return Placement(picked, 0.75, [s for s in options if s is not picked], "clarified")
+    if previous is not None and transition is not None and "caused_incident" not in fresh:
+        # Mid-conversation the transition model decides; what the facts' rules say is one of its inputs
+        # (5-fold on unseen training conversations, `benchmarks/followup_cv.py`: see TransitionModel).
+        if transition == "stay":
+            target = previous
+        elif transition == "advance":
+            target = advance(previous)
+        else:
+            target = step if step not in (None, previous, advance(previous)) else next(
+                (s for s in ranked if s not in (previous, advance(previous))), None)
+        if target is not None:
+            reason = "facts" if target is step else "kept" if target is previous else "transition"
+            return Placement(target, 0.8, runner_up(target), reason, facts_used=used if target is step else [])
     if previous is None and move == "new_situation" and ranked:
         # A first message: the step model decides (it reads the facts too, alongside the meaning
         # and the words; on unseen messages that beats the facts' own order, see the README).
