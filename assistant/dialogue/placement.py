@@ -131,7 +131,11 @@ def place(move: str, fresh: set[str], known: set[str], previous: Step | None, sc
             return Placement(step, 0.9, [s for s in options if s is not step], "clarified", facts_used=used)
         picked = max(options, key=lambda s: scores.get(s, 0.0))
         return Placement(picked, 0.75, [s for s in options if s is not picked], "clarified")
-    if previous is not None and transition is not None and "caused_incident" not in fresh:
+    # Facts that put the mentee earlier than we had them ("the CTO said yes to a pilot" when we had them
+    # acting on one) say we had them too far on: they decide, as the model learned from turns that start
+    # on the right step and has hardly seen that.
+    too_far_on = step is not None and previous is not None and ORDER.get(step, 99) < ORDER.get(previous, -1)
+    if previous is not None and transition is not None and "caused_incident" not in fresh and not too_far_on:
         # Mid-conversation the transition model decides; what the facts' rules say is one of its inputs
         # (5-fold on unseen training conversations, `benchmarks/followup_cv.py`: see TransitionModel).
         if transition == "stay":
