@@ -27,6 +27,12 @@ from .sentences import ASKS_TOTAL, Sentence, SentenceIndex, total_of
 from .understanding import Reading
 
 NEAR_TIE = 0.06  # options this close in meaning to the best are equally apt: the message's hash picks
+# An option close in meaning to most messages (a "hub": "Cut your plan down to the first milestone…") would
+# win for all of them. Each option's closeness to a message is taken less this share of its mean closeness
+# to its nearest mentee messages (CSLS, Conneau et al. 2018). Chosen on the training situations with
+# `benchmarks/action_variety.py` (numbers in the README).
+HUB_WEIGHT = 0.5
+HUB_NEIGHBOURS = 10
 ECHOES = ("You said \u201c{}\u201d.", "\u201c{}\u201d: that's the part I'd start from.", "Thanks for spelling it out: \u201c{}\u201d.",
           "I hear \u201c{}\u201d.")
 # Words a mentee says about themselves that a mentor doesn't repeat back to them.
@@ -421,16 +427,23 @@ class OfflineComposer:
                                      flywheel.meta.get("manager_choice") or {})
         self._actions = self.content.pickable_texts()
         self._vectors: dict[str, np.ndarray] = {}  # action/objection text -> embedding, to pick by meaning
+        self._hubness: dict[str, float] = {}  # text -> mean closeness to its nearest mentee messages
 
-    def set_vectors(self, texts: list[str], vectors) -> None:
+    def set_vectors(self, texts: list[str], vectors, messages: np.ndarray | None = None) -> None:
+        """`messages`: vectors of typical mentee messages, to tell options close to everything (hubs) apart."""
         self._vectors = {t: v for t, v in zip(texts, vectors)}
+        if messages is not None and len(messages) and len(texts):
+            sims = np.asarray(vectors) @ np.asarray(messages).T
+            k = min(HUB_NEIGHBOURS, sims.shape[1])
+            nearest = -np.partition(-sims, k - 1, axis=1)[:, :k]
+            self._hubness = {t: float(h) for t, h in zip(texts, nearest.mean(1))}
 
     def _closest(self, options: list[str], turn: TurnInput) -> str:
         """The option closest in meaning to the message; near-ties go to the message's own hash."""
         known = [o for o in options if o in self._vectors]
         if not known or turn.vector is None:
             return stable_pick(options, turn.question)
-        sims = np.array([float(self._vectors[o] @ turn.vector) for o in known])
+        sims = np.array([float(self._vectors[o] @ turn.vector) - HUB_WEIGHT * self._hubness.get(o, 0.0) for o in known])
         close = [o for o, s in zip(known, sims) if s >= sims.max() - NEAR_TIE]
         return stable_pick(close, turn.question)
 

@@ -21,7 +21,7 @@ from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
 from .placement import ORDER, Placement, advance, place
 from .profile import Profile
-from .meaning import ScopeModel, StepModel, TransitionModel, scope_examples
+from .meaning import ScopeModel, StepModel, TransitionModel, scope_examples, training_situations
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -201,8 +201,8 @@ class DialogueManager:
         composer = OfflineComposer(flywheel, self.sentences, answers=self.answers)
         texts = composer._actions
         if texts:
-            composer.set_vectors(texts, signal_vectors([fill(a, "the project") for a in texts], embedder,
-                                                       cache_dir))
+            composer.set_vectors(texts, signal_vectors([fill(a, "the project") for a in texts], embedder, cache_dir),
+                                 signal_vectors(training_situations()[0], embedder, cache_dir))
         pairs = []
         for story in composer.content.stories():
             vectors = signal_vectors(list(story.situations), embedder, cache_dir) if story.situations else np.zeros((0, 384))
