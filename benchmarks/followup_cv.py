@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="print every misplaced follow-up")
     parser.add_argument("--teacher-forced", action="store_true",
                         help="start each turn at its labelled step before it (scores each turn alone, no carried-over errors)")
+    parser.add_argument("--no-second-opinion", action="store_true",
+                        help="without the follow-up step model (the transition model alone decides)")
     args = parser.parse_args()
     os.environ.setdefault("MENTOR_HOME", tempfile.mkdtemp(prefix="followup-cv-"))
 
@@ -65,8 +67,10 @@ def main() -> None:
             seen = [c for c in conversations if not any(c is u for u in unseen)]
             meaning.training_data = lambda seen=seen: (situations, seen)  # noqa: E731
             dialogue.step_model = meaning.StepModel(embedder, None)
-            dialogue.transitions = meaning.TransitionModel(
-                dialogue.step_model, embedder, lambda text, vector: read_follow_up(dialogue.understanding, text, vector), None)
+            read = lambda text, vector: read_follow_up(dialogue.understanding, text, vector)  # noqa: E731
+            dialogue.transitions = meaning.TransitionModel(dialogue.step_model, embedder, read, None)
+            dialogue.follow_up_steps = (meaning.FollowUpStepModel(dialogue.transitions, embedder, read, None)
+                                        if not args.no_second_opinion else _Silent())
             for conversation in unseen:
                 session = Session()
                 labelled = None
@@ -106,6 +110,13 @@ def main() -> None:
     if args.errors:
         for move, reason, before, expected, got, text in errors:
             print(f"- [{move} | {reason}] from {before}: {expected} → {got}: {text[:160]}")
+
+
+class _Silent:
+    """No follow-up step model: `predict` never has an opinion."""
+
+    def predict(self, *args, **kwargs):
+        return None
 
 
 if __name__ == "__main__":

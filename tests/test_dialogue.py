@@ -267,6 +267,21 @@ def test_mid_conversation_the_transition_model_decides_with_the_facts_as_its_inp
         is Step.DELIVER_RESULTS
 
 
+def test_the_follow_up_step_model_overrules_the_transition_model_only_when_sure():
+    from assistant.dialogue.placement import OVERRULE
+
+    scores = {Step.ARE_RIGHT_A_LOT: 0.6, Step.EARN_TRUST: 0.3, Step.BIAS_FOR_ACTION: 0.1}
+    sure = place("progress", set(), set(), Step.INVENT_AND_SIMPLIFY, scores, transition="stay",
+                 second_opinion=(Step.ARE_RIGHT_A_LOT, OVERRULE + 0.01))
+    assert sure.step is Step.ARE_RIGHT_A_LOT and sure.reason == "conversation"
+    unsure = place("progress", set(), set(), Step.INVENT_AND_SIMPLIFY, scores, transition="stay",
+                   second_opinion=(Step.ARE_RIGHT_A_LOT, OVERRULE - 0.01))
+    assert unsure.step is Step.INVENT_AND_SIMPLIFY and unsure.reason == "kept"
+    # an incident still resets the balance, however sure the second opinion is
+    assert place("progress", {"caused_incident"}, set(), Step.BIAS_FOR_ACTION, scores, transition="stay",
+                 second_opinion=(Step.ARE_RIGHT_A_LOT, 0.99)).step is Step.DELIVER_RESULTS
+
+
 def test_close_scores_on_a_first_message_ask_instead_of_guessing():
     scores = {Step.DELIVER_RESULTS: 0.61, Step.EARN_TRUST: 0.60, Step.BIAS_FOR_ACTION: 0.3}
     placement = place("new_situation", set(), set(), None, scores)

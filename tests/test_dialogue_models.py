@@ -84,6 +84,33 @@ def test_a_follow_up_that_meets_the_condition_moves_the_mentee_on(shared_mentor)
     assert done.step is Step.ARE_RIGHT_A_LOT
 
 
+@pytest.mark.parametrize("had, message, expected", [
+    # Written for this test. A step we had one off is corrected by what the message and the conversation say.
+    (Step.INVENT_AND_SIMPLIFY, "we launched it three weeks ago, 40 teams use it daily and I want to know if it "
+                               "was the right call", Step.ARE_RIGHT_A_LOT),
+    (Step.OWNERSHIP_THINK_BIG, "honestly I'm four weeks into the job and my first two tickets both came back "
+                               "with bugs", Step.DELIVER_RESULTS),
+])
+def test_the_follow_up_step_model_corrects_a_step_we_had_wrong(dialogue, had, message, expected):
+    vector = shared_embedder().embed_one(message)
+    move, facts = read_follow_up(dialogue.understanding, message, vector)
+    step, sure = dialogue.follow_up_steps.predict(message, vector, move, facts, had, set(), [])
+    assert step is expected and sure > 0.5
+
+
+def test_examples_weighted_zero_do_not_move_the_fit():
+    rng = np.random.RandomState(1)
+    x = rng.normal(size=(60, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    contradicting = np.concatenate([x, x[:20]]), np.concatenate([y, 1 - y[:20]])
+    fit = dict(iterations=300, learning_rate=0.5, l2=1e-3)
+    alone, _ = meaning.fit_softmax(x, y, 2, **fit)
+    ignored, _ = meaning.fit_softmax(*contradicting, 2, sample_weight=np.r_[np.ones(60), np.zeros(20)], **fit)
+    counted, _ = meaning.fit_softmax(*contradicting, 2, sample_weight=np.ones(80), **fit)
+    assert np.allclose(alone, ignored, atol=1e-5)
+    assert not np.allclose(alone, counted, atol=1e-2)
+
+
 def test_a_spin_that_ends_well_starts_the_next_at_ownership():
     assert advance(Step.ARE_RIGHT_A_LOT) is Step.OWNERSHIP_THINK_BIG
     assert advance(Step.EARN_TRUST) is Step.OWNERSHIP_THINK_BIG

@@ -21,7 +21,7 @@ from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
 from .placement import ORDER, Placement, advance, place
 from .profile import Profile
-from .meaning import ScopeModel, StepModel, TransitionModel, scope_examples, training_situations
+from .meaning import FollowUpStepModel, ScopeModel, StepModel, TransitionModel, scope_examples, training_situations
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -194,6 +194,9 @@ class DialogueManager:
         self.step_model = StepModel(embedder, cache_dir)
         self.transitions = TransitionModel(self.step_model, embedder,
                                            lambda text, vector: read_follow_up(self.understanding, text, vector), cache_dir)
+        self.follow_up_steps = FollowUpStepModel(self.transitions, embedder,
+                                                 lambda text, vector: read_follow_up(self.understanding, text, vector),
+                                                 cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
         self.answers = AnswerBank(load_entries(flywheel.meta), embedder, cache_dir)
         self.scope_model = ScopeModel(embedder, cache_dir,
@@ -258,8 +261,11 @@ class DialogueManager:
         transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous, known)
                       if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "explain")
                       else None)
+        second_opinion = (self.follow_up_steps.predict(question, vector, reading.move, reading.facts, previous, known,
+                                                       [t.text for t in session.turns if t.role == "user"][-10:])
+                          if transition is not None and session is not None else None)
         placement = place(reading.move, set(reading.facts) - recalled, known, previous, scores, pending,
-                          long_message=len(question.split()) > 30, transition=transition,
+                          long_message=len(question.split()) > 30, transition=transition, second_opinion=second_opinion,
                           vague=bool(ONLY_A_FEELING.match(question)) and not known)
         if reading.move != "thanks":
             profile.pending_clarification = []

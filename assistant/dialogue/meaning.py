@@ -308,6 +308,108 @@ class TransitionModel:
         return TRANSITIONS[int(np.argmax(logits))]
 
 
+class FollowUpStepModel:
+    """Mid-conversation, a second opinion on where a follow-up puts the mentee: which step, read
+    from the message, the step we had them at, and the whole conversation so far.
+
+    The transition model only says stay, move on or elsewhere from the step we had them at, and
+    learned from turns that start on the right step: after one misplaced turn it keeps the mentee
+    on the wrong step ("follow-ups that start after an earlier miss": 33 of 205 right in
+    `benchmarks/followup_cv.py`). This model names the step itself, over the transition model's
+    inputs plus the step model's probabilities for every step, the step the facts' rules name,
+    and the step model's reading of all the mentee's messages together; it is trained on every
+    follow-up turn said from its labelled step and, at `NEIGHBOUR_WEIGHT`, from each
+    neighbouring step (the same message and the same right answer, so it learns to correct a
+    step we had one off). It overrules the transition model only when it is at least
+    `placement.OVERRULE` sure of another step (chosen by 5-fold cross-validation by conversation
+    on the training conversations; numbers in the README).
+    """
+
+    NEIGHBOUR_WEIGHT = 0.3
+    CONVERSATION_WEIGHT = 5.0
+
+    def __init__(self, transitions: TransitionModel, embedder, read, cache_dir: Path | None = None) -> None:
+        from ..diagnosis import signal_vectors
+
+        self.transitions = transitions
+        self.embedder = embedder
+        turns = training_followups()
+        if transitions.weights is None or not turns:
+            self.weights = None
+            return
+        texts = sorted({t for t, _, _, _ in turns} | {e for _, _, _, earlier in turns for e in earlier})
+        vector_of = dict(zip(texts, signal_vectors(texts, embedder, cache_dir)))
+        rows = []  # (turn, the step we had them at, weight)
+        for turn in turns:
+            _, before, _, _ = turn
+            rows.append((turn, before, 1.0))
+            if before is not Step.CUSTOMER_OBSESSION:
+                rows += [(turn, neighbour, self.NEIGHBOUR_WEIGHT) for neighbour in neighbours(before)]
+        targets = np.array([STEPS.index(after) for (_, _, after, _), _, _ in rows])
+        sample_weight = np.array([w for _, _, w in rows], np.float32)
+
+        def features() -> np.ndarray:
+            reading = {text: read(text, vector) for text, vector in vector_of.items()}
+            out = []
+            for (text, _, _, earlier), before, _ in rows:
+                move, facts = reading[text]
+                known = set().union(*(set(reading[e][1]) for e in earlier))
+                together = np.mean([vector_of[t] for t in (*earlier, text)], axis=0)
+                out.append(self.features(text, vector_of[text], move, facts, before, known, list(earlier), together))
+            return np.stack(out)
+
+        settings = (TransitionModel.ITERATIONS, TransitionModel.LEARNING_RATE, TransitionModel.L2, self.NEIGHBOUR_WEIGHT,
+                    self.CONVERSATION_WEIGHT, hashlib.sha256(transitions.step_model.weights.tobytes()).hexdigest())
+        key = "\n".join([" ".join(map(str, settings)),
+                         *(f"{b.value}\t{a.value}\t{t}\t{len(e)}\t{w}" for (t, _, a, e), b, w in rows)])
+        self.weights, self.bias = cached_softmax(
+            "follow-up-step-model", key, np.stack([vector_of[t] for (t, _, _, _), _, _ in rows]), features, targets,
+            len(STEPS), cache_dir, iterations=TransitionModel.ITERATIONS, learning_rate=TransitionModel.LEARNING_RATE,
+            l2=TransitionModel.L2, sample_weight=sample_weight)
+
+    def features(self, text: str, vector: np.ndarray, move: str, facts, before: Step, known, earlier: list[str],
+                 together: np.ndarray) -> np.ndarray:
+        from .placement import stage_from_facts
+
+        step_model = self.transitions.step_model
+        every = np.zeros(len(STEPS), np.float32)
+        every[[STEPS.index(s) for s in step_model.steps]] = step_model.probabilities(text, vector, facts)
+        stated, _ = stage_from_facts(set(facts), set(known))
+        norm = float(np.linalg.norm(together))
+        whole = np.zeros(len(STEPS), np.float32)
+        whole[[STEPS.index(s) for s in step_model.steps]] = step_model.probabilities(
+            " ".join([*earlier, text]), together / norm if norm else together, set(facts) | set(known))
+        return np.concatenate([self.transitions.features(text, vector, move, facts, before, known),
+                               one_hot(before) * 2, every * 5, one_hot(stated), whole * self.CONVERSATION_WEIGHT])
+
+    def predict(self, text: str, vector: np.ndarray | None, move: str, facts, before: Step, known,
+                earlier: list[str]) -> tuple[Step, float] | None:
+        """The step it reads and how sure it is (None: no model, or no vector)."""
+        if self.weights is None or vector is None:
+            return None
+        together = np.mean([*self.embedder.embed(earlier), vector], axis=0) if earlier else vector
+        p = softmax(self.features(text, vector, move, facts, before, known, earlier, together) @ self.weights + self.bias)
+        best = int(np.argmax(p))
+        return STEPS[best], float(p[best])
+
+
+STEPS = tuple(Step)
+
+
+def one_hot(step: Step | None) -> np.ndarray:
+    out = np.zeros(len(STEPS), np.float32)
+    if step is not None:
+        out[STEPS.index(step)] = 1.0
+    return out
+
+
+def neighbours(step: Step) -> set[Step]:
+    """The steps either side of this one on the wheel (Deliver Results and Are Right a Lot are neighbours)."""
+    loop = STEPS[:6]
+    i = loop.index(step)
+    return {loop[(i - 1) % 6], loop[(i + 1) % 6]}
+
+
 def cached_softmax(name: str, key: str, vectors: np.ndarray, features, y: np.ndarray, classes: int,
                    cache_dir: Path | None, fitter=None, **fit) -> tuple[np.ndarray, np.ndarray]:
     """`fit_softmax` (or `fitter`, same signature) on `features()`, cached by a hash of what the weights depend on: `key` (the
@@ -316,7 +418,8 @@ def cached_softmax(name: str, key: str, vectors: np.ndarray, features, y: np.nda
     in `assistant.vector_cache` are looked up first, then `cache_dir`'s."""
     from ..vector_cache import folder
 
-    digest = hashlib.sha256(key.encode() + vectors.tobytes() + y.tobytes() + reading_fingerprint()).hexdigest()[:20]
+    weighting = fit["sample_weight"].tobytes() if fit.get("sample_weight") is not None else b""
+    digest = hashlib.sha256(key.encode() + vectors.tobytes() + y.tobytes() + weighting + reading_fingerprint()).hexdigest()[:20]
     filename = f"{name}-{digest}.npz"
     for path in (folder() / filename, Path(cache_dir) / filename if cache_dir else None):
         if path is not None and path.exists():
@@ -417,18 +520,21 @@ def word_buckets(text: str, buckets: int) -> np.ndarray:
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, classes: int, *, iterations: int, learning_rate: float,
-                l2: float) -> tuple[np.ndarray, np.ndarray]:
+                l2: float, sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression by full-batch gradient descent (a few hundred examples:
-    well under a second; no scikit-learn in the install for one small model)."""
+    well under a second; no scikit-learn in the install for one small model). `sample_weight`: how
+    much each example counts (all alike when not given)."""
     weights = np.zeros((x.shape[1], classes), dtype=np.float32)
     bias = np.zeros(classes, dtype=np.float32)
     onehot = np.eye(classes, dtype=np.float32)[y]
+    share = (np.full(len(x), 1.0 / len(x)) if sample_weight is None else sample_weight / sample_weight.sum())
+    share = share.astype(np.float32)[:, None]
     for _ in range(iterations):
         logits = x @ weights + bias
         logits -= logits.max(1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(1, keepdims=True)
-        grad = (p - onehot) / len(x)
+        grad = (p - onehot) * share
         weights -= learning_rate * (x.T @ grad + l2 * weights)
         bias -= learning_rate * grad.sum(0)
     return weights, bias
