@@ -403,11 +403,13 @@ def one_hot(step: Step | None) -> np.ndarray:
     return out
 
 
-def neighbours(step: Step) -> set[Step]:
-    """The steps either side of this one on the wheel (Deliver Results and Are Right a Lot are neighbours)."""
+def neighbours(step: Step) -> tuple[Step, Step]:
+    """The steps either side of this one on the wheel (Deliver Results and Are Right a Lot are neighbours).
+    A tuple, not a set: a set of str enums iterates in a per-process order, and the trained weights'
+    cache key must not."""
     loop = STEPS[:6]
     i = loop.index(step)
-    return {loop[(i - 1) % 6], loop[(i + 1) % 6]}
+    return loop[(i - 1) % 6], loop[(i + 1) % 6]
 
 
 def cached_softmax(name: str, key: str, vectors: np.ndarray, features, y: np.ndarray, classes: int,
