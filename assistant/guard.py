@@ -42,7 +42,7 @@ OFF_TOPIC = re.compile(
 CAREER = re.compile(
     r"\b(?:career|job|work\w*|promot\w*|manager|boss|skip|director|team\w*|peers?|mentor\w*|trust\w*|responsib\w*|"
     r"project|rut|stuck|growth|grow|senior|principal|staff|engineer\w*|lead\w*|ownership|owner|own|scope|deliver\w*|"
-    r"results?|deadlines?|outage|impact|customer\w*|users?|idea|initiative|flywheel|spin|principles?|frugality|"
+    r"results?|deadlines?|outage|impact|customer\w*|users?|idea|initiative|flywheel|spin|principles?|lps?|frugality|"
     r"invent\w*|simplify|bias for action|dive deep|backbone|hire|hiring|standards|curious|learn\w*|"
     r"author|article|carlos|amazon|load test\w*|feedback|review|raise|quit|failure|failed|bet|pitch|"
     r"ship\w*|launch\w*|roadmap|service|design|tests?|repo|migration|proposals?|retro|planning|meetings?|goals?|api|"

@@ -28,7 +28,10 @@ A_PREDICTION = re.compile(r"^(?:be|get|end up|have to|need to|lose|fail|never)\b
 # "I'll just keep my head down and let the work talk": deciding not to act is not a commitment to hold them to.
 NOT_AN_ACTION = re.compile(r"^(?:just\s+)?(?:keep (?:my head down|quiet|going|doing (?:what|my)|it to myself)|let (?:the|my) (?:work|results?) "
                            r"(?:talk|speak)|wait(?: and see| it out)?|see (?:what|how)|stay (?:quiet|put|in my lane)|leave it|let it (?:go|be|slide)|"
-                           r"think about it|sleep on it|deal with it|figure it out)\b", re.IGNORECASE)
+                           r"think about it|sleep on it|deal with it|figure it out|"
+                           # "ok I'll stop asking about that": about this conversation, not their work
+                           r"stop (?:asking|talking|bringing (?:it|that|this) up|mentioning|going on)|drop it|give up|not bother)\b",
+                           re.IGNORECASE)
 COMMITMENT_END = re.compile(r",|;|\s+(?:and also|but|because|so that|or)\s+", re.IGNORECASE)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from . import EVALS_DIR
 
 MENTORING_DIR = EVALS_DIR / "mentoring"
-SPLITS = ("dev", "dev2", "dev3", "dev4", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")  # dev*: tuned against; heldout*: never (see README)
+SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")  # dev*: tuned against; heldout*: never (see README)
 LEAK = re.compile(r"You may be at this step|Things to do now|next_actions|moves_on_when|\bsignals:|\bkeywords:|"
                   r"\{thing[}|]|Principles at work:|progress_ack|smaller_action", re.IGNORECASE)
 MOSTLY_SAME = 0.6  # difflib ratio above which a follow-up "repeats most of" an earlier answer

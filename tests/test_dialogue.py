@@ -223,6 +223,35 @@ def test_key_phrases_are_the_mentees_own_names_for_their_work():
     assert key_phrases("I proposed we replace our homegrown job queue with something sane") == []
     # a blind reviewer's pastry chef was told to work on "the problem around your stuff before service"
     assert key_phrases("the exec chef doesn't even taste my stuff before service anymore") == []
+    # a reviewer was told to "post a two-line update on the guy whose project in your team channel"
+    assert key_phrases("i got moved under the guy whose project replaced mine") == []
+
+
+def test_a_line_the_mentee_draws_is_kept_for_the_rest_of_the_conversation(shared_mentor):
+    session = Session()
+    shared_mentor.ask("i've been the go-to person on the claims dashboards for two years and i'm bored, i pitched a fraud "
+                      "model to my manager and she said no until next year", session=session)
+    drawn = shared_mentor.ask("i am NOT going back to my manager with another pitch this year. what can i do inside my "
+                              "current job so i'm not bored?", session=session)
+    later = shared_mentor.ask("ok what else could i do this month?", session=session)
+    assert drawn.text.startswith("Understood: nothing that goes through your manager for now."), drawn.text
+    for answer in (drawn, later):
+        # a reviewer was told "bring it to your manager" and "tell your manager by Friday" right after saying this
+        advice = answer.text.split("nothing that goes through your manager for now.")[-1]
+        assert not re.search(r"\b(?:your|the) (?:manager|boss)\b|\b1:1\b", advice, re.I), answer.text
+
+
+def test_a_bet_that_paid_off_is_not_told_to_pull_the_plug(shared_mentor):
+    session = Session()
+    shared_mentor.ask("we did the design for the shared build cache, rollout in 3 milestones, but we've been debating "
+                      "eviction policy for 3 weeks", session=session)
+    paid_off = shared_mentor.ask("shipped it. after 2 months, 40 teams use it now and median build time went from 40 min to 12",
+                                 session=session)
+    and_then = shared_mentor.ask("ok and then? the tech director just asked me to present it at the all-hands", session=session)
+    assert paid_off.step is Step.ARE_RIGHT_A_LOT, paid_off.text
+    for answer in (paid_off, and_then):
+        # a reviewer read "the honest question is whether it did what you hoped" and "pull the plug on it" here
+        assert not re.search(r"pull the plug|self-critical|whether it did what you hoped", answer.text, re.I), answer.text
 
 
 @pytest.mark.parametrize("facts, known, expected", [
@@ -528,6 +557,35 @@ def test_a_factual_question_gets_no_lead_it_cannot_stand_behind(shared_mentor, q
 def test_which_step_comes_where_is_answered_from_the_wheel(shared_mentor, question, step_name, order):
     answer = shared_mentor.ask(question)
     assert answer.step is None and f"step {order} of 6 is **{step_name}**" in answer.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("ok and after invent and simplify whats next", "**Bias for Action** (step 5 of 6) comes after **Invent and Simplify**"),
+    ("once you spotted the bigger problem with ownership/think big, which LP is the next step?",
+     "**Invent and Simplify** (step 4 of 6) comes after **Ownership and Think Big**"),
+    ("what comes before bias for action?", "**Invent and Simplify** (step 4 of 6) comes before **Bias for Action**"),
+    ("how many numbered steps does his flywheel have?", "**6 numbered steps**"),
+])
+def test_the_wheels_order_is_answered_from_the_wheel_however_the_names_are_typed(shared_mentor, question, expected):
+    answer = shared_mentor.ask(question)
+    assert answer.step is None and expected in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question, must", [
+    # two spins named: each one's count, and their sum
+    ("spin 3 plus spin 4 together, how many lines of code is that roughly", ["60k", "30k"]),
+    # two dated events: the years between them
+    ("how many years between the cybermonday outage and when he left amazon?", ["8 years", "2012", "2020"]),
+    # "remind me" frames the question; it is still about him
+    ("remind me how much code he wrote in the spin where he helped the 5 teams?", ["20k"]),
+    # an old principle, named as an LP: the article, not an off-topic message
+    ("what was the old LP he says he misses?", ["Vocally Self Critical"]),
+    # two principles told in neighbouring sentences: both
+    ("When he asked his director to let him help 5 teams, which two LPs was he leaning on?", ["Think Big", "Ownership"]),
+])
+def test_factual_questions_that_span_sentences_get_the_whole_answer(shared_mentor, question, must):
+    answer = shared_mentor.ask(question)
+    assert answer.step is None and all(m in answer.text for m in must), answer.text
 
 
 def test_a_question_about_the_author_is_factual_even_when_it_names_a_situation(shared_mentor):
@@ -891,7 +949,7 @@ def test_a_pushback_gets_an_answer_that_fits_it(shared_mentor, opening, pushback
     answer = shared_mentor.ask(pushback, session=session)
     assert answer.move == "objection" and "**A smaller first step:**" in answer.text
     if principle:
-        assert f"The principle of **{principle}**" in answer.text
+        assert f"What **{principle}** asks here:" in answer.text
 
 
 @pytest.mark.parametrize("question, needs", [

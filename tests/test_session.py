@@ -33,6 +33,8 @@ def test_deciding_not_to_act_is_not_a_commitment():
     # a blind reviewer's shift lead was told twice "you committed to 'just keep my head down and let the work talk'"
     session.add_user_turn("idk i dont want to look like im begging for attention. i'll just keep my head down and let the work talk")
     session.add_user_turn("I'll wait and see what she says")
+    # a reviewer, exasperated, was told twice "you committed to 'stop asking about that'"
+    session.add_user_turn("ok I'll stop asking about that")
     assert session.commitments == []
     session.add_user_turn("ok I'll ask her for ten minutes after close on Friday")
     assert [c.text for c in session.commitments] == ["ask her for ten minutes after close on Friday"]

@@ -53,6 +53,13 @@ RELATED_FLOOR = 0.5
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "1st", "2nd", "3rd", "4th", "5th", "6th")
 NTH_STEP = re.compile(r"\b(?:very )?(?P<nth>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|last|final)\s+"
                       r"(?:step|stage|principle)\b(?! (?:of|in) (?:my|your|the) (?!flywheel|wheel))", re.IGNORECASE)
+# "which principle comes after Think Big?", "after invent and simplify whats next", "what precedes Bias for Action?"
+ORDER_RELATION = re.compile(r"\b(?P<rel>after|before|follows?|precedes?|previous|next)\b", re.IGNORECASE)
+ASKS_FOR_A_STEP = re.compile(r"\b(?:which|what|whats)\b[^?]{0,40}\b(?:principles?|steps?|lps?|comes?|next|follows?|precedes?)\b",
+                             re.IGNORECASE)
+# "how many numbered steps does his flywheel have?"
+COUNT_STEPS = re.compile(r"\bhow many (?:numbered |main )?(?:steps|stages|parts|principles|lps)\b[^?]{0,40}\b(?:flywheel|wheel|it|model)\b"
+                         r"|\bhow many (?:numbered )?steps\b", re.IGNORECASE)
 # A factual question that points back at the mentee's own situation ("when he was in that kind of hole").
 LIKE_MINE = re.compile(r"\b(?:that|this|my|a similar|the same|such an?)\s+(?:kind of\s+|sort of\s+)?"
                        r"(?:hole|spot|situation|position|place|mess|rut|problem|boat)\b|\blike (?:me|mine)\b"
@@ -169,7 +176,7 @@ PEOPLE = re.compile(r"\b(?:exec(?:utive)? team|leadership(?: team)?|committee|bo
 # judge read "get a rough version of the data eng team into their hands". An action's slot takes a team
 # only after one of these words.
 A_TEAM = re.compile(r"\b(?:teams?|crew|squad|department|dept|org)$", re.IGNORECASE)
-WHERE_A_TEAM_FITS = re.compile(r"\b(?:in|on|for|from|around|with|about|through|across|within|to)\s+\{thing", re.IGNORECASE)
+WHERE_A_TEAM_FITS = re.compile(r"(?<!depends )(?<!depend )(?<!relies )(?<!rely )(?<!waits )(?<!waiting )\b(?:in|on|for|from|around|with|about|through|across|within|to)\s+\{thing", re.IGNORECASE)
 GOOD_NEWS = {"idea_approved", "shipped", "trusted", "has_track_record"}
 NOT_FOUND = "I couldn't find anything about that in the flywheel article or the principles."
 CONDITIONS = {"If you caused an incident, ": "caused_incident"}
@@ -232,6 +239,18 @@ LAUNCHED_TONE = re.compile(r"out in the world|out there being used|numbers are n
 # Good news in the message itself: "he give me one big account from next week", "she handed me the rota".
 GIVEN_MORE = re.compile(r"\b(?:gave|give|gives|handed|hands|trusted|trusts|let|lets) (?:me|us) (?:one|a|an|the|his|her|their|more|my own)\b"
                         r"(?! (?:hard time|warning|talking-to|bad review|no|list of (?:complaints|mistakes)))", re.IGNORECASE)
+# A line the mentee draws: "i am NOT going back to my manager with another pitch this year", "I can't ask my boss again".
+WONT_ASK_MANAGER = re.compile(r"\b(?:not|never|won'?t|can'?t|cannot|don'?t want to|refuse to)\s+(?:\w+\s+){0,2}?"
+                              r"(?:go(?:ing)? (?:back )?to|ask(?:ing)?|pitch(?:ing)?(?: \w+)? to|approach(?:ing)?|bother(?:ing)?|"
+                              r"push(?:ing)?)\s+(?:my |the )?(?:manager|boss|lead|director|supervisor)\b", re.IGNORECASE)
+ASKS_THE_MANAGER = re.compile(r"\b(?:your|the) (?:manager|boss|skip-level|director|lead)\b|\b1:1\b|\bskip-level\b", re.IGNORECASE)
+NO_MANAGER = "no_manager_ask"
+OPEN_QUESTION_TONE = re.compile(r"whether it did what you hoped|find out whether|good or bad|whatever \{thing\} turned out", re.IGNORECASE)
+# The article's if-then-else at Are Right a Lot: a bet that paid off is not told to pull the plug, nor a failed one
+# that bigger results follow.
+ELSE_BRANCH = re.compile(r"\bELSE\b|pull the plug|self-critical|Self Critical|Right Always|isn't going to|was not right|"
+                         r"don't need to kill|even in failure", re.IGNORECASE)
+THEN_BRANCH = re.compile(r"\bTHEN\b|Much Bigger|More Trust|momentum and currency", re.IGNORECASE)
 CONSOLING_TONE = re.compile(r"\bstings?\b|\bnot a verdict\b|\bdoesn'?t define\b", re.IGNORECASE)
 # A change the mentee measured: "from 90 to 55 minutes", "down 30%", "cut it by 40 percent".
 MEASURED_CHANGE = re.compile(
@@ -453,6 +472,9 @@ class OfflineComposer:
             return Composition(REDIRECTS.get(turn.scope_reason, REDIRECTS["off_topic"]), None)
         citer = Citer(turn.sources)
         move = turn.reading.move if turn.reading else "factual"
+        line_drawn = bool(turn.reading and WONT_ASK_MANAGER.search(turn.question)) and NO_MANAGER not in turn.profile.used("constraints")
+        if line_drawn:
+            turn.profile.mark_used("constraints", NO_MANAGER)  # remembered for the rest of the journey
         if turn.adjacent:
             text, action = self._adjacent(turn), None
         elif move == "thanks":
@@ -467,6 +489,8 @@ class OfflineComposer:
             text, action = self._mentoring(turn, citer, move)
         if turn.step is not None and turn.step.value not in turn.profile.used("steps"):
             turn.profile.mark_used("steps", turn.step.value)  # where the conversation has been, for the closing
+        if line_drawn and turn.step is not None:
+            text = "Understood: nothing that goes through your manager for now.\n\n" + text
         if turn.step is not None and CORRECTING_US.search(turn.question):
             text = "Thanks for correcting me; I had that wrong.\n\n" + text
         return Composition(text, action, citer.final())
@@ -510,6 +534,18 @@ class OfflineComposer:
         turn.profile.mark_used(kind, choice)
         return choice
 
+    @staticmethod
+    def _branch(turn: TurnInput, move: str, step: Step | None) -> str | None:
+        """"success" or "failure": how the bet went, from this message's move or, at Are Right a Lot, the latest
+        outcome they told us ("shipped it, 40 teams use it" then "ok and then?" is still the THEN branch)."""
+        if move in ("outcome_failure", "outcome_success"):
+            return move.removeprefix("outcome_")
+        if step is not Step.ARE_RIGHT_A_LOT:
+            return None
+        facts = turn.profile.facts
+        latest = max((k for k in ("failed", "shipped") if k in facts), key=lambda k: (facts[k].turn, facts[k].at), default=None)
+        return {"failed": "failure", "shipped": "success"}.get(latest)
+
     def _openers_for(self, step: Step, turn: TurnInput) -> list[str]:
         """The step's openers, without one whose tone contradicts the news ("the thing is out in the world"
         to someone whose program was cancelled, "takes the sting out" to someone whose launch worked) or
@@ -520,10 +556,19 @@ class OfflineComposer:
             options = [o for o in options if not LAUNCHED_TONE.search(o)] or options
         elif "shipped" in said or GIVEN_MORE.search(turn.question):  # "he give me one big account": not a sting
             options = [o for o in options if not CONSOLING_TONE.search(o)] or options
+            if "failed" not in said and (MEASURED_CHANGE.search(turn.question) or turn.reading and turn.reading.move == "outcome_success"):
+                # "40 teams use it, builds from 40 to 12 min": whether it worked is not the open question any more
+                options = [o for o in options if not OPEN_QUESTION_TONE.search(o)] or options
         return [o for o in options if _fits(OPENER_PREMISES, o, _their_words(turn))] or options
+
+    @staticmethod
+    def _respects(text: str | None, turn: TurnInput) -> bool:
+        """Advice that doesn't go where the mentee said they won't ("i am NOT going back to my manager")."""
+        return not (text and NO_MANAGER in turn.profile.used("constraints") and ASKS_THE_MANAGER.search(text))
 
     def _next_action(self, options: list[str], turn: TurnInput) -> str | None:
         """The fresh action closest to this message, in the mentee's words, its condition settled."""
+        options = [o for o in options if self._respects(o, turn)] or options
         action = self._pick("actions", options, turn, by_meaning=True)
         return settle_condition(fill(action, self._thing(turn, action)), turn.profile) if action else None
 
@@ -543,10 +588,15 @@ class OfflineComposer:
             return phrase
         return STEP_THING.get(turn.step.value) if turn.step is not None else None
 
-    def _quote(self, turn: TurnInput, citer: Citer, *, sections=(), kinds=("article",), spins=(), names=()) -> str | None:
+    def _quote(self, turn: TurnInput, citer: Citer, *, sections=(), kinds=("article",), spins=(), names=(),
+               avoid: re.Pattern | None = None) -> str | None:
+        """The quotable sentence closest in meaning to this message, not quoted before in the session (nor one
+        `avoid` matches)."""
         if self.sentences is None or turn.vector is None:
             return None
         used = set(turn.profile.used("quotes"))
+        if avoid is not None:
+            used |= {s.text for s in self.sentences.sentences if avoid.search(s.text)}
         if "principle" in kinds and their_work(turn.question, turn.profile) != "software":
             # our principle notes' engineer examples ("shipping behind a feature flag") are not for a plant engineer
             used |= {s.text for s in self.sentences.sentences if s.kind == "principle" and SOFTWARE_ONLY.search(s.text)}
@@ -634,12 +684,14 @@ class OfflineComposer:
         step = turn.step
         thing = self._thing(turn)
         parts: list[str] = []
-        branch = None
         if move == "objection" and not turn.moved:
             return self._objection(turn, citer)
         if move == "explain" and turn.last_action:
             return self._explain(turn, step), None  # the same action, explained: not a new one
         direct = self._short_answer(turn, step)
+        if not self._respects(direct, turn):
+            direct = None
+        branch = self._branch(turn, move, step)
         if move in ("progress", "after_that", "whats_next", "outcome_success", "outcome_failure") and turn.moved:
             supported = bool(turn.reading and turn.reading.facts)
             if supported:
@@ -679,14 +731,10 @@ class OfflineComposer:
             parts[0] = measured + parts[0]
         if direct:
             parts.insert(0, f"**Short answer:** {direct}")
-        if move == "outcome_failure" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "failed" in turn.reading.facts):
-            branch = "failure"
-        elif move == "outcome_success" or (step is Step.ARE_RIGHT_A_LOT and turn.reading and "shipped" in turn.reading.facts):
-            branch = "success"
-
-        # "and then?" carries no meaning to quote by
+        # "and then?" carries no meaning to quote by; a known outcome is quoted from its own branch of the if-then-else
         q = None if move == "after_that" and not turn.moved else self._quote(
-            turn, citer, sections=self._article_section(step), names=self.flywheel[step].principles)
+            turn, citer, sections=self._article_section(step), names=self.flywheel[step].principles,
+            avoid={"success": ELSE_BRANCH, "failure": THEN_BRANCH}.get(branch))
         if q:
             parts.append(f"{self._pick('leads', list(QUOTE_LEADS), turn)} {q}")
         story = self._story(turn, step, citer)
@@ -846,10 +894,10 @@ class OfflineComposer:
         parts = [objection.text]
         q = self._quote(turn, citer, sections=(objection.principle,), kinds=("principle",))
         if q:
-            parts.append(f"The principle of **{objection.principle}**, as our notes define it: {q}")
+            parts.append(f"What **{objection.principle}** asks here: {q}")
         action = fill(objection.smaller_action, self._thing(turn, objection.smaller_action))
         previous = turn.profile.used("actions")
-        if action in previous:  # never the same action twice in a session
+        if action in previous or not self._respects(action, turn):  # never the same action twice in a session
             action = self._next_action(self.content.actions(step), turn)
         else:
             turn.profile.mark_used("actions", action)
@@ -1003,23 +1051,32 @@ class OfflineComposer:
             if info is not None:
                 return (f"On the flywheel, step {order} of 6 is **{info.name}**{self._guide(info.step, citer, turn)}: "
                         f"{info.idea}")
-        match = re.search(r"\b(?:comes?|is|step)?\s*(?P<rel>next after|after|before|follows?|precedes?)\s+(?:you\s+\w+\s+(?:a\s+)?(?:bigger problem\s+)?(?:with\s+)?)?(?P<name>[A-Z][\w ]+)",
-                          turn.question)
-        if not match or not re.search(r"\b(?:which|what)\b[^?]{0,30}\b(?:principle|step|lp|comes)\b", turn.question, re.I):
+        if COUNT_STEPS.search(turn.question):
+            numbered = sorted((self.flywheel[s] for s in self.flywheel.steps if self.flywheel[s].order),
+                              key=lambda info: info.order)
+            accelerant = [self.flywheel[s].name for s in self.flywheel.steps if not self.flywheel[s].order]
+            return (f"The flywheel has **{len(numbered)} numbered steps**: "
+                    + ", ".join(f"{info.order} {info.name}" for info in numbered)
+                    + (f", with {accelerant[0]} as the accelerant" if accelerant else "") + ".")
+        relation = ORDER_RELATION.search(turn.question)
+        if not relation or not ASKS_FOR_A_STEP.search(turn.question):
             return None
-        name = match.group("name").lower()
-        for step in self.flywheel.steps:
-            info = self.flywheel[step]
-            names = [info.name.lower()] + [p.lower() for p in info.principles]
-            if any(n in name or name.startswith(n) for n in names) and info.order:
-                before = match.group("rel") in ("before", "precedes", "precede")
-                target = self.flywheel[step.next] if not before else next(
-                    self.flywheel[s] for s in self.flywheel.steps if self.flywheel[s].order and s.next is step)
-                guide = self._guide(target.step, citer, turn)
-                where = "comes before" if before else "comes after"
-                return (f"On the flywheel, **{target.name}** (step {target.order} of 6) {where} "
-                        f"**{info.name}**{guide}: {target.idea}")
-        return None
+        # the step the question is anchored on: the one named before "next", or the one after "after"/"before"
+        named = sorted(((m.start(), step) for step in self.flywheel.steps if self.flywheel[step].order
+                        for name in {self.flywheel[step].name, *self.flywheel[step].principles}
+                        for m in re.finditer(rf"\b{re.escape(name)}\b", turn.question, re.IGNORECASE)),
+                       key=lambda x: x[0])
+        if len({step for _, step in named}) != 1:
+            return None  # none, or two steps ("is Think Big before Invent and Simplify?"): not a lookup
+        step = named[0][1]
+        info = self.flywheel[step]
+        before = relation.group("rel").lower() in ("before", "precedes", "precede", "previous")
+        target = self.flywheel[step.next] if not before else next(
+            self.flywheel[s] for s in self.flywheel.steps if self.flywheel[s].order and s.next is step)
+        guide = self._guide(target.step, citer, turn)
+        where = "comes before" if before else "comes after"
+        return (f"On the flywheel, **{target.name}** (step {target.order} of 6) {where} "
+                f"**{info.name}**{guide}: {target.idea}")
 
     def _factual(self, turn: TurnInput, citer: Citer) -> str:
         if self.sentences is None or turn.vector is None:
@@ -1045,6 +1102,11 @@ class OfflineComposer:
         principle = next((s.section for s in turn.sources if s.kind == "principle"
                           and s.section and s.section.lower() in turn.question.lower()), None) if definition else None
         passages = {s.id: s.score for s in turn.sources}
+        between = self.sentences.years_between(turn.question)
+        if between:
+            years, first, second = between
+            return (f"**Short answer:** about {years} years.\n\n" + " ".join(
+                quote(s.text, citer.cite(self._source(s, citer))) for s in sorted((first, second), key=self.sentences.sentences.index)))
         found = self.sentences.answer_sentences(turn.question, turn.vector, spin=spin_mentioned(turn.question),
                                                 principle=principle, passages=passages)
         if not found:

@@ -21,7 +21,7 @@ from .composer import Composition, OfflineComposer, TurnInput
 from .content import fill
 from .placement import ORDER, Placement, advance, place
 from .profile import Profile
-from .meaning import FollowUpStepModel, ScopeModel, StepModel, TransitionModel, scope_examples, training_situations
+from .meaning import FollowUpStepModel, ScopeModel, StepModel, TransitionModel, scope_examples
 from .understanding import Reading, Understanding, find_facts
 
 ADJACENT = {
@@ -100,6 +100,9 @@ PERSONAL_CUE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 THIRD_PERSON = re.compile(r"\b(?:he|his|him)\b", re.IGNORECASE)
+WHEEL_WORDS = re.compile(r"\b(?:lps?|leadership principles?|principles?|flywheel|spins?|amazon|deliver(?:ed|ing)? results|"
+                         r"earn(?:ed|ing|s)? trust|ownership|think big|invent and simplify|bias for action|right a lot|"
+                         r"customer obsession|self[- ]critical)\b", re.IGNORECASE)
 
 
 # Mid-conversation, "he" is usually the mentee's manager; these ask what the author did or says.
@@ -115,9 +118,18 @@ ABOUT_HIM = re.compile(r"\b(?:how (?:much|many|long)|what|when|why|which|where|w
 AUTHOR_EVER = re.compile(r"\b(?:was|has|did|had) (?:the author|he|carlos) ever\b|\bdid the author (?:ever|also)\b", re.IGNORECASE)
 
 
+# "remind me how much code he wrote", "can you tell me why he…", "I forgot, how many teams did he…":
+# the asker's "me" frames the question, it says nothing about their own situation
+ASKING_FRAME = re.compile(r"\b(?:(?:can|could) you |please )?(?:remind me|tell me|help me remember|refresh my memory|"
+                          r"i (?:forgot|forget|don'?t remember|can'?t remember)|do you (?:know|remember))\b,?", re.IGNORECASE)
+
+
 def is_factual(text: str, has_history: bool) -> bool:
     """A question about the article or a principle, not about the mentee's own situation.
     "He said no" from a mentee is about their manager; "what did he do next?" is about the author."""
+    if (ASKING_FRAME.search(text) and re.search(r"\b(?:he|his)\b", text, re.IGNORECASE)
+            and not FIRST_PERSON.search(ASKING_FRAME.sub(" ", text))):
+        return not has_history or bool(ABOUT_HIM.search(text) or AUTHOR_QUESTION.search(text))
     if AUTHOR_EVER.search(text) and "?" in text:
         return True
     if ARTICLE_NAMED.search(text) and ABOUT_HIM.search(text):
@@ -192,11 +204,15 @@ class DialogueManager:
         self.embedder = embedder
         self.understanding = Understanding(embedder, cache_dir)
         self.step_model = StepModel(embedder, cache_dir)
-        self.transitions = TransitionModel(self.step_model, embedder,
-                                           lambda text, vector: read_follow_up(self.understanding, text, vector), cache_dir)
-        self.follow_up_steps = FollowUpStepModel(self.transitions, embedder,
-                                                 lambda text, vector: read_follow_up(self.understanding, text, vector),
-                                                 cache_dir)
+        readings: dict[str, tuple] = {}  # both models read the same training messages when they (re)train
+
+        def read(text, vector):
+            if text not in readings:
+                readings[text] = read_follow_up(self.understanding, text, vector)
+            return readings[text]
+
+        self.transitions = TransitionModel(self.step_model, embedder, read, cache_dir)
+        self.follow_up_steps = FollowUpStepModel(self.transitions, embedder, read, cache_dir)
         self.sentences = SentenceIndex(chunks, embedder, cache_dir)
         self.answers = AnswerBank(load_entries(flywheel.meta), embedder, cache_dir)
         self.scope_model = ScopeModel(embedder, cache_dir,
@@ -205,7 +221,7 @@ class DialogueManager:
         texts = composer._actions
         if texts:
             composer.set_vectors(texts, signal_vectors([fill(a, "the project") for a in texts], embedder, cache_dir),
-                                 signal_vectors(training_situations()[0], embedder, cache_dir))
+                                 self.step_model.training_vectors)
         pairs = []
         for story in composer.content.stories():
             vectors = signal_vectors(list(story.situations), embedder, cache_dir) if story.situations else np.zeros((0, 384))
@@ -226,11 +242,14 @@ class DialogueManager:
                                           pending_clarification=bool(pending), factual=factual)
         # A first message is also read for its scope as a whole: the word lists miss "no raise with the
         # promotion, how much do I ask for?" and a team-party chili recipe.
-        scope = "flywheel" if has_history or about_the_article else self.scope_model.sure(question, vector)
+        # A question about him that names the wheel's words ("what was the old LP he says he misses?") is about the article.
+        names_the_wheel = factual and bool(WHEEL_WORDS.search(question))
+        scope = "flywheel" if has_history or about_the_article or names_the_wheel else self.scope_model.sure(question, vector)
         if scope == "off_topic" and not adjacent:
             return TurnState(reading, Placement(None, 0.0, reason="off_topic"), profile, off_topic=True,
                              previous_step=session.step if session is not None else None)
-        if (adjacent or scope == "adjacent") and (not reading.facts or ASIDE.search(question)):
+        if (adjacent or scope == "adjacent") and (not reading.facts or ASIDE.search(question)
+                                                  or adjacent and self.scope_model.adjacent_despite_facts(question, vector)):
             adjacent = adjacent or "other"
             # "One more question not about this. My visa is sponsored by the hotel… can they cancel it?": an aside
             # the mentee marks as one is answered as one, whatever else it mentions
@@ -249,6 +268,7 @@ class DialogueManager:
             profile.add_fact(key, evidence, turn=user_turns)
         profile.remember_phrases(reading.phrases)
         previous = session.step if session is not None else None
+        probabilities = None  # the step model's, for this message alone
         if reading.move in ("factual", "thanks"):
             scores = {}
         elif reading.move == "clarify_answer" and pending and session is not None:
@@ -257,13 +277,19 @@ class DialogueManager:
             both = f"{asked}\n{question}"
             scores = self.step_model.scores(both, self.embedder.embed_one(both), {**find_facts(asked), **reading.facts})
         else:
-            scores = self.step_model.scores(question, vector, reading.facts)
-        transition = (self.transitions.predict(question, vector, reading.move, reading.facts, previous, known)
-                      if previous is not None and reading.move not in ("factual", "thanks", "clarify_answer", "explain")
-                      else None)
-        second_opinion = (self.follow_up_steps.predict(question, vector, reading.move, reading.facts, previous, known,
-                                                       [t.text for t in session.turns if t.role == "user"][-10:])
-                          if transition is not None and session is not None else None)
+            if vector is not None and self.step_model.steps:
+                probabilities = self.step_model.probabilities(question, vector, reading.facts)
+            scores = self.step_model.scores(question, vector, reading.facts, probabilities)
+        transition = second_opinion = None
+        if (previous is not None and probabilities is not None and self.transitions.weights is not None
+                and reading.move not in ("clarify_answer", "explain")):
+            # computed once, shared by all three models: the step model's reading and the transition model's row
+            row = self.transitions.features(question, vector, reading.move, reading.facts, previous, known, probabilities)
+            transition = self.transitions.verdict(row)
+            if session is not None:
+                second_opinion = self.follow_up_steps.predict(
+                    question, vector, reading.move, reading.facts, previous, known,
+                    [t.text for t in session.turns if t.role == "user"][-10:], probabilities, row)
         placement = place(reading.move, set(reading.facts) - recalled, known, previous, scores, pending,
                           long_message=len(question.split()) > 30, transition=transition, second_opinion=second_opinion,
                           vague=bool(ONLY_A_FEELING.match(question)) and not known)

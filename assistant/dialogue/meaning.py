@@ -103,13 +103,13 @@ class StepModel:
     """Where a message puts the mentee: a softmax regression over what the message says.
 
     Trained at first use on `training/situations.yaml` (the situations with a step) plus the
-    first turns of `training/conversations.yaml`: 670 labelled messages.
+    first turns of `training/conversations.yaml`.
     Each message is read three ways, concatenated:
     its MiniLM vector (meaning), the facts the patterns found in it (`understanding.find_facts`:
     precise where they fire) and hashed word unigrams and bigrams (the cue words a long message's
     vector averages away: "late", "prod", "approved", "nobody uses it").
     Its settings were chosen by 5-fold cross-validation on the training data, never on an eval
-    split (0.88 there; the patterns and the old prior placed 0.63 of the same messages right).
+    split (`benchmarks/dialogue_cv.py`; numbers in the README).
 
     `scores(...)` returns probabilities × SCORE_SCALE, the range `placement.CLARIFY_MARGIN` is in.
     """
@@ -129,10 +129,11 @@ class StepModel:
         self.fact_names = tuple(FACT_PATTERNS)
         texts, steps = training_situations()
         self.steps = sorted(set(steps), key=lambda s: list(Step).index(s))
+        self.training_vectors = np.zeros((0, 384), np.float32)  # one per training situation (the composer's hub correction reuses them)
         if not texts:
             self.weights, self.bias = np.zeros((0, 0), np.float32), np.zeros(0, np.float32)
             return
-        vectors = signal_vectors(texts, embedder, cache_dir)
+        vectors = self.training_vectors = signal_vectors(texts, embedder, cache_dir)
         targets = np.array([self.steps.index(s) for s in steps])
         settings = (self.ITERATIONS, self.LEARNING_RATE, self.L2, self.INPUT_SCALE, self.FACT_WEIGHT,
                     self.WORDS_WEIGHT, self.WORD_BUCKETS, *self.fact_names)
@@ -147,12 +148,17 @@ class StepModel:
                               ) * self.INPUT_SCALE
 
     def probabilities(self, text: str, vector: np.ndarray, facts) -> np.ndarray:
+        """One probability per step in `self.steps`."""
         return softmax(self.features(text, vector, facts) @ self.weights + self.bias)
 
-    def scores(self, text: str, vector: np.ndarray | None, facts=()) -> dict[Step, float]:
+    def scores(self, text: str, vector: np.ndarray | None, facts=(), probabilities: np.ndarray | None = None
+               ) -> dict[Step, float]:
+        """`probabilities` × SCORE_SCALE by step; pass `probabilities` when already computed for this message."""
         if vector is None or not self.steps:
             return {}
-        return {step: float(p) * SCORE_SCALE for step, p in zip(self.steps, self.probabilities(text, vector, facts))}
+        if probabilities is None:
+            probabilities = self.probabilities(text, vector, facts)
+        return {step: float(p) * SCORE_SCALE for step, p in zip(self.steps, probabilities)}
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -186,6 +192,9 @@ class ScopeModel:
     # career and article questions turned away, 136 of 280 adjacent or off-topic ones caught (the
     # word lists alone: 35 turned away, 92 caught).
     SURE = {"adjacent": 0.7, "off_topic": 0.7}
+    # The word lists already named an adjacent topic and the message states facts about the mentee's work: how
+    # sure the model must be that the question is about the topic (5-fold, `benchmarks/scope_cv.py`).
+    ADJACENT_DESPITE_FACTS = 0.5
 
     def __init__(self, embedder, cache_dir: Path | None = None,
                  examples: tuple[list[str], list[str]] | None = None) -> None:
@@ -211,6 +220,14 @@ class ScopeModel:
         if vector is None or not self.weights.size:
             return {"flywheel": 1.0, "adjacent": 0.0, "off_topic": 0.0}
         return {scope: float(x) for scope, x in zip(SCOPES, softmax(self.features(text, vector) @ self.weights + self.bias))}
+
+    def adjacent_despite_facts(self, text: str, vector: np.ndarray | None) -> bool:
+        """A message the word lists call adjacent that also tells us about the mentee's work ("i'm on opt and my
+        manager hasn't mentioned h1b sponsorship, should i bring it up now or wait until i've proven myself?"):
+        adjacent when the model leans that way (`ADJACENT_DESPITE_FACTS`), since facts alone kept such questions
+        on the wheel; a growth question that mentions pay ("I've delivered for two years, how do I ask for the
+        promotion and the raise?") stays on it."""
+        return vector is not None and self.probabilities(text, vector)["adjacent"] >= self.ADJACENT_DESPITE_FACTS
 
     def sure(self, text: str, vector: np.ndarray) -> str:
         """"adjacent" or "off_topic" when the model is sure of it, else "flywheel"."""
@@ -280,10 +297,14 @@ class TransitionModel:
                                                  cache_dir, iterations=self.ITERATIONS, learning_rate=self.LEARNING_RATE,
                                                  l2=self.L2)
 
-    def features(self, text: str, vector: np.ndarray, move: str, facts, before: Step, known=frozenset()) -> np.ndarray:
+    def features(self, text: str, vector: np.ndarray, move: str, facts, before: Step, known=frozenset(),
+                 probabilities: np.ndarray | None = None) -> np.ndarray:
+        """`probabilities`: the step model's for this message, when already computed."""
         from .placement import ORDER, stage_from_facts
 
-        p = dict(zip(self.step_model.steps, self.step_model.probabilities(text, vector, facts)))
+        if probabilities is None:
+            probabilities = self.step_model.probabilities(text, vector, facts)
+        p = dict(zip(self.step_model.steps, probabilities))
         after = advance(before)
         # What the facts' rules alone would say (with what earlier turns told us), as one input among the others.
         stated, _ = stage_from_facts(set(facts), set(known))
@@ -304,8 +325,11 @@ class TransitionModel:
         """"stay", "advance" or "elsewhere" (None: no model, or no vector)."""
         if self.weights is None or vector is None:
             return None
-        logits = self.features(text, vector, move, facts, before, known) @ self.weights + self.bias
-        return TRANSITIONS[int(np.argmax(logits))]
+        return self.verdict(self.features(text, vector, move, facts, before, known))
+
+    def verdict(self, features: np.ndarray) -> str:
+        """The transition for one row of `features(...)`."""
+        return TRANSITIONS[int(np.argmax(features @ self.weights + self.bias))]
 
 
 class FollowUpStepModel:
@@ -368,27 +392,35 @@ class FollowUpStepModel:
             l2=TransitionModel.L2, sample_weight=sample_weight)
 
     def features(self, text: str, vector: np.ndarray, move: str, facts, before: Step, known, earlier: list[str],
-                 together: np.ndarray) -> np.ndarray:
+                 together: np.ndarray, probabilities: np.ndarray | None = None,
+                 transition_features: np.ndarray | None = None) -> np.ndarray:
+        """`probabilities` (the step model's for this message) and `transition_features` (the
+        transition model's row for it): pass them when already computed."""
         from .placement import stage_from_facts
 
         step_model = self.transitions.step_model
+        if probabilities is None:
+            probabilities = step_model.probabilities(text, vector, facts)
+        if transition_features is None:
+            transition_features = self.transitions.features(text, vector, move, facts, before, known, probabilities)
         every = np.zeros(len(STEPS), np.float32)
-        every[[STEPS.index(s) for s in step_model.steps]] = step_model.probabilities(text, vector, facts)
+        every[[STEPS.index(s) for s in step_model.steps]] = probabilities
         stated, _ = stage_from_facts(set(facts), set(known))
         norm = float(np.linalg.norm(together))
         whole = np.zeros(len(STEPS), np.float32)
         whole[[STEPS.index(s) for s in step_model.steps]] = step_model.probabilities(
             " ".join([*earlier, text]), together / norm if norm else together, set(facts) | set(known))
-        return np.concatenate([self.transitions.features(text, vector, move, facts, before, known),
-                               one_hot(before) * 2, every * 5, one_hot(stated), whole * self.CONVERSATION_WEIGHT])
+        return np.concatenate([transition_features, one_hot(before) * 2, every * 5, one_hot(stated), whole * self.CONVERSATION_WEIGHT])
 
     def predict(self, text: str, vector: np.ndarray | None, move: str, facts, before: Step, known,
-                earlier: list[str]) -> tuple[Step, float] | None:
+                earlier: list[str], probabilities: np.ndarray | None = None,
+                transition_features: np.ndarray | None = None) -> tuple[Step, float] | None:
         """The step it reads and how sure it is (None: no model, or no vector)."""
         if self.weights is None or vector is None:
             return None
         together = np.mean([*self.embedder.embed(earlier), vector], axis=0) if earlier else vector
-        p = softmax(self.features(text, vector, move, facts, before, known, earlier, together) @ self.weights + self.bias)
+        p = softmax(self.features(text, vector, move, facts, before, known, earlier, together, probabilities,
+                                  transition_features) @ self.weights + self.bias)
         best = int(np.argmax(p))
         return STEPS[best], float(p[best])
 

@@ -248,6 +248,9 @@ class SentenceIndex:
             return []
         qtype = question_type(question)
         limit = ANSWER_LIMIT if limit is None else limit
+        named_spins = spins_named(question)
+        if len(named_spins) > 1:
+            spin = None  # "spin 3 plus spin 4 together": the best sentence of each, below
         came_after = bool(WHAT_CAME_AFTER.search(question))
         if came_after and spin is not None:  # "what did he do after spin 2?" is told in spin 3
             spin = spin + 1 if any(x.spin == spin + 1 for x in self.sentences) else spin
@@ -268,6 +271,8 @@ class SentenceIndex:
         for i, s in enumerate(self.sentences):
             if spin is not None and s.spin != spin and not SPANS_SEVERAL.search(question):
                 continue  # "the second spin" means that spin's sentences
+            if len(named_spins) > 1 and s.spin not in named_spins:
+                continue
             if sections and s.section not in sections:
                 continue
             if article_only and s.kind != "article":
@@ -298,7 +303,7 @@ class SentenceIndex:
         if not scored:
             return []
         scored.sort(reverse=True)
-        if SPANS_SEVERAL.search(question) and re.search(r"\bspins?\b", question, re.I) and spin is None:
+        if len(named_spins) > 1 or SPANS_SEVERAL.search(question) and re.search(r"\bspins?\b", question, re.I) and spin is None:
             # Across the spins: the best sentence of each spin, in order.
             best: dict[int, int] = {}
             for _, i in scored:
@@ -338,6 +343,15 @@ class SentenceIndex:
                            and self.sentences[i].section == self.sentences[top].section), None)
             if reason is not None:
                 picked.append(reason)
+        # "Which two LPs was he leaning on?": the story names them in neighbouring sentences ("It was Think
+        # Big because… And it was Ownership because…"), so a neighbour naming another principle joins.
+        if SEVERAL_PRINCIPLES.search(question):
+            for i in list(picked):
+                here = self.sentences[i]
+                for j in (i - 1, i + 1):
+                    if (0 <= j < len(self.sentences) and j not in picked and self.sentences[j].section == here.section
+                            and PRINCIPLE_NAME.search(self.sentences[j].text)):
+                        picked.append(j)
         # A story reads on: the next sentence often holds the "what happened" (or the list a
         # colon announces).
         following = top + 1
@@ -348,6 +362,25 @@ class SentenceIndex:
                 and (self.sentences[following].section == head.section or head.text.endswith(":"))):
             picked.append(following)
         return [self.sentences[i] for i in sorted(self._with_context(picked))]
+
+    def years_between(self, question: str) -> tuple[int, Sentence, Sentence] | None:
+        """"How many years between the Cybermonday outage and when he left Amazon?": each end's year, from
+        the sentence that best tells when it happened (None unless both ends have one, and they differ)."""
+        match = YEARS_BETWEEN.search(question)
+        if not match or self.ranker is None or self.ranker.weights is None:
+            return None
+        ends = []
+        for part in (match.group("a"), match.group("b")):
+            probe = f"When was {part.strip()}?"
+            scores = self.ranker.probabilities(probe, self._embedder.embed_one(probe))
+            dated = [i for i, x in enumerate(self.sentences) if x.kind == "article" and YEAR.search(x.text)]
+            if not dated:
+                return None
+            ends.append(self.sentences[max(dated, key=lambda i: scores[i])])
+        first, second = ends
+        if first is second:
+            return None
+        return abs(int(YEAR.search(second.text).group(0)) - int(YEAR.search(first.text).group(0))), first, second
 
     @staticmethod
     def _further_questions(question: str) -> list[str]:
@@ -380,8 +413,21 @@ def _quoted_question(text: str) -> bool:
     return text.startswith(("“", '"')) and text.rstrip("\"”’)").endswith("?")
 
 
+YEARS_BETWEEN = re.compile(r"\b(?:how many years|how long|how much time)\b[^?]*?\bbetween\s+(?P<a>[^?]+?)\s+and\s+(?P<b>[^?]+)",
+                           re.IGNORECASE)
+SEVERAL_PRINCIPLES = re.compile(r"\b(?:which|what)\b[^?]{0,20}\b(?:two|both|three|principles|lps)\b(?:[^?]{0,20}\b(?:principles|lps)\b)?"
+                                r"|\b(?:two|both|three) (?:leadership )?(?:principles|lps)\b", re.IGNORECASE)
+_SPIN_NUMBER = re.compile(r"\bspins?\s*#?\s*(\d)(?:\s*(?:,|and|&|\+|plus|or)\s*(?:spin\s*#?\s*)?(\d))*", re.IGNORECASE)
+
+
+def spins_named(question: str) -> set[int]:
+    """Every spin a question names by number: "spin 3 plus spin 4", "spins 2 and 3", "spin #1 and #5"."""
+    return {int(n) for n in re.findall(r"(?:\bspins?\s*#?\s*|#|(?:,|\band|&|\+|\bplus|\bor)\s*(?:spin\s*)?#?)(\d)\b(?!\s*(?:k\b|%|teams?|lines|years?|months?|weeks?|people|engineers|services|x\b))", question, re.IGNORECASE)
+            if _SPIN_NUMBER.search(question)}
+
+
 _QUANTITY = re.compile(r"\b(\d+(?:[.,]\d+)?)\s?(k|thousand)?\s+(lines of code|teams|lines)\b", re.IGNORECASE)
-ASKS_TOTAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum|combined|in all)\b", re.IGNORECASE)
+ASKS_TOTAL = re.compile(r"\b(?:in total|altogether|adding up|add up|sum|combined|in all|together|plus|both)\b", re.IGNORECASE)
 
 
 def total_of(sentences: list[Sentence]) -> str | None:

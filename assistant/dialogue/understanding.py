@@ -459,7 +459,8 @@ _GENERIC_MODIFIERS = {
 
 _NOT_MODIFIERS = frozenset("""my our the their his her your a an is was are were be been has have had got get gets
 approved said says asked told wants want need needs and or but to of in on at for with from by about into
-before after during without stuff things thing something everything""".split())
+before after during without stuff things thing something everything
+who whose which that what where when guy guys person people someone somebody everyone nobody""".split())
 
 
 COMPOUND_GOES_ON = re.compile(r"\s+(?:leads?|members?|managers?|owners?|leaders?|heads?)\b", _I)
