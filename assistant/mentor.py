@@ -14,7 +14,7 @@ import threading
 from typing import Iterator
 
 from .errors import KnowledgeFileError, MentorError, ProviderCause, ProviderError
-from .guard import Scope, classify_scope, validate_question
+from .guard import OFF_TOPIC, Scope, classify_scope, validate_question
 from .session import Session
 from .settings import Settings
 from .tracing import answer_stage, stage, traced, turn
@@ -350,8 +350,11 @@ class Mentor:
         placed = state.facts_added or (state.model_read and state.placement.step is not None)
         if state.off_topic and scope.in_scope:  # (a greeting or an injection keeps its own reply)
             scope = Scope(False, "off_topic")
+        # Mid-conversation a short follow-up often looks unlike any passage; only the word list's plain off-topic
+        # ("last one, unrelated: a good sourdough starter recipe?") leaves the wheel there.
+        named_off_topic = scope.reason == "off_topic" and bool(OFF_TOPIC.search(question))
         if not scope.in_scope and not placed and move not in ("thanks", "clarify_answer") \
-                and not mid_conversation and scope.reason != "injection":
+                and (not mid_conversation or named_off_topic) and scope.reason != "injection":
             return AnswerRequest(question, standalone, [], None, session, scope.reason)
         step = state.placement.step
         sources = retriever.retrieve(

@@ -241,6 +241,20 @@ def test_a_line_the_mentee_draws_is_kept_for_the_rest_of_the_conversation(shared
         assert not re.search(r"\b(?:your|the) (?:manager|boss)\b|\b1:1\b", advice, re.I), answer.text
 
 
+def test_an_off_topic_aside_mid_conversation_leaves_the_wheel_and_keeps_the_step(shared_mentor):
+    session = Session()
+    shared_mentor.ask("data analyst, 3 years in, my manager trusts me and never checks my SQL, but I'm bored of the "
+                      "same monthly dashboards", session=session)
+    step = session.step
+    # a reviewer's sourdough question was placed at Ownership and Think Big
+    aside = shared_mentor.ask("ok thanks. last one, unrelated: do you know a good sourdough starter recipe? my kid wants to bake",
+                              session=session)
+    assert aside.step is None and not aside.in_scope, aside.text
+    assert session.step is step
+    back = shared_mentor.ask("ok back to work stuff, what should I do this week?", session=session)
+    assert back.step is not None and back.in_scope
+
+
 def test_a_bet_that_paid_off_is_not_told_to_pull_the_plug(shared_mentor):
     session = Session()
     shared_mentor.ask("we did the design for the shared build cache, rollout in 3 milestones, but we've been debating "
