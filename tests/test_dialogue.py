@@ -255,6 +255,19 @@ def test_an_off_topic_aside_mid_conversation_leaves_the_wheel_and_keeps_the_step
     assert back.step is not None and back.in_scope
 
 
+def test_a_new_starter_with_no_work_of_their_own_is_not_told_to_sort_their_tasks(shared_mentor):
+    session = Session()
+    shared_mentor.ask("hi, i just started as a junior backend dev 3 weeks ago, first job out of college. everyone seems so "
+                      "much faster than me and i don't really know what i should be focusing on", session=session)
+    drawn = shared_mentor.ask("ok but honestly i don't even have my own tickets yet, i'm mostly pairing with my onboarding "
+                              "buddy and reading code", session=session)
+    later = shared_mentor.ask("what else should i do this week?", session=session)
+    assert drawn.text.startswith("Got it: nothing of your own to finish yet"), drawn.text
+    for answer in (drawn, later):
+        # a reviewer was told "Count the tasks you have in progress right now" and "your top task" here
+        assert not re.search(r"tasks? you have|your top task|in progress|what landed", answer.text, re.I), answer.text
+
+
 def test_a_bet_that_paid_off_is_not_told_to_pull_the_plug(shared_mentor):
     session = Session()
     shared_mentor.ask("we did the design for the shared build cache, rollout in 3 milestones, but we've been debating "

@@ -244,7 +244,31 @@ WONT_ASK_MANAGER = re.compile(r"\b(?:not|never|won'?t|can'?t|cannot|don'?t want 
                               r"(?:go(?:ing)? (?:back )?to|ask(?:ing)?|pitch(?:ing)?(?: \w+)? to|approach(?:ing)?|bother(?:ing)?|"
                               r"push(?:ing)?)\s+(?:my |the )?(?:manager|boss|lead|director|supervisor)\b", re.IGNORECASE)
 ASKS_THE_MANAGER = re.compile(r"\b(?:your|the) (?:manager|boss|skip-level|director|lead)\b|\b1:1\b|\bskip-level\b", re.IGNORECASE)
-NO_MANAGER = "no_manager_ask"
+# "i don't even have my own tickets yet", "i literally have zero tasks in progress": nothing of theirs to finish yet.
+NO_WORK_YET = re.compile(r"\b(?:don'?t|do not|doesn'?t) (?:even |really )?have (?:my own |any |a single )?(?:tickets?|tasks?|work|projects?)"
+                         r"(?: of my own)?(?: yet)?\b|\b(?:zero|no) (?:tasks|tickets)(?: (?:in progress|yet|assigned|of my own))?\b"
+                         r"|\bnothing (?:is )?assigned to me\b|\bhaven'?t (?:been )?(?:given|assigned) (?:any|a|my first) (?:tasks?|tickets?|work)\b",
+                         re.IGNORECASE)
+PRESUMES_WORK = re.compile(r"\b(?:tasks? you have|your top task|in progress|open (?:commitment|item)s?|commitments? (?:due|you already hold)|"
+                           r"the next task you estimate|what'?s left in|recurring task|the task in|quietly avoiding|what landed|your current work)\b",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line the mentee draws, kept for the rest of the journey: advice that `crosses` it is not given
+    while other advice exists, and the reply says once that it was heard."""
+
+    name: str
+    drawn: re.Pattern
+    crosses: re.Pattern
+    heard: str
+
+
+LINES = (
+    Line("no_manager_ask", WONT_ASK_MANAGER, ASKS_THE_MANAGER, "Understood: nothing that goes through your manager for now."),
+    Line("no_work_yet", NO_WORK_YET, PRESUMES_WORK, "Got it: nothing of your own to finish yet, so the first job is getting some."),
+)
 OPEN_QUESTION_TONE = re.compile(r"whether it did what you hoped|find out whether|good or bad|whatever \{thing\} turned out", re.IGNORECASE)
 # The article's if-then-else at Are Right a Lot: a bet that paid off is not told to pull the plug, nor a failed one
 # that bigger results follow.
@@ -472,9 +496,10 @@ class OfflineComposer:
             return Composition(REDIRECTS.get(turn.scope_reason, REDIRECTS["off_topic"]), None)
         citer = Citer(turn.sources)
         move = turn.reading.move if turn.reading else "factual"
-        line_drawn = bool(turn.reading and WONT_ASK_MANAGER.search(turn.question)) and NO_MANAGER not in turn.profile.used("constraints")
-        if line_drawn:
-            turn.profile.mark_used("constraints", NO_MANAGER)  # remembered for the rest of the journey
+        drawn = [line for line in LINES if turn.reading and line.drawn.search(turn.question)
+                 and line.name not in turn.profile.used("constraints")]
+        for line in drawn:
+            turn.profile.mark_used("constraints", line.name)  # remembered for the rest of the journey
         if turn.adjacent:
             text, action = self._adjacent(turn), None
         elif move == "thanks":
@@ -489,8 +514,8 @@ class OfflineComposer:
             text, action = self._mentoring(turn, citer, move)
         if turn.step is not None and turn.step.value not in turn.profile.used("steps"):
             turn.profile.mark_used("steps", turn.step.value)  # where the conversation has been, for the closing
-        if line_drawn and turn.step is not None:
-            text = "Understood: nothing that goes through your manager for now.\n\n" + text
+        if drawn and turn.step is not None:
+            text = " ".join(line.heard for line in drawn) + "\n\n" + text
         if turn.step is not None and CORRECTING_US.search(turn.question):
             text = "Thanks for correcting me; I had that wrong.\n\n" + text
         return Composition(text, action, citer.final())
@@ -563,8 +588,10 @@ class OfflineComposer:
 
     @staticmethod
     def _respects(text: str | None, turn: TurnInput) -> bool:
-        """Advice that doesn't go where the mentee said they won't ("i am NOT going back to my manager")."""
-        return not (text and NO_MANAGER in turn.profile.used("constraints") and ASKS_THE_MANAGER.search(text))
+        """Advice that doesn't cross a line the mentee drew ("i am NOT going back to my manager", "i don't
+        even have my own tickets yet")."""
+        kept = turn.profile.used("constraints")
+        return not (text and any(line.name in kept and line.crosses.search(text) for line in LINES))
 
     def _next_action(self, options: list[str], turn: TurnInput) -> str | None:
         """The fresh action closest to this message, in the mentee's words, its condition settled."""
