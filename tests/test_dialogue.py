@@ -227,18 +227,31 @@ def test_key_phrases_are_the_mentees_own_names_for_their_work():
     assert key_phrases("i got moved under the guy whose project replaced mine") == []
 
 
-def test_a_line_the_mentee_draws_is_kept_for_the_rest_of_the_conversation(shared_mentor):
+@pytest.mark.parametrize("opening, drawn_line, later, heard, crossing", [
+    # a reviewer was told "bring it to your manager" and "tell your manager by Friday" right after saying this
+    ("i've been the go-to person on the claims dashboards for two years and i'm bored, i pitched a fraud model to my "
+     "manager and she said no until next year",
+     "i am NOT going back to my manager with another pitch this year. what can i do inside my current job so i'm not bored?",
+     "ok what else could i do this month?",
+     "Understood: nothing that goes through your manager for now.", r"\b(?:your|the) (?:manager|boss)\b|\b1:1\b"),
+    # a reviewer was told "Count the tasks you have in progress right now" and "your top task" here
+    ("hi, i just started as a junior backend dev 3 weeks ago, first job out of college. everyone seems so much faster "
+     "than me and i don't really know what i should be focusing on",
+     "ok but honestly i don't even have my own tickets yet, i'm mostly pairing with my onboarding buddy and reading code",
+     "what else should i do this week?",
+     "Got it: nothing of your own to finish yet, so the first job is getting some.",
+     r"tasks? you have|your top task|in progress|what landed"),
+])
+def test_a_line_the_mentee_draws_is_kept_for_the_rest_of_the_conversation(shared_mentor, opening, drawn_line, later,
+                                                                          heard, crossing):
     session = Session()
-    shared_mentor.ask("i've been the go-to person on the claims dashboards for two years and i'm bored, i pitched a fraud "
-                      "model to my manager and she said no until next year", session=session)
-    drawn = shared_mentor.ask("i am NOT going back to my manager with another pitch this year. what can i do inside my "
-                              "current job so i'm not bored?", session=session)
-    later = shared_mentor.ask("ok what else could i do this month?", session=session)
-    assert drawn.text.startswith("Understood: nothing that goes through your manager for now."), drawn.text
-    for answer in (drawn, later):
-        # a reviewer was told "bring it to your manager" and "tell your manager by Friday" right after saying this
-        advice = answer.text.split("nothing that goes through your manager for now.")[-1]
-        assert not re.search(r"\b(?:your|the) (?:manager|boss)\b|\b1:1\b", advice, re.I), answer.text
+    shared_mentor.ask(opening, session=session)
+    drawn = shared_mentor.ask(drawn_line, session=session)
+    after = shared_mentor.ask(later, session=session)
+    assert drawn.text.startswith(heard), drawn.text
+    for answer in (drawn, after):
+        advice = answer.text.split(heard)[-1]  # the acknowledgement itself names the line
+        assert not re.search(crossing, advice, re.I), answer.text
 
 
 def test_an_off_topic_aside_mid_conversation_leaves_the_wheel_and_keeps_the_step(shared_mentor):
@@ -253,19 +266,6 @@ def test_an_off_topic_aside_mid_conversation_leaves_the_wheel_and_keeps_the_step
     assert session.step is step
     back = shared_mentor.ask("ok back to work stuff, what should I do this week?", session=session)
     assert back.step is not None and back.in_scope
-
-
-def test_a_new_starter_with_no_work_of_their_own_is_not_told_to_sort_their_tasks(shared_mentor):
-    session = Session()
-    shared_mentor.ask("hi, i just started as a junior backend dev 3 weeks ago, first job out of college. everyone seems so "
-                      "much faster than me and i don't really know what i should be focusing on", session=session)
-    drawn = shared_mentor.ask("ok but honestly i don't even have my own tickets yet, i'm mostly pairing with my onboarding "
-                              "buddy and reading code", session=session)
-    later = shared_mentor.ask("what else should i do this week?", session=session)
-    assert drawn.text.startswith("Got it: nothing of your own to finish yet"), drawn.text
-    for answer in (drawn, later):
-        # a reviewer was told "Count the tasks you have in progress right now" and "your top task" here
-        assert not re.search(r"tasks? you have|your top task|in progress|what landed", answer.text, re.I), answer.text
 
 
 def test_a_bet_that_paid_off_is_not_told_to_pull_the_plug(shared_mentor):
